@@ -1,0 +1,11 @@
+export { Sequential } from './model/sequential';
+export type { BackendName, CompileOptions, FitOptions, History, Logs } from './model/sequential';
+export { Dense } from './model/dense';
+export type { DenseConfig } from './model/dense';
+export type { Activation } from './model/activations';
+export { Loss, BinaryCrossentropy, MeanSquaredError } from './model/losses';
+export { SGD } from './model/optimizers';
+export type { Optimizer } from './model/optimizers';
+export type { Matrix, MatrixLike } from './matrix';
+export { WebGPUNNError } from './errors';
+export type { ErrorCode } from './errors';

@@ -1,0 +1,315 @@
+import type { Backend, FitRequest, LayerSpec, NetworkSpec } from '../backend';
+import { WebGPUNNError, invalid, positiveInteger } from '../errors';
+import { type Matrix, type MatrixLike, assertFinite, toMatrix } from '../matrix';
+import { epochOrder, glorotUniform, seededRandom } from '../random';
+import { CpuBackend } from '../reference/cpu-backend';
+import { Dense } from './dense';
+import { type Loss, toLoss } from './losses';
+import { type Optimizer, toOptimizer } from './optimizers';
+
+export type BackendName = 'auto' | 'webgpu' | 'cpu';
+
+export interface CompileOptions {
+  loss: Loss | 'binaryCrossentropy' | 'meanSquaredError';
+  /** Default: new SGD() (learning rate 0.01). */
+  optimizer?: Optimizer | 'sgd';
+  /** 'auto' (default): WebGPU where an adapter exists, else the CPU reference with a console warning. */
+  backend?: BackendName;
+  /** Seeds the initial weights and the shuffling: same seed, same training. Default: random. */
+  seed?: number;
+}
+
+export interface Logs {
+  loss: number;
+}
+
+export interface FitOptions {
+  /** Passes over the data. Default 1. */
+  epochs?: number;
+  /** Rows per gradient-descent step; the last batch of an epoch may be smaller. Default 32. */
+  batchSize?: number;
+  /** Visit the rows in a new seeded random order each epoch. Default true. */
+  shuffle?: boolean;
+  /** Called after each epoch; may return a promise. Set `model.stopTraining = true` in it to stop. */
+  onEpochEnd?: (epoch: number, logs: Logs) => void | Promise<void>;
+}
+
+export interface History {
+  epoch: number[];
+  /** The mean training loss of each epoch: the row-weighted mean of its batch losses, each taken before its update. */
+  loss: number[];
+}
+
+/** A linear stack of Dense layers, trained with Keras semantics. */
+export class Sequential {
+  readonly layers: Dense[] = [];
+  /** Set to true (in onEpochEnd, say) to end the running fit after the current epoch. */
+  stopTraining = false;
+
+  private inputDim: number | undefined;
+  private backend: Backend | undefined;
+  private loss: Loss | undefined;
+  private optimizer: Optimizer | undefined;
+  private seed = 0;
+  private backendKind: BackendName = 'auto';
+  private shuffleRandom: () => number = Math.random;
+  private fitting = false;
+  private disposed = false;
+
+  constructor(layers: Dense[] = []) {
+    if (!Array.isArray(layers)) throw invalid('Sequential(layers)', 'an array of Dense layers', layers);
+    layers.forEach((layer, i) => this.check(`Sequential(layers)[${i}]`, layer, i));
+    layers.forEach((layer) => this.push(layer));
+  }
+
+  /** Appends a layer (before compile). */
+  add(layer: Dense): void {
+    this.alive();
+    if (this.loss) throw invalid('add(layer)', 'layers to be added before compile()', layer);
+    this.check('add(layer)', layer, this.layers.length);
+    this.push(layer);
+  }
+
+  /** 'webgpu' or 'cpu' once compiled. */
+  get backendName(): 'webgpu' | 'cpu' | undefined {
+    return this.backend?.name;
+  }
+
+  /** The WebGPU adapter that runs the model, e.g. 'swiftshader (fallback)'. */
+  get adapterInfo(): string | undefined {
+    return this.backend?.adapterInfo;
+  }
+
+  async compile(options: CompileOptions): Promise<void> {
+    this.alive();
+    this.idle('compile');
+    if (options === null || typeof options !== 'object') throw invalid('compile(options)', 'an object like { loss, optimizer }', options);
+    if (this.layers.length === 0) throw invalid('compile(): model.layers', 'at least one Dense layer', this.layers);
+    const loss = toLoss('compile({ loss })', options.loss);
+    const optimizer = toOptimizer('compile({ optimizer })', options.optimizer ?? 'sgd');
+    const backend = options.backend ?? 'auto';
+    if (!['auto', 'webgpu', 'cpu'].includes(backend)) throw invalid('compile({ backend })', "'auto', 'webgpu' or 'cpu'", backend);
+    const seed = options.seed ?? Math.floor(Math.random() * 2 ** 32);
+    if (!Number.isInteger(seed) || seed < 0 || seed >= 2 ** 32) throw invalid('compile({ seed })', 'an integer in [0, 2^32)', seed);
+
+    // Everything that can fail happens before the model changes: a rejected compile leaves it as it was.
+    let next: Backend | undefined;
+    if (this.inputDim !== undefined) {
+      const weights = this.backend ? await this.backend.getWeights() : this.initialWeights(seed);
+      next = await this.openBackend(backend, { layers: this.specs(), loss, optimizer }, weights);
+    }
+    this.backend?.dispose();
+    this.backend = next;
+    this.loss = loss;
+    this.optimizer = optimizer;
+    this.seed = seed;
+    this.backendKind = backend;
+    this.shuffleRandom = seededRandom(seed ^ 0x5bd1e995);
+  }
+
+  async fit(x: MatrixLike, y: MatrixLike, options: FitOptions = {}): Promise<History> {
+    const { loss } = this.compiled('fit');
+    this.idle('fit');
+    if (options === null || typeof options !== 'object') throw invalid('fit(x, y, options)', 'an object like { epochs, batchSize }', options);
+    const epochs = options.epochs ?? 1;
+    if (!Number.isInteger(epochs) || epochs < 0) throw invalid('fit({ epochs })', 'a non-negative integer', epochs);
+    const batchSize = positiveInteger('fit({ batchSize })', options.batchSize ?? 32);
+    const shuffle = options.shuffle ?? true;
+    if (typeof shuffle !== 'boolean') throw invalid('fit({ shuffle })', 'true or false', shuffle);
+    const onEpochEnd = options.onEpochEnd;
+    if (onEpochEnd !== undefined && typeof onEpochEnd !== 'function') throw invalid('fit({ onEpochEnd })', 'a function (epoch, logs) => void', onEpochEnd);
+    const data = this.checkData('fit', x, y, loss);
+
+    this.fitting = true;
+    this.stopTraining = false;
+    const history: History = { epoch: [], loss: [] };
+    try {
+      if (!this.backend) {
+        this.inputDim = data.x.shape[1];
+        const spec = { layers: this.specs(), loss, optimizer: this.optimizer! };
+        this.backend = await this.openBackend(this.backendKind, spec, this.initialWeights(this.seed)).catch((error) => {
+          this.inputDim = undefined;
+          throw error;
+        });
+      }
+      const request: FitRequest = {
+        x: data.x,
+        y: data.y,
+        epochs,
+        batchSize,
+        nextOrder: () => epochOrder(data.x.shape[0], shuffle, this.shuffleRandom),
+        epochEnd: async (epoch, value) => {
+          history.epoch.push(epoch);
+          history.loss.push(value);
+          if (!Number.isFinite(value)) {
+            throw Object.assign(
+              new WebGPUNNError('DIVERGED', `fit: the loss of epoch ${epoch} is ${value}; training stopped (lower the learning rate)`),
+              { history },
+            );
+          }
+          await onEpochEnd?.(epoch, { loss: value });
+          return this.stopTraining;
+        },
+      };
+      await this.backend!.fit(request);
+      return history;
+    } finally {
+      this.fitting = false;
+    }
+  }
+
+  /** The outputs of the last layer for each row of x: { shape: [rows, units], data }. */
+  async predict(x: MatrixLike): Promise<Matrix> {
+    const backend = this.built('predict');
+    return backend.predict(this.checkInput('predict(x)', x));
+  }
+
+  /** The mean loss over x and y, as fit reports it. */
+  async evaluate(x: MatrixLike, y: MatrixLike): Promise<{ loss: number }> {
+    const { loss } = this.compiled('evaluate');
+    const backend = this.built('evaluate');
+    const data = this.checkData('evaluate', x, y, loss);
+    return { loss: await backend.evaluate(data.x, data.y) };
+  }
+
+  /** [kernel1, bias1, kernel2, bias2, ...], each kernel [inputs × units] row-major (Keras order and layout). */
+  async getWeights(): Promise<Float32Array[]> {
+    return this.built('getWeights').getWeights();
+  }
+
+  async setWeights(weights: Float32Array[] | number[][]): Promise<void> {
+    const backend = this.built('setWeights');
+    this.idle('setWeights');
+    const specs = this.specs();
+    if (!Array.isArray(weights) || weights.length !== 2 * specs.length) {
+      throw invalid('setWeights(weights)', `an array of ${2 * specs.length} arrays [kernel1, bias1, ...]`, weights);
+    }
+    const checked = weights.map((w, i) => {
+      const layer = specs[i >> 1];
+      const expected = i % 2 === 0 ? layer.inputs * layer.units : layer.units;
+      const what = i % 2 === 0 ? `the kernel of layer ${i >> 1} [${layer.inputs} × ${layer.units}]` : `the bias of layer ${i >> 1} [${layer.units}]`;
+      if (!(w instanceof Float32Array) && !Array.isArray(w)) throw invalid(`setWeights(weights)[${i}]`, `a Float32Array for ${what}`, w);
+      if (w.length !== expected) {
+        throw new WebGPUNNError('SHAPE_MISMATCH', `setWeights(weights)[${i}]: expected ${expected} numbers for ${what}, got ${w.length}`);
+      }
+      const array = Float32Array.from(w);
+      assertFinite(array, `setWeights(weights)[${i}]`);
+      return array;
+    });
+    await backend.setWeights(checked);
+  }
+
+  /** Prints (and returns) a Keras-style table of the layers, their output shapes and parameter counts. */
+  summary(): string {
+    const rows = this.layers.map((layer, l) => {
+      const inputs = l === 0 ? this.inputDim : this.layers[l - 1].units;
+      const params = inputs === undefined ? '?' : String((inputs + 1) * layer.units);
+      return [`${layer.name ?? `dense_${l + 1}`} (Dense, ${layer.activation})`, `[null, ${layer.units}]`, params];
+    });
+    const total = rows.reduce((sum, r) => sum + (r[2] === '?' ? 0 : Number(r[2])), 0);
+    const widths = [36, 16, 10];
+    const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i])).join('');
+    const text = [
+      line(['Layer (type)', 'Output shape', 'Param #']),
+      '='.repeat(62),
+      ...rows.map(line),
+      '='.repeat(62),
+      `Total params: ${this.inputDim === undefined ? '? (built by the first fit)' : total}`,
+      `Backend: ${this.backend ? `${this.backend.name}${this.backend.adapterInfo ? ` · ${this.backend.adapterInfo}` : ''}` : 'not compiled'}`,
+    ].join('\n');
+    console.log(text);
+    return text;
+  }
+
+  /** Frees the model's GPU buffers. Every later call rejects. */
+  dispose(): void {
+    this.backend?.dispose();
+    this.backend = undefined;
+    this.disposed = true;
+  }
+
+  // ---- internals ----
+
+  private check(argument: string, layer: unknown, index: number): void {
+    if (!(layer instanceof Dense)) throw invalid(argument, 'a Dense layer', layer);
+    if (index > 0 && layer.inputDim !== undefined) {
+      const previous = index === this.layers.length ? this.layers[index - 1].units : undefined;
+      if (previous !== undefined && previous !== layer.inputDim) {
+        throw new WebGPUNNError('SHAPE_MISMATCH', `${argument}: expected inputDim ${previous} (the previous layer's units), got ${layer.inputDim}`);
+      }
+    }
+  }
+
+  private push(layer: Dense): void {
+    if (this.layers.length === 0) this.inputDim = layer.inputDim;
+    this.layers.push(layer);
+  }
+
+  private specs(): LayerSpec[] {
+    return this.layers.map((layer, l) => ({
+      inputs: l === 0 ? this.inputDim! : this.layers[l - 1].units,
+      units: layer.units,
+      activation: layer.activation,
+    }));
+  }
+
+  /** Glorot-uniform kernels and zero biases from the compile seed, layer by layer (Keras's defaults). */
+  private initialWeights(seed: number): Float32Array[] {
+    const random = seededRandom(seed);
+    return this.specs().flatMap((layer) => [glorotUniform(layer.inputs, layer.units, random), new Float32Array(layer.units)]);
+  }
+
+  private async openBackend(kind: BackendName, spec: NetworkSpec, weights: Float32Array[]): Promise<Backend> {
+    if (kind === 'webgpu') {
+      throw new WebGPUNNError('WEBGPU_UNAVAILABLE', "compile({ backend: 'webgpu' }): the WebGPU runtime is not available in this build");
+    }
+    return new CpuBackend(spec, weights);
+  }
+
+  private alive(): void {
+    if (this.disposed) throw new WebGPUNNError('DISPOSED', 'this model was disposed: create a new Sequential');
+  }
+
+  private idle(call: string): void {
+    if (this.fitting) throw new WebGPUNNError('BUSY', `${call}: expected no fit in progress on this model, got one running`);
+  }
+
+  private compiled(call: string): { loss: Loss } {
+    this.alive();
+    if (!this.loss) throw new WebGPUNNError('NOT_COMPILED', `${call}: expected a compiled model, got one not compiled: call compile({ loss, optimizer }) first`);
+    return { loss: this.loss };
+  }
+
+  private built(call: string): Backend {
+    this.compiled(call);
+    if (!this.backend) {
+      throw new WebGPUNNError('NOT_COMPILED', `${call}: expected a built model, got one without weights yet: give the first layer inputDim or call fit first`);
+    }
+    return this.backend;
+  }
+
+  private checkInput(argument: string, x: MatrixLike): Matrix {
+    const matrix = toMatrix(x, argument);
+    if (this.inputDim !== undefined && matrix.shape[1] !== this.inputDim) {
+      throw new WebGPUNNError('SHAPE_MISMATCH', `${argument}: expected ${this.inputDim} columns (the model's input width), got ${matrix.shape[1]}`);
+    }
+    return matrix;
+  }
+
+  private checkData(call: string, x: MatrixLike, y: MatrixLike, loss: Loss): { x: Matrix; y: Matrix } {
+    const xm = this.checkInput(`${call}(x)`, x);
+    const ym = toMatrix(y, `${call}(y)`);
+    const units = this.layers[this.layers.length - 1].units;
+    if (ym.shape[0] !== xm.shape[0]) {
+      throw new WebGPUNNError('SHAPE_MISMATCH', `${call}(y): expected ${xm.shape[0]} rows (as many as x), got ${ym.shape[0]}`);
+    }
+    if (ym.shape[1] !== units) {
+      throw new WebGPUNNError('SHAPE_MISMATCH', `${call}(y): expected ${units} columns (the last layer's units), got ${ym.shape[1]}`);
+    }
+    if (loss.name === 'binaryCrossentropy') {
+      const i = ym.data.findIndex((v) => v < 0 || v > 1);
+      if (i >= 0) throw invalid(`${call}(y)[${Math.floor(i / units)}][${i % units}]`, 'a label in [0, 1] for binary cross-entropy', ym.data[i]);
+    }
+    return { x: xm, y: ym };
+  }
+}

@@ -1,0 +1,135 @@
+/**
+ * The CPU reference: the network's mathematics in plain TypeScript, written to be read. It is the
+ * specification the WebGPU kernels are tested against, and the 'cpu' backend.
+ *
+ * Notation (the lesson's): for layer l, a[l] = g(z[l]) with z[l] = a[l−1] · W[l] + b[l], where a[0] = x is a
+ * batch of m rows. The cost J = 1/(m·units) Σ L(a[L], y) is minimised by gradient descent,
+ * W[l] ← W[l] − α ∂J/∂W[l] and b[l] ← b[l] − α ∂J/∂b[l], with the derivatives found by backpropagation.
+ * Numbers are summed in double precision and stored as float32.
+ */
+import type { LayerSpec } from '../backend';
+import { activate, derivative } from '../model/activations';
+import type { Loss } from '../model/losses';
+
+/** W is [inputs × units] row-major (Keras layout), b is [units]. */
+export interface LayerParams {
+  weights: Float32Array;
+  bias: Float32Array;
+}
+
+/** C = op(A) · op(B) for row-major A and B, where op transposes when asked. C is [rows × cols]. */
+export function matmul(
+  a: Float32Array,
+  b: Float32Array,
+  rows: number,
+  inner: number,
+  cols: number,
+  { transposeA = false, transposeB = false } = {},
+): Float32Array {
+  const c = new Float32Array(rows * cols);
+  for (let r = 0; r < rows; r++) {
+    for (let col = 0; col < cols; col++) {
+      let sum = 0;
+      for (let k = 0; k < inner; k++) {
+        const av = transposeA ? a[k * rows + r] : a[r * inner + k];
+        const bv = transposeB ? b[col * inner + k] : b[k * cols + col];
+        sum += av * bv;
+      }
+      c[r * cols + col] = sum;
+    }
+  }
+  return c;
+}
+
+/** Forward propagation: returns a[1..L], each [m × units]. */
+export function forward(layers: LayerSpec[], params: LayerParams[], x: Float32Array, m: number): Float32Array[] {
+  const activations: Float32Array[] = [];
+  let input = x;
+  layers.forEach((layer, l) => {
+    const z = matmul(input, params[l].weights, m, layer.inputs, layer.units); // z = a[l−1] · W
+    for (let i = 0; i < z.length; i++) z[i] = activate(layer.activation, z[i] + params[l].bias[i % layer.units]); // g(z + b)
+    activations.push(z);
+    input = z;
+  });
+  return activations;
+}
+
+/** J: the mean of L(a, y) over every row and output unit. */
+export function cost(loss: Loss, output: Float32Array, y: Float32Array): number {
+  let sum = 0;
+  for (let i = 0; i < output.length; i++) sum += loss.value(output[i], y[i]);
+  return sum / output.length;
+}
+
+/**
+ * dJ/dz of the output layer, the deltas backpropagation starts from: ∂L/∂a · g'(z) / (m·units).
+ * For a sigmoid output with binary cross-entropy the two factors cancel to (a − y) / (m·units).
+ */
+export function outputDeltas(layer: LayerSpec, loss: Loss, output: Float32Array, y: Float32Array): Float32Array {
+  const deltas = new Float32Array(output.length);
+  const sigmoidBce = layer.activation === 'sigmoid' && loss.name === 'binaryCrossentropy';
+  for (let i = 0; i < output.length; i++) {
+    const a = output[i];
+    const dJda = sigmoidBce ? a - y[i] : loss.gradient(a, y[i]) * derivative(layer.activation, a);
+    deltas[i] = dJda / output.length;
+  }
+  return deltas;
+}
+
+/**
+ * Backpropagation: the gradients ∂J/∂W[l] and ∂J/∂b[l] of every layer.
+ *   ∂J/∂W[l] = a[l−1]ᵀ · dz[l]          ∂J/∂b[l] = Σ_rows dz[l]
+ *   dz[l−1]  = (dz[l] · W[l]ᵀ) ⊙ g'(z[l−1])
+ */
+export function backward(
+  layers: LayerSpec[],
+  params: LayerParams[],
+  x: Float32Array,
+  m: number,
+  activations: Float32Array[],
+  deltas: Float32Array,
+): LayerParams[] {
+  const gradients: LayerParams[] = [];
+  for (let l = layers.length - 1; l >= 0; l--) {
+    const { inputs, units } = layers[l];
+    const input = l === 0 ? x : activations[l - 1];
+    const weights = matmul(input, deltas, inputs, m, units, { transposeA: true });
+    const bias = new Float32Array(units);
+    for (let i = 0; i < deltas.length; i++) bias[i % units] += deltas[i];
+    gradients[l] = { weights, bias };
+    if (l > 0) {
+      const back = matmul(deltas, params[l].weights, m, units, inputs, { transposeB: true });
+      for (let i = 0; i < back.length; i++) back[i] *= derivative(layers[l - 1].activation, input[i]);
+      deltas = back;
+    }
+  }
+  return gradients;
+}
+
+/** One gradient-descent step on a batch: returns the batch's cost J, computed before the update. */
+export function trainStep(
+  layers: LayerSpec[],
+  params: LayerParams[],
+  loss: Loss,
+  learningRate: number,
+  x: Float32Array,
+  y: Float32Array,
+  m: number,
+): number {
+  const activations = forward(layers, params, x, m);
+  const output = activations[activations.length - 1];
+  const J = cost(loss, output, y);
+  const gradients = backward(layers, params, x, m, activations, outputDeltas(layers[layers.length - 1], loss, output, y));
+  params.forEach((p, l) => {
+    for (let i = 0; i < p.weights.length; i++) p.weights[i] -= learningRate * gradients[l].weights[i]; // W ← W − α ∂J/∂W
+    for (let i = 0; i < p.bias.length; i++) p.bias[i] -= learningRate * gradients[l].bias[i]; // b ← b − α ∂J/∂b
+  });
+  return J;
+}
+
+/** Copies the rows `order[start..start+m)` of a [rows × cols] matrix into a new [m × cols] matrix. */
+export function gatherRows(data: Float32Array, cols: number, order: Uint32Array, start: number, m: number): Float32Array {
+  const out = new Float32Array(m * cols);
+  for (let r = 0; r < m; r++) out.set(data.subarray(order[start + r] * cols, (order[start + r] + 1) * cols), r * cols);
+  return out;
+}
