@@ -3,6 +3,7 @@ import { WebGPUNNError, invalid, positiveInteger } from '../errors';
 import { type Matrix, type MatrixLike, assertFinite, toMatrix } from '../matrix';
 import { epochOrder, glorotUniform, seededRandom } from '../random';
 import { CpuBackend } from '../reference/cpu-backend';
+import { GpuBackend } from '../runtime/gpu-backend';
 import { Dense } from './dense';
 import { type Loss, toLoss } from './losses';
 import { type Optimizer, toOptimizer } from './optimizers';
@@ -17,6 +18,10 @@ export interface CompileOptions {
   backend?: BackendName;
   /** Seeds the initial weights and the shuffling: same seed, same training. Default: random. */
   seed?: number;
+  /** WebGPU: the app's own device, shared with the model (the model never destroys it). */
+  device?: GPUDevice;
+  /** WebGPU: where to request a device when none is given. Default `navigator.gpu`; in Node, the `webgpu` package's. */
+  gpu?: GPU;
 }
 
 export interface Logs {
@@ -52,6 +57,7 @@ export class Sequential {
   private optimizer: Optimizer | undefined;
   private seed = 0;
   private backendKind: BackendName = 'auto';
+  private gpuOptions: { device?: GPUDevice; gpu?: GPU } = {};
   private shuffleRandom: () => number = Math.random;
   private fitting = false;
   private disposed = false;
@@ -89,6 +95,7 @@ export class Sequential {
     const optimizer = toOptimizer('compile({ optimizer })', options.optimizer ?? 'sgd');
     const backend = options.backend ?? 'auto';
     if (!['auto', 'webgpu', 'cpu'].includes(backend)) throw invalid('compile({ backend })', "'auto', 'webgpu' or 'cpu'", backend);
+    const gpuOptions = { device: options.device, gpu: options.gpu };
     const seed = options.seed ?? Math.floor(Math.random() * 2 ** 32);
     if (!Number.isInteger(seed) || seed < 0 || seed >= 2 ** 32) throw invalid('compile({ seed })', 'an integer in [0, 2^32)', seed);
 
@@ -96,7 +103,7 @@ export class Sequential {
     let next: Backend | undefined;
     if (this.inputDim !== undefined) {
       const weights = this.backend ? await this.backend.getWeights() : this.initialWeights(seed);
-      next = await this.openBackend(backend, { layers: this.specs(), loss, optimizer }, weights);
+      next = await openBackend(backend, gpuOptions, { layers: this.specs(), loss, optimizer }, weights);
     }
     this.backend?.dispose();
     this.backend = next;
@@ -104,6 +111,7 @@ export class Sequential {
     this.optimizer = optimizer;
     this.seed = seed;
     this.backendKind = backend;
+    this.gpuOptions = gpuOptions;
     this.shuffleRandom = seededRandom(seed ^ 0x5bd1e995);
   }
 
@@ -127,7 +135,7 @@ export class Sequential {
       if (!this.backend) {
         this.inputDim = data.x.shape[1];
         const spec = { layers: this.specs(), loss, optimizer: this.optimizer! };
-        this.backend = await this.openBackend(this.backendKind, spec, this.initialWeights(this.seed)).catch((error) => {
+        this.backend = await openBackend(this.backendKind, this.gpuOptions, spec, this.initialWeights(this.seed)).catch((error) => {
           this.inputDim = undefined;
           throw error;
         });
@@ -221,6 +229,14 @@ export class Sequential {
     return text;
   }
 
+  /** The WebGPU dispatches of one training step at this batch size, one line each, for reading and debugging. */
+  async describeTrainingStep(batchSize = 32): Promise<string> {
+    const backend = this.built('describeTrainingStep');
+    positiveInteger('describeTrainingStep(batchSize)', batchSize);
+    if (!(backend instanceof GpuBackend)) return 'cpu reference: forward, backward and the update run as TypeScript loops';
+    return backend.describeTrainingStep(batchSize, this.inputDim!);
+  }
+
   /** Frees the model's GPU buffers. Every later call rejects. */
   dispose(): void {
     this.backend?.dispose();
@@ -257,13 +273,6 @@ export class Sequential {
   private initialWeights(seed: number): Float32Array[] {
     const random = seededRandom(seed);
     return this.specs().flatMap((layer) => [glorotUniform(layer.inputs, layer.units, random), new Float32Array(layer.units)]);
-  }
-
-  private async openBackend(kind: BackendName, spec: NetworkSpec, weights: Float32Array[]): Promise<Backend> {
-    if (kind === 'webgpu') {
-      throw new WebGPUNNError('WEBGPU_UNAVAILABLE', "compile({ backend: 'webgpu' }): the WebGPU runtime is not available in this build");
-    }
-    return new CpuBackend(spec, weights);
   }
 
   private alive(): void {
@@ -311,5 +320,27 @@ export class Sequential {
       if (i >= 0) throw invalid(`${call}(y)[${Math.floor(i / units)}][${i % units}]`, 'a label in [0, 1] for binary cross-entropy', ym.data[i]);
     }
     return { x: xm, y: ym };
+  }
+}
+
+let warnedFallback = false;
+
+/** The backend a compile asked for. 'auto' is WebGPU where an adapter exists, else the CPU reference. */
+async function openBackend(
+  kind: BackendName,
+  gpu: { device?: GPUDevice; gpu?: GPU },
+  spec: NetworkSpec,
+  weights: Float32Array[],
+): Promise<Backend> {
+  if (kind === 'cpu') return new CpuBackend(spec, weights);
+  try {
+    return await GpuBackend.create(spec, weights, gpu);
+  } catch (error) {
+    if (kind === 'auto' && error instanceof WebGPUNNError && error.code === 'WEBGPU_UNAVAILABLE') {
+      if (!warnedFallback) console.warn(`webgpu-nn: ${error.message}; training on the CPU reference instead`);
+      warnedFallback = true;
+      return new CpuBackend(spec, weights);
+    }
+    throw error;
   }
 }

@@ -1,0 +1,19 @@
+// activations.wgsl: the activation g and its derivative, selected by code (0 linear, 1 sigmoid, 2 relu).
+// No bindings. The codes match `activationCode` in src/model/activations.ts.
+
+fn activate(code: u32, z: f32) -> f32 {
+  switch code {
+    case 1u: { return 1.0 / (1.0 + exp(-z)); } // σ(z)
+    case 2u: { return max(z, 0.0); }           // relu(z)
+    default: { return z; }                     // linear
+  }
+}
+
+// g'(z), written in terms of the activation a = g(z).
+fn derivative(code: u32, a: f32) -> f32 {
+  switch code {
+    case 1u: { return a * (1.0 - a); }
+    case 2u: { return select(0.0, 1.0, a > 0.0); }
+    default: { return 1.0; }
+  }
+}

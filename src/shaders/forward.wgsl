@@ -1,0 +1,74 @@
+// forward.wgsl: one Dense layer forward, activations = g(input · W + b), with the bias and g fused into the
+// matmul epilogue. Entry points: `forward` for hidden layers; `forward_loss` for the output layer, which also
+// writes each element's loss and the deltas dJ/dz that backpropagation starts from.
+// Includes matmul.wgsl, activations.wgsl, losses.wgsl.
+//
+// Bindings (group 0):
+//   0 step         uniform Step: this step's rows of the epoch, order[row_start .. row_start + rows)
+//   1 order        array<u32>  [epoch rows]: dataset row of each epoch position (the shuffle)
+//   2 input        array<f32>  layer 0: the dataset [dataset rows × INPUTS], read through order;
+//                              later layers: the previous activations [rows × INPUTS]
+//   3 weights      array<f32>  [(INPUTS + 1) × UNITS]: the kernel, then the bias as its last row
+//   4 activations  array<f32>  [rows × UNITS], written
+//   forward_loss only:
+//   5 labels       array<f32>  [dataset rows × UNITS], read through order
+//   6 deltas       array<f32>  [rows × UNITS], written: dJ/dz of this layer
+//   7 losses       array<f32>  [epoch rows × UNITS], written: L(a, y) of each element at its epoch position
+
+override INPUTS: u32;
+override UNITS: u32;
+override ACTIVATION: u32; // 0 linear, 1 sigmoid, 2 relu
+override GATHER: bool; // input rows come from the dataset through order
+override LOSS: u32 = 0u; // forward_loss: 1 binary cross-entropy, 2 mean squared error
+
+struct Step { row_start: u32, rows: u32 }
+
+@group(0) @binding(0) var<uniform> step: Step;
+@group(0) @binding(1) var<storage, read> order: array<u32>;
+@group(0) @binding(2) var<storage, read> input: array<f32>;
+@group(0) @binding(3) var<storage, read> weights: array<f32>;
+@group(0) @binding(4) var<storage, read_write> activations: array<f32>;
+@group(0) @binding(5) var<storage, read> labels: array<f32>;
+@group(0) @binding(6) var<storage, read_write> deltas: array<f32>;
+@group(0) @binding(7) var<storage, read_write> losses: array<f32>;
+
+fn source_row(row: u32) -> u32 {
+  if (GATHER) { return order[step.row_start + row]; }
+  return row;
+}
+
+fn load_a(row: u32, k: u32) -> f32 { return input[source_row(row) * INPUTS + k]; }
+fn load_b(k: u32, col: u32) -> f32 { return weights[k * UNITS + col]; }
+
+@compute @workgroup_size(8, 8)
+fn forward(@builtin(workgroup_id) group: vec3u, @builtin(local_invocation_id) local: vec3u) {
+  let block = matmul_block(group, local, step.rows, UNITS, INPUTS);
+  for (var i = 0u; i < 4u; i++) {
+    for (var j = 0u; j < 4u; j++) {
+      let row = block.row + i;
+      let col = block.col + j;
+      if (row < step.rows && col < UNITS) {
+        activations[row * UNITS + col] = activate(ACTIVATION, block.sums[i][j] + weights[INPUTS * UNITS + col]);
+      }
+    }
+  }
+}
+
+@compute @workgroup_size(8, 8)
+fn forward_loss(@builtin(workgroup_id) group: vec3u, @builtin(local_invocation_id) local: vec3u) {
+  let block = matmul_block(group, local, step.rows, UNITS, INPUTS);
+  let scale = 1.0 / f32(step.rows * UNITS);
+  for (var i = 0u; i < 4u; i++) {
+    for (var j = 0u; j < 4u; j++) {
+      let row = block.row + i;
+      let col = block.col + j;
+      if (row < step.rows && col < UNITS) {
+        let a = activate(ACTIVATION, block.sums[i][j] + weights[INPUTS * UNITS + col]);
+        let y = labels[order[step.row_start + row] * UNITS + col];
+        activations[row * UNITS + col] = a;
+        deltas[row * UNITS + col] = loss_delta(LOSS, ACTIVATION, a, y, scale);
+        losses[(step.row_start + row) * UNITS + col] = loss_value(LOSS, a, y);
+      }
+    }
+  }
+}
