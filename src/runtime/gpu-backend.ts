@@ -16,6 +16,11 @@ export class GpuBackend implements Backend {
   private readonly weights: GPUBuffer[];
   /** The weights as they were when the running epoch began, for rolling back an epoch that must not count. */
   private readonly snapshot: GPUBuffer[];
+  /**
+   * The buffers that hold the weights as the caller should see them: `weights`, except inside an epoch's callback
+   * while the next epoch is already queued, when `snapshot` holds the weights at the end of the epoch reported.
+   */
+  private visible: GPUBuffer[];
 
   static async create(spec: NetworkSpec, weights: Float32Array[], options: { device?: GPUDevice; gpu?: GPU }): Promise<GpuBackend> {
     return new GpuBackend(await acquireDevice(options), spec, weights);
@@ -31,13 +36,14 @@ export class GpuBackend implements Backend {
     const usage = BufferUsage.STORAGE | BufferUsage.COPY_SRC | BufferUsage.COPY_DST;
     this.weights = spec.layers.map((layer, l) => this.device.createBuffer({ label: `weights ${l}`, size: (layer.inputs + 1) * layer.units * 4, usage }));
     this.snapshot = this.weights.map((w, l) => this.device.createBuffer({ label: `snapshot ${l}`, size: w.size, usage }));
+    this.visible = this.weights;
     this.writeWeights(initial);
   }
 
   async getWeights(): Promise<Float32Array[]> {
-    const staging = this.weights.map((w) => this.device.createBuffer({ size: w.size, usage: BufferUsage.MAP_READ | BufferUsage.COPY_DST }));
+    const staging = this.visible.map((w) => this.device.createBuffer({ size: w.size, usage: BufferUsage.MAP_READ | BufferUsage.COPY_DST }));
     const encoder = this.device.createCommandEncoder();
-    this.weights.forEach((w, l) => encoder.copyBufferToBuffer(w, 0, staging[l], 0, w.size));
+    this.visible.forEach((w, l) => encoder.copyBufferToBuffer(w, 0, staging[l], 0, w.size));
     this.device.queue.submit([encoder.finish()]);
     try {
       return await Promise.all(
@@ -89,7 +95,10 @@ export class GpuBackend implements Backend {
     try {
       for (let epoch = 0; epoch < epochs; epoch++) {
         if (epoch + 1 < epochs) pending.push(submitEpoch(epoch + 1));
-        if (await epochEnd(epoch, await pending.shift()!)) break;
+        const loss = await pending.shift()!;
+        this.visible = pending.length > 0 ? this.snapshot : this.weights;
+        const stop = await epochEnd(epoch, loss).finally(() => (this.visible = this.weights));
+        if (stop) break;
       }
     } finally {
       if (pending.length > 0) {
@@ -104,7 +113,7 @@ export class GpuBackend implements Backend {
   async predict(x: Matrix): Promise<Matrix> {
     const rows = x.shape[0];
     const units = this.spec.layers.at(-1)!.units;
-    const plan = await Plan.create(this.device, 'predict', this.spec, this.weights, { x: this.upload(x, 'x') }, Math.min(rows, INFERENCE_ROWS));
+    const plan = await Plan.create(this.device, 'predict', this.spec, this.visible, { x: this.upload(x, 'x') }, Math.min(rows, INFERENCE_ROWS));
     const output = this.device.createBuffer({ label: 'predictions', size: rows * units * 4, usage: BufferUsage.MAP_READ | BufferUsage.COPY_DST });
     try {
       this.device.queue.writeBuffer(plan.order, 0, identity(rows));
@@ -127,7 +136,7 @@ export class GpuBackend implements Backend {
   async evaluate(x: Matrix, y: Matrix): Promise<number> {
     const rows = x.shape[0];
     const data = { x: this.upload(x, 'x'), y: this.upload(y, 'y') };
-    const plan = await Plan.create(this.device, 'evaluate', this.spec, this.weights, data, Math.min(rows, INFERENCE_ROWS));
+    const plan = await Plan.create(this.device, 'evaluate', this.spec, this.visible, data, Math.min(rows, INFERENCE_ROWS));
     const readback = this.device.createBuffer({ label: 'loss', size: 4, usage: BufferUsage.MAP_READ | BufferUsage.COPY_DST });
     try {
       this.device.queue.writeBuffer(plan.order, 0, identity(rows));

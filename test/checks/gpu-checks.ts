@@ -193,6 +193,29 @@ const shuffleCheck: Check = {
   },
 };
 
+const callbackCheck: Check = {
+  name: 'inside onEpochEnd, predict and getWeights see the weights of the epoch reported, though the next is queued',
+  async run(device) {
+    const { x, y } = halvesDataset(100, 40, 8);
+    const run = async (backend: 'webgpu' | 'cpu') => {
+      const model = new Sequential([new Dense({ units: 6, activation: 'sigmoid', inputDim: 40 }), new Dense({ units: 1, activation: 'sigmoid' })]);
+      await model.compile({ loss: 'binaryCrossentropy', optimizer: new SGD({ learningRate: 0.5 }), backend, device, seed: 3 });
+      const seen: number[] = [];
+      await model.fit(x, y, {
+        epochs: 4,
+        batchSize: 32,
+        shuffle: false,
+        onEpochEnd: async () => {
+          seen.push(...(await model.getWeights())[0], ...(await model.predict(x)).data);
+        },
+      });
+      model.dispose();
+      return seen;
+    };
+    return { maxError: maxRelativeError(await run('webgpu'), await run('cpu')), tolerance: 1e-5 };
+  },
+};
+
 const countCheck: Check = {
   name: 'fit submits once and maps once per epoch (10 epochs, 7 steps each)',
   async run(device) {
@@ -233,5 +256,6 @@ export const gpuChecks: Check[] = [
   ...lossSumChecks,
   ...trainingChecks,
   shuffleCheck,
+  callbackCheck,
   countCheck,
 ];
