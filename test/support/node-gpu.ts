@@ -1,5 +1,5 @@
-// WebGPU in Node through Dawn (the `webgpu` package). On a machine without a GPU, Dawn is pointed at
-// the SwiftShader Vulkan driver that ships with Chromium.
+// WebGPU in Node through Dawn (the `webgpu` package). The SwiftShader Vulkan driver that ships with Chromium
+// is added to the drivers Dawn may pick (VK_ADD_DRIVER_FILES): a machine with a GPU still gets its GPU first.
 import { existsSync } from 'node:fs';
 import { create, globals } from 'webgpu';
 
@@ -9,7 +9,7 @@ let gpu: GPU | undefined;
 
 export function nodeGPU(): GPU {
   if (!gpu) {
-    if (!process.env.VK_ICD_FILENAMES && existsSync(swiftshaderIcd)) process.env.VK_ICD_FILENAMES = swiftshaderIcd;
+    if (!process.env.VK_ADD_DRIVER_FILES && existsSync(swiftshaderIcd)) process.env.VK_ADD_DRIVER_FILES = swiftshaderIcd;
     Object.assign(globalThis, globals);
     gpu = create([]) as GPU;
   }
