@@ -1,4 +1,7 @@
-import type { Matrix } from './matrix';
+import type { GPUMatrix, Matrix } from './matrix';
+
+/** Data as a backend receives it: checked, on the CPU or (WebGPU only) on the device. */
+export type Data = Matrix | GPUMatrix;
 import type { Activation } from './model/activations';
 import type { Loss } from './model/losses';
 import type { Optimizer } from './model/optimizers';
@@ -17,9 +20,9 @@ export interface NetworkSpec {
 }
 
 /** What `fit` asks of a backend once its arguments are checked. */
-export interface FitRequest {
-  x: Matrix;
-  y: Matrix;
+export interface FitRequest<D extends Data = Data> {
+  x: D;
+  y: D;
   epochs: number;
   batchSize: number;
   /** The row order of the next epoch (identity when shuffle is off); called once per epoch, in order. */
@@ -39,8 +42,8 @@ export interface Backend {
   getWeights(): Promise<Float32Array[]>;
   setWeights(weights: Float32Array[]): Promise<void>;
   fit(request: FitRequest): Promise<void>;
-  predict(x: Matrix): Promise<Matrix>;
+  predict(x: Data): Promise<Matrix>;
   /** The mean loss over every row and output unit of `x`. */
-  evaluate(x: Matrix, y: Matrix): Promise<number>;
+  evaluate(x: Data, y: Data): Promise<number>;
   dispose(): void;
 }

@@ -6,6 +6,6 @@ export type { Activation } from './model/activations';
 export { Loss, BinaryCrossentropy, MeanSquaredError } from './model/losses';
 export { SGD } from './model/optimizers';
 export type { Optimizer } from './model/optimizers';
-export type { Matrix, MatrixLike } from './matrix';
+export type { GPUMatrix, Matrix, MatrixLike } from './matrix';
 export { WebGPUNNError } from './errors';
 export type { ErrorCode } from './errors';

@@ -10,6 +10,33 @@ export interface Matrix {
 export type MatrixLike = number[][] | Matrix;
 
 /**
+ * Data that already lives on the model's GPU device: [rows × cols] float32, row-major, from byte 0 of `buffer`.
+ * Inputs need STORAGE usage; a predict output needs COPY_DST. The model reads or writes it and never destroys it.
+ */
+export interface GPUMatrix {
+  shape: [rows: number, cols: number];
+  buffer: GPUBuffer;
+}
+
+export function isGPUMatrix(value: unknown): value is GPUMatrix {
+  const buffer = (value as { buffer?: { mapAsync?: unknown } } | null)?.buffer;
+  return typeof buffer === 'object' && buffer !== null && typeof buffer.mapAsync === 'function';
+}
+
+/** Checks a GPUMatrix's shape against its buffer's size and usage. */
+export function checkGPUMatrix(value: GPUMatrix, argument: string, usage: number, usageName: string): GPUMatrix {
+  const { shape, buffer } = value;
+  if (!Array.isArray(shape) || shape.length !== 2 || !shape.every((n) => Number.isInteger(n) && n > 0)) {
+    throw invalid(`${argument}.shape`, '[rows, cols] with positive integers', shape);
+  }
+  if (buffer.size < shape[0] * shape[1] * 4) {
+    throw new WebGPUNNError('SHAPE_MISMATCH', `${argument}.buffer: expected at least ${shape[0] * shape[1] * 4} bytes for [${shape[0]} × ${shape[1]}] float32, got ${buffer.size}`);
+  }
+  if ((buffer.usage & usage) === 0) throw invalid(`${argument}.buffer.usage`, `${usageName} usage`, buffer.usage);
+  return { shape: [shape[0], shape[1]], buffer };
+}
+
+/**
  * Checks `value` and returns it as a Matrix (copied when it came as rows). Rejects ragged or empty data,
  * a shape that disagrees with the data's length, and NaN or Infinity, naming `argument` in the error.
  */

@@ -1,5 +1,7 @@
 // The GPU runtime in Node, on Dawn: every shared check against the CPU reference.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Dense, Sequential } from '../src/index';
+import { halvesDataset } from './support/data';
 import { gpuChecks } from './checks/gpu-checks';
 import { nodeDevice } from './support/node-gpu';
 
@@ -17,4 +19,52 @@ describe('WebGPU runtime in Node (Dawn)', () => {
       expect(result.maxError).toBeLessThanOrEqual(result.tolerance);
     });
   }
+});
+
+describe('the plan', () => {
+  it('records the lesson step as 8 dispatches, at most 3 per layer, and prints them', async () => {
+    const model = new Sequential([
+      new Dense({ units: 25, activation: 'sigmoid', inputDim: 400 }),
+      new Dense({ units: 15, activation: 'sigmoid' }),
+      new Dense({ units: 1, activation: 'sigmoid' }),
+    ]);
+    await model.compile({ loss: 'binaryCrossentropy', backend: 'webgpu', device, seed: 1 });
+    const text = await model.describeTrainingStep(32);
+    model.dispose();
+    console.log(text);
+    const dispatches = text.split('\n').filter((line) => /^ *\d+\. /.test(line));
+    expect(dispatches.map((line) => line.trim().split(/\s+/)[1])).toEqual([
+      'forward', 'forward', 'forward_loss', 'backprop', 'update', 'backprop', 'update', 'update',
+    ]);
+  });
+
+  it('destroys every buffer it made: 20 cycles of compile, fit, predict, getWeights, dispose leave none alive', async () => {
+    const { x, y } = halvesDataset(50, 20, 2);
+    const live = new Set<GPUBuffer>();
+    const createBuffer = device.createBuffer;
+    device.createBuffer = function (descriptor) {
+      const buffer = createBuffer.call(this, descriptor);
+      const destroy = buffer.destroy;
+      live.add(buffer);
+      buffer.destroy = function () {
+        live.delete(buffer);
+        return destroy.call(this);
+      };
+      return buffer;
+    };
+    try {
+      for (let cycle = 0; cycle < 20; cycle++) {
+        const model = new Sequential([new Dense({ units: 4, activation: 'relu', inputDim: 20 }), new Dense({ units: 1, activation: 'sigmoid' })]);
+        await model.compile({ loss: 'binaryCrossentropy', backend: 'webgpu', device, seed: cycle });
+        await model.fit(x, y, { epochs: 2, batchSize: 16 });
+        await model.predict(x);
+        await model.evaluate(x, y);
+        await model.getWeights();
+        model.dispose();
+      }
+    } finally {
+      device.createBuffer = createBuffer;
+    }
+    expect(live.size).toBe(0);
+  });
 });

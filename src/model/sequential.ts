@@ -1,8 +1,9 @@
-import type { Backend, FitRequest, LayerSpec, NetworkSpec } from '../backend';
+import type { Backend, Data, FitRequest, LayerSpec, NetworkSpec } from '../backend';
 import { WebGPUNNError, invalid, positiveInteger } from '../errors';
-import { type Matrix, type MatrixLike, assertFinite, toMatrix } from '../matrix';
+import { type GPUMatrix, type Matrix, type MatrixLike, assertFinite, checkGPUMatrix, isGPUMatrix, toMatrix } from '../matrix';
 import { epochOrder, glorotUniform, seededRandom } from '../random';
 import { CpuBackend } from '../reference/cpu-backend';
+import { BufferUsage } from '../runtime/flags';
 import { GpuBackend } from '../runtime/gpu-backend';
 import { Dense } from './dense';
 import { type Loss, toLoss } from './losses';
@@ -115,7 +116,7 @@ export class Sequential {
     this.shuffleRandom = seededRandom(seed ^ 0x5bd1e995);
   }
 
-  async fit(x: MatrixLike, y: MatrixLike, options: FitOptions = {}): Promise<History> {
+  async fit(x: MatrixLike | GPUMatrix, y: MatrixLike | GPUMatrix, options: FitOptions = {}): Promise<History> {
     const { loss } = this.compiled('fit');
     this.idle('fit');
     if (options === null || typeof options !== 'object') throw invalid('fit(x, y, options)', 'an object like { epochs, batchSize }', options);
@@ -166,14 +167,23 @@ export class Sequential {
     }
   }
 
-  /** The outputs of the last layer for each row of x: { shape: [rows, units], data }. */
-  async predict(x: MatrixLike): Promise<Matrix> {
+  /**
+   * The outputs of the last layer for each row of x: { shape: [rows, units], data }. With `{ into }` (WebGPU), they
+   * are written into that buffer on the device instead, nothing is read back, and the result names the buffer.
+   */
+  async predict(x: MatrixLike | GPUMatrix): Promise<Matrix>;
+  async predict(x: MatrixLike | GPUMatrix, options: { into: GPUBuffer }): Promise<GPUMatrix>;
+  async predict(x: MatrixLike | GPUMatrix, options?: { into: GPUBuffer }): Promise<Matrix | GPUMatrix> {
     const backend = this.built('predict');
-    return backend.predict(this.checkInput('predict(x)', x));
+    const input = this.checkInput('predict(x)', x);
+    if (options?.into === undefined) return backend.predict(input);
+    const units = this.layers[this.layers.length - 1].units;
+    const { buffer } = checkGPUMatrix({ shape: [input.shape[0], units], buffer: options.into }, 'predict({ into })', BufferUsage.COPY_DST, 'COPY_DST');
+    return (this.gpuBackend('predict({ into })') as GpuBackend).predict(input, buffer);
   }
 
   /** The mean loss over x and y, as fit reports it. */
-  async evaluate(x: MatrixLike, y: MatrixLike): Promise<{ loss: number }> {
+  async evaluate(x: MatrixLike | GPUMatrix, y: MatrixLike | GPUMatrix): Promise<{ loss: number }> {
     const { loss } = this.compiled('evaluate');
     const backend = this.built('evaluate');
     const data = this.checkData('evaluate', x, y, loss);
@@ -297,17 +307,31 @@ export class Sequential {
     return this.backend;
   }
 
-  private checkInput(argument: string, x: MatrixLike): Matrix {
-    const matrix = toMatrix(x, argument);
+  /** The WebGPU backend, for calls that only it serves. */
+  private gpuBackend(argument: string): GpuBackend | undefined {
+    if (this.backend instanceof GpuBackend) return this.backend;
+    if (!this.backend && this.backendKind === 'webgpu') return undefined;
+    throw invalid(argument, "a model compiled with backend 'webgpu' for data in a GPUBuffer", `backend '${this.backend?.name ?? this.backendKind}'`);
+  }
+
+  /** Checks data from the CPU, or (WebGPU) in a GPUBuffer; the latter is not read, so not checked for NaN. */
+  private toData(value: unknown, argument: string): Data {
+    if (!isGPUMatrix(value)) return toMatrix(value, argument);
+    this.gpuBackend(argument);
+    return checkGPUMatrix(value, argument, BufferUsage.STORAGE, 'STORAGE');
+  }
+
+  private checkInput(argument: string, x: unknown): Data {
+    const matrix = this.toData(x, argument);
     if (this.inputDim !== undefined && matrix.shape[1] !== this.inputDim) {
       throw new WebGPUNNError('SHAPE_MISMATCH', `${argument}: expected ${this.inputDim} columns (the model's input width), got ${matrix.shape[1]}`);
     }
     return matrix;
   }
 
-  private checkData(call: string, x: MatrixLike, y: MatrixLike, loss: Loss): { x: Matrix; y: Matrix } {
+  private checkData(call: string, x: unknown, y: unknown, loss: Loss): { x: Data; y: Data } {
     const xm = this.checkInput(`${call}(x)`, x);
-    const ym = toMatrix(y, `${call}(y)`);
+    const ym = this.toData(y, `${call}(y)`);
     const units = this.layers[this.layers.length - 1].units;
     if (ym.shape[0] !== xm.shape[0]) {
       throw new WebGPUNNError('SHAPE_MISMATCH', `${call}(y): expected ${xm.shape[0]} rows (as many as x), got ${ym.shape[0]}`);
@@ -315,7 +339,7 @@ export class Sequential {
     if (ym.shape[1] !== units) {
       throw new WebGPUNNError('SHAPE_MISMATCH', `${call}(y): expected ${units} columns (the last layer's units), got ${ym.shape[1]}`);
     }
-    if (loss.name === 'binaryCrossentropy') {
+    if (loss.name === 'binaryCrossentropy' && 'data' in ym) {
       const i = ym.data.findIndex((v) => v < 0 || v > 1);
       if (i >= 0) throw invalid(`${call}(y)[${Math.floor(i / units)}][${i % units}]`, 'a label in [0, 1] for binary cross-entropy', ym.data[i]);
     }

@@ -26,7 +26,7 @@ export class CpuBackend implements Backend {
     });
   }
 
-  async fit({ x, y, epochs, batchSize, nextOrder, epochEnd }: FitRequest): Promise<void> {
+  async fit({ x, y, epochs, batchSize, nextOrder, epochEnd }: FitRequest<Matrix>): Promise<void> {
     const [rows, inputs] = x.shape;
     const outputs = y.shape[1];
     const { layers, loss, optimizer } = this.spec;

@@ -1,9 +1,9 @@
 // The 'webgpu' backend: weights live in GPU buffers; fit records each epoch's steps into one command buffer.
-import type { Backend, FitRequest, NetworkSpec } from '../backend';
-import type { Matrix } from '../matrix';
+import type { Backend, Data, FitRequest, NetworkSpec } from '../backend';
+import type { GPUMatrix, Matrix } from '../matrix';
 import { type GpuHandle, acquireDevice } from './device';
 import { BufferUsage, MapMode } from './flags';
-import { type DeviceMatrix, Plan, uploadMatrix } from './plan';
+import { Plan, deviceMatrix, uploadMatrix } from './plan';
 
 /** Rows per step in predict and evaluate, bounding their activation buffers. */
 const INFERENCE_ROWS = 4096;
@@ -65,7 +65,7 @@ export class GpuBackend implements Backend {
 
   async fit({ x, y, epochs, batchSize, nextOrder, epochEnd }: FitRequest): Promise<void> {
     if (epochs === 0) return;
-    const data = { x: this.upload(x, 'x'), y: this.upload(y, 'y') };
+    const data = { x: deviceMatrix(this.device, x, 'x'), y: deviceMatrix(this.device, y, 'y') };
     const plan = await Plan.create(this.device, 'train', this.spec, this.weights, data, Math.min(batchSize, x.shape[0]));
     const readbacks = [0, 1].map(() => this.device.createBuffer({ label: 'epoch loss', size: 4, usage: BufferUsage.MAP_READ | BufferUsage.COPY_DST }));
     const queue = this.device.queue;
@@ -110,11 +110,14 @@ export class GpuBackend implements Backend {
     }
   }
 
-  async predict(x: Matrix): Promise<Matrix> {
+  async predict(x: Data): Promise<Matrix>;
+  async predict(x: Data, into: GPUBuffer): Promise<GPUMatrix>;
+  /** The last layer's outputs for each row of x, read back, or written into `into` on the device. */
+  async predict(x: Data, into?: GPUBuffer): Promise<Matrix | GPUMatrix> {
     const rows = x.shape[0];
     const units = this.spec.layers.at(-1)!.units;
-    const plan = await Plan.create(this.device, 'predict', this.spec, this.visible, { x: this.upload(x, 'x') }, Math.min(rows, INFERENCE_ROWS));
-    const output = this.device.createBuffer({ label: 'predictions', size: rows * units * 4, usage: BufferUsage.MAP_READ | BufferUsage.COPY_DST });
+    const plan = await Plan.create(this.device, 'predict', this.spec, this.visible, { x: deviceMatrix(this.device, x, 'x') }, Math.min(rows, INFERENCE_ROWS));
+    const output = into ?? this.device.createBuffer({ label: 'predictions', size: rows * units * 4, usage: BufferUsage.MAP_READ | BufferUsage.COPY_DST });
     try {
       this.device.queue.writeBuffer(plan.order, 0, identity(rows));
       const encoder = this.device.createCommandEncoder({ label: 'predict' });
@@ -125,17 +128,18 @@ export class GpuBackend implements Backend {
         encoder.copyBufferToBuffer(plan.activations.at(-1)!, 0, output, step.rowStart * units * 4, step.rows * units * 4);
       });
       this.device.queue.submit([encoder.finish()]);
+      if (into) return { shape: [rows, units], buffer: into };
       await output.mapAsync(MapMode.READ);
       return { shape: [rows, units], data: new Float32Array(output.getMappedRange().slice(0)) };
     } finally {
       plan.destroy();
-      output.destroy();
+      if (!into) output.destroy();
     }
   }
 
-  async evaluate(x: Matrix, y: Matrix): Promise<number> {
+  async evaluate(x: Data, y: Data): Promise<number> {
     const rows = x.shape[0];
-    const data = { x: this.upload(x, 'x'), y: this.upload(y, 'y') };
+    const data = { x: deviceMatrix(this.device, x, 'x'), y: deviceMatrix(this.device, y, 'y') };
     const plan = await Plan.create(this.device, 'evaluate', this.spec, this.visible, data, Math.min(rows, INFERENCE_ROWS));
     const readback = this.device.createBuffer({ label: 'loss', size: 4, usage: BufferUsage.MAP_READ | BufferUsage.COPY_DST });
     try {
@@ -171,10 +175,6 @@ export class GpuBackend implements Backend {
   dispose(): void {
     [...this.weights, ...this.snapshot].forEach((b) => b.destroy());
     if (!this.handle.shared) this.device.destroy();
-  }
-
-  private upload(m: Matrix, label: string): DeviceMatrix {
-    return uploadMatrix(this.device, m.data, m.shape[0], m.shape[1], label);
   }
 
   private writeWeights(weights: Float32Array[]): void {

@@ -1,6 +1,6 @@
 // The scheduler: turns a network into a flat list of dispatches for one step, with every buffer, pipeline and
 // bind group made here, once. Training, evaluation and prediction are three plans over the same kernels.
-import type { LayerSpec, NetworkSpec } from '../backend';
+import type { Data, LayerSpec, NetworkSpec } from '../backend';
 import { activationCode } from '../model/activations';
 import { BufferUsage } from './flags';
 import { type KernelName, TILE, compile } from './kernels';
@@ -33,6 +33,13 @@ export interface DeviceMatrix {
   rows: number;
   cols: number;
   owned: boolean;
+}
+
+/** A matrix on the device: the app's own buffer as it is, or a Float32Array uploaded once. */
+export function deviceMatrix(device: GPUDevice, m: Data, label: string): DeviceMatrix {
+  const [rows, cols] = m.shape;
+  if ('buffer' in m) return { buffer: m.buffer, rows, cols, owned: false };
+  return uploadMatrix(device, m.data, rows, cols, label);
 }
 
 export function uploadMatrix(device: GPUDevice, data: Float32Array, rows: number, cols: number, label: string): DeviceMatrix {

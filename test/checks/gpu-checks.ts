@@ -216,6 +216,48 @@ const callbackCheck: Check = {
   },
 };
 
+const appBufferCheck: Check = {
+  name: "an app's own GPUBuffers: fit from them and predict into one, as from Float32Arrays, buffers left alive",
+  async run(device) {
+    const { x, y } = halvesDataset(70, 40, 10);
+    const upload = (data: Float32Array) => {
+      const buffer = device.createBuffer({ size: data.byteLength, usage: 0x80 | 0x8 | 0x4 }); // STORAGE | COPY_DST | COPY_SRC
+      device.queue.writeBuffer(buffer, 0, data);
+      return buffer;
+    };
+    const xBuffer = upload(x.data);
+    const yBuffer = upload(y.data);
+    const output = device.createBuffer({ size: 70 * 4, usage: 0x80 | 0x8 | 0x4 });
+    const readback = device.createBuffer({ size: 70 * 4, usage: 0x1 | 0x8 }); // MAP_READ | COPY_DST
+    const make = async () => {
+      const model = new Sequential([new Dense({ units: 5, activation: 'relu', inputDim: 40 }), new Dense({ units: 1, activation: 'sigmoid' })]);
+      await model.compile({ loss: 'binaryCrossentropy', optimizer: new SGD({ learningRate: 0.2 }), backend: 'webgpu', device, seed: 9 });
+      return model;
+    };
+    const fromBuffers = await make();
+    const fromArrays = await make();
+    const history = await fromBuffers.fit({ shape: [70, 40], buffer: xBuffer }, { shape: [70, 1], buffer: yBuffer }, { epochs: 3, batchSize: 16, shuffle: false });
+    const expectedHistory = await fromArrays.fit(x, y, { epochs: 3, batchSize: 16, shuffle: false });
+    const written = await fromBuffers.predict({ shape: [70, 40], buffer: xBuffer }, { into: output });
+    const encoder = device.createCommandEncoder();
+    encoder.copyBufferToBuffer(written.buffer, 0, readback, 0, 70 * 4);
+    device.queue.submit([encoder.finish()]);
+    await readback.mapAsync(0x1);
+    const predicted = new Float32Array(readback.getMappedRange().slice(0));
+    const expected = (await fromArrays.predict(x)).data;
+    const evaluated = (await fromBuffers.evaluate({ shape: [70, 40], buffer: xBuffer }, { shape: [70, 1], buffer: yBuffer })).loss;
+    const error = Math.max(
+      maxRelativeError(history.loss, expectedHistory.loss),
+      maxRelativeError(predicted, expected),
+      maxRelativeError([evaluated], [(await fromArrays.evaluate(x, y)).loss]),
+    );
+    fromBuffers.dispose();
+    fromArrays.dispose();
+    [xBuffer, yBuffer, output, readback].forEach((b) => b.destroy());
+    return { maxError: written.buffer === output && written.shape[0] === 70 ? error : Infinity, tolerance: 1e-6 };
+  },
+};
+
 const countCheck: Check = {
   name: 'fit submits once and maps once per epoch (10 epochs, 7 steps each)',
   async run(device) {
@@ -257,5 +299,6 @@ export const gpuChecks: Check[] = [
   ...trainingChecks,
   shuffleCheck,
   callbackCheck,
+  appBufferCheck,
   countCheck,
 ];
