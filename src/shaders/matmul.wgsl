@@ -1,7 +1,7 @@
 // matmul.wgsl: the tiled matrix product C = A · B shared by the forward, backprop and update kernels.
 //
-// A workgroup of 8 × 8 invocations computes a 32 × 32 block of C. It walks the inner dimension 16 at a time:
-// the invocations stage a 32 × 16 tile of A and a 16 × 32 tile of B in workgroup memory, then each one
+// A workgroup of 8 × 8 invocations computes a 32 × 32 block of C. It walks the inner dimension 32 at a time:
+// the invocations stage a 32 × 32 tile of A and a 32 × 32 tile of B in workgroup memory, then each one
 // accumulates its own 4 × 4 block of C in registers, as four vec4 rows. Elements outside A or B read as 0,
 // so any shape works, not only multiples of the tile.
 //
@@ -13,11 +13,11 @@
 
 const TILE_M = 32u;
 const TILE_N = 32u;
-const TILE_K = 16u;
+const TILE_K = 32u;
 
 // tile_a[k * 8 + r4] holds A[row0 + 4·r4 .. +4, k0 + k]; tile_b[k * 8 + c4] holds B[k0 + k, col0 + 4·c4 .. +4].
-var<workgroup> tile_a: array<vec4f, 128>;
-var<workgroup> tile_b: array<vec4f, 128>;
+var<workgroup> tile_a: array<vec4f, 256>;
+var<workgroup> tile_b: array<vec4f, 256>;
 
 struct Block {
   row: u32, // C row of sums[0]
@@ -41,8 +41,8 @@ fn matmul_block(group: vec3u, local: vec3u, rows: u32, cols: u32, inner: u32) ->
   let index = local.y * 8u + local.x;
   var sums: array<vec4f, 4>;
   for (var k0 = 0u; k0 < inner; k0 += TILE_K) {
-    // 64 invocations stage 128 vec4s of each tile: two each.
-    for (var s = index; s < 128u; s += 64u) {
+    // 64 invocations stage 256 vec4s of each tile: four each.
+    for (var s = index; s < 256u; s += 64u) {
       let k = s / 8u;
       let r = row0 + (s % 8u) * 4u;
       tile_a[s] = vec4f(a_or_zero(r, k0 + k, rows, inner), a_or_zero(r + 1u, k0 + k, rows, inner),

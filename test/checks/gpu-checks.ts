@@ -2,7 +2,7 @@
 // the browser suite (Chromium's WebGPU). Each check returns the largest error it measured and the tolerance.
 //
 // Tolerance: 1e-5, relative to max(1, |expected|). The GPU sums in another order than the CPU reference (tiles
-// of 16, then a tree), and float32 sums of n terms in two orders differ by up to about n·2⁻²⁴ of the terms'
+// of 32, then a tree), and float32 sums of n terms in two orders differ by up to about n·2⁻²⁴ of the terms'
 // magnitude: 400 terms of size ~1 give a few 1e-6 at most. Training checks hold to the same bound after 20
 // epochs; the measured errors are near 1e-7.
 import { BinaryCrossentropy, Dense, MeanSquaredError, SGD, Sequential } from '../../src/index';
