@@ -1,11 +1,12 @@
 export { Sequential } from './model/sequential';
-export type { BackendName, CompileOptions, FitOptions, History, Logs } from './model/sequential';
+export type { BackendName, CompileOptions } from './model/sequential';
+export type { FitOptions, History } from './model/fit-options';
+export type { EpochLogs, Scores } from './backend';
 export { Dense } from './model/dense';
 export type { DenseConfig } from './model/dense';
 export type { Activation } from './model/activations';
-export { Loss, BinaryCrossentropy, MeanSquaredError } from './model/losses';
-export { SGD } from './model/optimizers';
-export type { Optimizer } from './model/optimizers';
+export { Loss, BinaryCrossentropy, MeanSquaredError, CategoricalCrossentropy, SparseCategoricalCrossentropy } from './model/losses';
+export { Optimizer, SGD, Adam, RMSprop } from './model/optimizers';
 export type { GPUMatrix, Matrix, MatrixLike } from './matrix';
 export { WebGPUNNError } from './errors';
 export type { ErrorCode } from './errors';

@@ -34,7 +34,7 @@ describe('the plan', () => {
     console.log(text);
     const dispatches = text.split('\n').filter((line) => /^ *\d+\. /.test(line));
     expect(dispatches.map((line) => line.trim().split(/\s+/)[1])).toEqual([
-      'forward', 'forward', 'forward_loss', 'backprop', 'update', 'backprop', 'update', 'update',
+      'forward', 'forward', 'forward_loss', 'backprop', 'update_sgd', 'backprop', 'update_sgd', 'update_sgd',
     ]);
   });
 

@@ -1,53 +1,80 @@
 import { describe, expect, it } from 'vitest';
-import { BinaryCrossentropy, Dense, MeanSquaredError, SGD, Sequential } from '../src/index';
+import { BinaryCrossentropy, CategoricalCrossentropy, Dense, MeanSquaredError, SGD, Sequential, SparseCategoricalCrossentropy } from '../src/index';
 import type { LayerSpec } from '../src/backend';
 import { type Activation, activationNames } from '../src/model/activations';
 import type { Loss } from '../src/model/losses';
-import { type LayerParams, backward, cost, forward, outputDeltas, trainStep } from '../src/reference/network';
+import { type LayerParams, backward, cost, forward, initialState, outputDeltas, trainStep } from '../src/reference/network';
 import { halvesDataset, maxRelativeError, randomMatrix } from './support/data';
 
-describe('CPU reference: gradients', () => {
-  const losses: Loss[] = [new BinaryCrossentropy(), new MeanSquaredError()];
-  for (const loss of losses) {
-    for (const hidden of activationNames) {
-      for (const output of activationNames) {
-        it(`backprop equals central finite differences for ${hidden} → ${output} with ${loss.name}`, () => {
-          const layers: LayerSpec[] = [
-            { inputs: 3, units: 4, activation: hidden },
-            { inputs: 4, units: 2, activation: output },
-          ];
-          const m = 5;
-          const x = randomMatrix(m, 3, 11).data;
-          // Labels and a positive output bias keep every output inside (0, 1), where BCE is smooth.
-          const y = randomMatrix(m, 2, 12, 0, 1).data;
-          const params: LayerParams[] = [
-            { weights: randomMatrix(3, 4, 13, -0.5, 0.5).data, bias: randomMatrix(1, 4, 14, 0.1, 0.3).data },
-            { weights: randomMatrix(4, 2, 15, -0.2, 0.2).data, bias: new Float32Array([0.4, 0.6]) },
-          ];
-          const J = () => cost(loss, forward(layers, params, x, m).at(-1)!, y);
-          const activations = forward(layers, params, x, m);
-          const gradients = backward(layers, params, x, m, activations, outputDeltas(layers[1], loss, activations[1], y));
+/** Every valid pairing of hidden activation, output activation and loss: softmax outputs take categorical losses. */
+const elementwise = activationNames.filter((a) => a !== 'softmax');
+const gradientCases: { hidden: Activation; output: Activation; loss: Loss; labels: (m: number) => Float32Array }[] = [
+  ...[new BinaryCrossentropy(), new MeanSquaredError()].flatMap((loss) =>
+    elementwise.flatMap((hidden) => elementwise.map((output) => ({ hidden, output, loss, labels: (m: number) => randomMatrix(m, 2, 12, 0, 1).data }))),
+  ),
+  ...elementwise.flatMap((hidden) => [
+    { hidden, output: 'softmax' as const, loss: new CategoricalCrossentropy(), labels: (m: number) => oneHotRows(m, 2) },
+    { hidden, output: 'softmax' as const, loss: new SparseCategoricalCrossentropy(), labels: (m: number) => Float32Array.from({ length: m }, (_, r) => r % 2) },
+  ]),
+];
 
-          let worst = 0;
-          params.forEach((p, l) => {
-            for (const key of ['weights', 'bias'] as const) {
-              for (let i = 0; i < p[key].length; i++) {
-                const w = p[key][i];
-                p[key][i] = w + 2e-3;
-                const up = J();
-                const hi = p[key][i];
-                p[key][i] = w - 2e-3;
-                const down = J();
-                const numeric = (up - down) / (hi - p[key][i]);
-                p[key][i] = w;
-                worst = Math.max(worst, Math.abs(numeric - gradients[l][key][i]));
-              }
-            }
-          });
-          expect(worst).toBeLessThan(2e-4);
-        });
-      }
-    }
+function oneHotRows(m: number, classes: number): Float32Array {
+  const y = new Float32Array(m * classes);
+  for (let r = 0; r < m; r++) y[r * classes + ((r * 7) % classes)] = 1;
+  return y;
+}
+
+describe('CPU reference: gradients', () => {
+  for (const { hidden, output, loss, labels } of gradientCases) {
+    it(`backprop equals central finite differences for ${hidden} → ${output} with ${loss.name}`, () => {
+      const layers: LayerSpec[] = [
+        { inputs: 3, units: 4, activation: hidden },
+        { inputs: 4, units: 2, activation: output },
+      ];
+      const m = 5;
+      const x = randomMatrix(m, 3, 11).data;
+      // A positive output bias keeps every element-wise output inside (0, 1), where BCE is smooth.
+      const y = labels(m);
+      const params: LayerParams[] = [
+        { weights: randomMatrix(3, 4, 13, -0.5, 0.5).data, bias: randomMatrix(1, 4, 14, 0.1, 0.3).data },
+        { weights: randomMatrix(4, 2, 15, -0.2, 0.2).data, bias: new Float32Array([0.4, 0.6]) },
+      ];
+      const J = () => cost(loss, forward(layers, params, x, m).at(-1)!, y, m);
+      const activations = forward(layers, params, x, m);
+      const gradients = backward(layers, params, x, m, activations, outputDeltas(layers[1], loss, activations[1], y, m));
+
+      let worst = 0;
+      params.forEach((p, l) => {
+        for (const key of ['weights', 'bias'] as const) {
+          for (let i = 0; i < p[key].length; i++) {
+            const w = p[key][i];
+            p[key][i] = w + 2e-3;
+            const up = J();
+            const hi = p[key][i];
+            p[key][i] = w - 2e-3;
+            const down = J();
+            const numeric = (up - down) / (hi - p[key][i]);
+            p[key][i] = w;
+            worst = Math.max(worst, Math.abs(numeric - gradients[l][key][i]));
+          }
+        }
+      });
+      expect(worst).toBeLessThan(2e-4);
+    });
+  }
+
+  for (const loss of [new CategoricalCrossentropy(), new SparseCategoricalCrossentropy()]) {
+    it(`${loss.name}: its gradient ∂L/∂a equals central finite differences of its value`, () => {
+      const a = new Float32Array([0.2, 0.5, 0.3]);
+      const y = loss.labelColumns(3) === 1 ? new Float32Array([1]) : new Float32Array([0.1, 0.7, 0.2]);
+      const gradient = new Float32Array(3);
+      loss.gradient(a, y, gradient);
+      const numeric = Array.from(a, (_, j) => {
+        const at = (d: number) => loss.value(Array.from(a, (v, k) => (k === j ? v + d : v)), y);
+        return (at(1e-4) - at(-1e-4)) / 2e-4;
+      });
+      expect(maxRelativeError(gradient, numeric)).toBeLessThan(1e-3);
+    });
   }
 });
 
@@ -81,7 +108,8 @@ describe('CPU reference: one step by hand', () => {
     const W1after = [0, 1, 2, 3].map((i) => W1[i] - lr * x[i >> 1] * dz1[i & 1]);
     const b1after = [0, 1].map((j) => b1[j] - lr * dz1[j]);
 
-    const loss = trainStep(layers, params, new BinaryCrossentropy(), lr, new Float32Array(x), new Float32Array([y]), 1);
+    const sgd = new SGD({ learningRate: lr });
+    const loss = trainStep(layers, params, new BinaryCrossentropy(), sgd, initialState(params, sgd), new Float32Array(x), new Float32Array([y]), 1).cost;
     expect(loss).toBeCloseTo(expectedLoss, 6);
     expect(maxRelativeError(params[1].weights, W2after)).toBeLessThan(1e-6);
     expect(params[1].bias[0]).toBeCloseTo(b2after, 6);

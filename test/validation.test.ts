@@ -75,7 +75,7 @@ describe('bad input', () => {
   });
 
   it('rejects unknown activations, losses and optimizers', async () => {
-    expect(() => new Dense({ units: 2, activation: 'tanhh' as 'relu' })).toThrow(/Dense\(\{ activation \}\): expected one of 'sigmoid', 'linear', 'relu', got "tanhh"/);
+    expect(() => new Dense({ units: 2, activation: 'tanhh' as 'relu' })).toThrow(/Dense\(\{ activation \}\): expected one of 'sigmoid', 'linear', 'relu', 'tanh', 'softmax', got "tanhh"/);
     expect(() => new Dense({ units: 0 })).toThrow(/Dense\(\{ units \}\): expected a positive integer, got 0/);
     expect(() => new SGD({ learningRate: -1 })).toThrow(/SGD\(\{ learningRate \}\): expected a positive finite number, got -1/);
     await rejects(() => model.compile({ loss: 'hinge' as 'meanSquaredError' }), 'INVALID_ARGUMENT', 'compile({ loss })', 'got "hinge"');

@@ -1,4 +1,4 @@
-import type { Backend, Data, FitRequest, LayerSpec, NetworkSpec } from '../backend';
+import type { Backend, Data, FitRequest, LayerSpec, NetworkSpec, Scores } from '../backend';
 import { WebGPUNNError, invalid, positiveInteger } from '../errors';
 import { type GPUMatrix, type Matrix, type MatrixLike, assertFinite, checkGPUMatrix, isGPUMatrix, toMatrix } from '../matrix';
 import { epochOrder, glorotUniform, seededRandom } from '../random';
@@ -6,15 +6,19 @@ import { CpuBackend } from '../reference/cpu-backend';
 import { BufferUsage } from '../runtime/flags';
 import { GpuBackend } from '../runtime/gpu-backend';
 import { Dense } from './dense';
-import { type Loss, toLoss } from './losses';
+import { type FitOptions, type History, parseFitOptions, record, splitRows } from './fit-options';
+import { type Loss, type LossName, checkOutputActivation, toLoss } from './losses';
+import { type AccuracyKind, accuracyKind, checkMetrics } from './metrics';
 import { type Optimizer, toOptimizer } from './optimizers';
 
 export type BackendName = 'auto' | 'webgpu' | 'cpu';
 
 export interface CompileOptions {
-  loss: Loss | 'binaryCrossentropy' | 'meanSquaredError';
+  loss: Loss | LossName;
   /** Default: new SGD() (learning rate 0.01). */
-  optimizer?: Optimizer | 'sgd';
+  optimizer?: Optimizer | 'sgd' | 'adam' | 'rmsprop';
+  /** ['accuracy']: fit and evaluate also report accuracy (binary, categorical or sparse, as Keras picks). */
+  metrics?: 'accuracy'[];
   /** 'auto' (default): WebGPU where an adapter exists, else the CPU reference with a console warning. */
   backend?: BackendName;
   /** Seeds the initial weights and the shuffling: same seed, same training. Default: random. */
@@ -23,27 +27,6 @@ export interface CompileOptions {
   device?: GPUDevice;
   /** WebGPU: where to request a device when none is given. Default `navigator.gpu`; in Node, the `webgpu` package's. */
   gpu?: GPU;
-}
-
-export interface Logs {
-  loss: number;
-}
-
-export interface FitOptions {
-  /** Passes over the data. Default 1. */
-  epochs?: number;
-  /** Rows per gradient-descent step; the last batch of an epoch may be smaller. Default 32. */
-  batchSize?: number;
-  /** Visit the rows in a new seeded random order each epoch. Default true. */
-  shuffle?: boolean;
-  /** Called after each epoch; may return a promise. Set `model.stopTraining = true` in it to stop. */
-  onEpochEnd?: (epoch: number, logs: Logs) => void | Promise<void>;
-}
-
-export interface History {
-  epoch: number[];
-  /** The mean training loss of each epoch: the row-weighted mean of its batch losses, each taken before its update. */
-  loss: number[];
 }
 
 /** A linear stack of Dense layers, trained with Keras semantics. */
@@ -56,6 +39,7 @@ export class Sequential {
   private backend: Backend | undefined;
   private loss: Loss | undefined;
   private optimizer: Optimizer | undefined;
+  private accuracy: AccuracyKind | undefined;
   private seed = 0;
   private backendKind: BackendName = 'auto';
   private gpuOptions: { device?: GPUDevice; gpu?: GPU } = {};
@@ -94,6 +78,13 @@ export class Sequential {
     if (this.layers.length === 0) throw invalid('compile(): model.layers', 'at least one Dense layer', this.layers);
     const loss = toLoss('compile({ loss })', options.loss);
     const optimizer = toOptimizer('compile({ optimizer })', options.optimizer ?? 'sgd');
+    const last = this.layers[this.layers.length - 1];
+    checkOutputActivation(loss, last.activation);
+    const softmax = this.layers.findIndex((layer) => layer.activation === 'softmax');
+    if (softmax >= 0 && softmax < this.layers.length - 1) {
+      throw invalid(`compile(): model.layers[${softmax}].activation`, "'softmax' on the last layer only", 'softmax');
+    }
+    const accuracy = checkMetrics('compile({ metrics })', options.metrics) ? accuracyKind(loss, last.units) : undefined;
     const backend = options.backend ?? 'auto';
     if (!['auto', 'webgpu', 'cpu'].includes(backend)) throw invalid('compile({ backend })', "'auto', 'webgpu' or 'cpu'", backend);
     const gpuOptions = { device: options.device, gpu: options.gpu };
@@ -104,30 +95,34 @@ export class Sequential {
     let next: Backend | undefined;
     if (this.inputDim !== undefined) {
       const weights = this.backend ? await this.backend.getWeights() : this.initialWeights(seed);
-      next = await openBackend(backend, gpuOptions, { layers: this.specs(), loss, optimizer }, weights);
+      next = await openBackend(backend, gpuOptions, { layers: this.specs(), loss, optimizer, accuracy }, weights);
     }
     this.backend?.dispose();
     this.backend = next;
     this.loss = loss;
     this.optimizer = optimizer;
+    this.accuracy = accuracy;
     this.seed = seed;
     this.backendKind = backend;
     this.gpuOptions = gpuOptions;
     this.shuffleRandom = seededRandom(seed ^ 0x5bd1e995);
   }
 
-  async fit(x: MatrixLike | GPUMatrix, y: MatrixLike | GPUMatrix, options: FitOptions = {}): Promise<History> {
+  async fit(x: MatrixLike | GPUMatrix, y: MatrixLike | GPUMatrix, options: FitOptions<MatrixLike | GPUMatrix> = {}): Promise<History> {
     const { loss } = this.compiled('fit');
     this.idle('fit');
-    if (options === null || typeof options !== 'object') throw invalid('fit(x, y, options)', 'an object like { epochs, batchSize }', options);
-    const epochs = options.epochs ?? 1;
-    if (!Number.isInteger(epochs) || epochs < 0) throw invalid('fit({ epochs })', 'a non-negative integer', epochs);
-    const batchSize = positiveInteger('fit({ batchSize })', options.batchSize ?? 32);
-    const shuffle = options.shuffle ?? true;
-    if (typeof shuffle !== 'boolean') throw invalid('fit({ shuffle })', 'true or false', shuffle);
-    const onEpochEnd = options.onEpochEnd;
-    if (onEpochEnd !== undefined && typeof onEpochEnd !== 'function') throw invalid('fit({ onEpochEnd })', 'a function (epoch, logs) => void', onEpochEnd);
-    const data = this.checkData('fit', x, y, loss);
+    const o = parseFitOptions(options);
+    let data = this.checkData('fit', x, y, loss);
+    let validation = o.validationData && this.checkData('fit({ validationData })', o.validationData[0], o.validationData[1], loss);
+    if (!validation && o.validationSplit > 0) {
+      if (!('data' in data.x) || !('data' in data.y)) throw invalid('fit({ validationSplit })', 'data from the CPU (use validationData with GPU buffers)', 'a GPUBuffer');
+      const split = Math.floor(data.x.shape[0] * (1 - o.validationSplit));
+      if (split === 0 || split === data.x.shape[0]) throw invalid('fit({ validationSplit })', `a split that leaves rows on both sides of ${data.x.shape[0]}`, o.validationSplit);
+      const [xTrain, xValidation] = splitRows(data.x, split);
+      const [yTrain, yValidation] = splitRows(data.y, split);
+      data = { x: xTrain, y: yTrain };
+      validation = { x: xValidation, y: yValidation };
+    }
 
     this.fitting = true;
     this.stopTraining = false;
@@ -135,30 +130,32 @@ export class Sequential {
     try {
       if (!this.backend) {
         this.inputDim = data.x.shape[1];
-        const spec = { layers: this.specs(), loss, optimizer: this.optimizer! };
+        const spec = { layers: this.specs(), loss, optimizer: this.optimizer!, accuracy: this.accuracy };
         this.backend = await openBackend(this.backendKind, this.gpuOptions, spec, this.initialWeights(this.seed)).catch((error) => {
           this.inputDim = undefined;
           throw error;
         });
       }
+      const rows = data.x.shape[0];
       const request: FitRequest = {
-        x: data.x,
-        y: data.y,
-        epochs,
-        batchSize,
-        nextOrder: () => epochOrder(data.x.shape[0], shuffle, this.shuffleRandom),
-        epochEnd: async (epoch, value) => {
-          history.epoch.push(epoch);
-          history.loss.push(value);
-          if (!Number.isFinite(value)) {
+        ...data,
+        validation,
+        epochs: o.epochs - o.initialEpoch,
+        batchSize: o.batchSize,
+        nextOrder: () => epochOrder(rows, o.shuffle, this.shuffleRandom),
+        epochEnd: async (index, logs) => {
+          const epoch = o.initialEpoch + index;
+          record(history, epoch, logs);
+          if (!Number.isFinite(logs.loss)) {
             throw Object.assign(
-              new WebGPUNNError('DIVERGED', `fit: the loss of epoch ${epoch} is ${value}; training stopped (lower the learning rate)`),
+              new WebGPUNNError('DIVERGED', `fit: the loss of epoch ${epoch} is ${logs.loss}; training stopped (lower the learning rate)`),
               { history },
             );
           }
-          await onEpochEnd?.(epoch, { loss: value });
+          await o.onEpochEnd?.(epoch, logs);
           return this.stopTraining;
         },
+        batchEnd: o.onBatchEnd && (async (batch, scores) => void (await o.onBatchEnd!(batch, scores))),
       };
       await this.backend!.fit(request);
       return history;
@@ -182,12 +179,12 @@ export class Sequential {
     return (this.gpuBackend('predict({ into })') as GpuBackend).predict(input, buffer);
   }
 
-  /** The mean loss over x and y, as fit reports it. */
-  async evaluate(x: MatrixLike | GPUMatrix, y: MatrixLike | GPUMatrix): Promise<{ loss: number }> {
+  /** The mean loss over x and y, as fit reports it, and the accuracy when compiled with metrics. */
+  async evaluate(x: MatrixLike | GPUMatrix, y: MatrixLike | GPUMatrix): Promise<Scores> {
     const { loss } = this.compiled('evaluate');
     const backend = this.built('evaluate');
     const data = this.checkData('evaluate', x, y, loss);
-    return { loss: await backend.evaluate(data.x, data.y) };
+    return backend.evaluate(data.x, data.y);
   }
 
   /** [kernel1, bias1, kernel2, bias2, ...], each kernel [inputs × units] row-major (Keras order and layout). */
@@ -333,16 +330,15 @@ export class Sequential {
     const xm = this.checkInput(`${call}(x)`, x);
     const ym = this.toData(y, `${call}(y)`);
     const units = this.layers[this.layers.length - 1].units;
+    const columns = loss.labelColumns(units);
     if (ym.shape[0] !== xm.shape[0]) {
       throw new WebGPUNNError('SHAPE_MISMATCH', `${call}(y): expected ${xm.shape[0]} rows (as many as x), got ${ym.shape[0]}`);
     }
-    if (ym.shape[1] !== units) {
-      throw new WebGPUNNError('SHAPE_MISMATCH', `${call}(y): expected ${units} columns (the last layer's units), got ${ym.shape[1]}`);
+    if (ym.shape[1] !== columns) {
+      const why = columns === units ? "the last layer's units" : `a class index per row for ${loss.name}`;
+      throw new WebGPUNNError('SHAPE_MISMATCH', `${call}(y): expected ${columns} column${columns > 1 ? 's' : ''} (${why}), got ${ym.shape[1]}`);
     }
-    if (loss.name === 'binaryCrossentropy' && 'data' in ym) {
-      const i = ym.data.findIndex((v) => v < 0 || v > 1);
-      if (i >= 0) throw invalid(`${call}(y)[${Math.floor(i / units)}][${i % units}]`, 'a label in [0, 1] for binary cross-entropy', ym.data[i]);
-    }
+    if ('data' in ym) loss.checkLabels(ym.data, units, `${call}(y)`);
     return { x: xm, y: ym };
   }
 }

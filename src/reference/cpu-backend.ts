@@ -1,18 +1,21 @@
-import type { Backend, FitRequest, NetworkSpec } from '../backend';
+import type { Backend, EpochLogs, FitRequest, NetworkSpec, Scores } from '../backend';
 import type { Matrix } from '../matrix';
-import { type LayerParams, cost, forward, gatherRows, trainStep } from './network';
+import { accuracy } from '../model/metrics';
+import { type LayerParams, type OptimizerState, cost, forward, gatherRows, initialState, trainStep } from './network';
 
 /** The 'cpu' backend: the reference network, trained batch by batch on the main thread. */
 export class CpuBackend implements Backend {
   readonly name = 'cpu';
   readonly adapterInfo = undefined;
   private readonly params: LayerParams[];
+  private readonly state: OptimizerState;
 
   constructor(
     private readonly spec: NetworkSpec,
     weights: Float32Array[],
   ) {
     this.params = spec.layers.map((_, l) => ({ weights: weights[2 * l].slice(), bias: weights[2 * l + 1].slice() }));
+    this.state = initialState(this.params, spec.optimizer);
   }
 
   async getWeights(): Promise<Float32Array[]> {
@@ -26,20 +29,31 @@ export class CpuBackend implements Backend {
     });
   }
 
-  async fit({ x, y, epochs, batchSize, nextOrder, epochEnd }: FitRequest<Matrix>): Promise<void> {
+  async fit({ x, y, validation, epochs, batchSize, nextOrder, epochEnd, batchEnd }: FitRequest<Matrix>): Promise<void> {
     const [rows, inputs] = x.shape;
-    const outputs = y.shape[1];
+    const labels = y.shape[1];
     const { layers, loss, optimizer } = this.spec;
     for (let epoch = 0; epoch < epochs; epoch++) {
       const order = nextOrder();
-      let weightedLoss = 0;
-      for (let start = 0; start < rows; start += batchSize) {
+      const totals = { loss: 0, accuracy: 0 };
+      for (let start = 0, batch = 0; start < rows; start += batchSize, batch++) {
         const m = Math.min(batchSize, rows - start);
         const xb = gatherRows(x.data, inputs, order, start, m);
-        const yb = gatherRows(y.data, outputs, order, start, m);
-        weightedLoss += m * trainStep(layers, this.params, loss, optimizer.learningRate, xb, yb, m);
+        const yb = gatherRows(y.data, labels, order, start, m);
+        const step = trainStep(layers, this.params, loss, optimizer, this.state, xb, yb, m);
+        const scores = this.scores(step.cost, step.output, yb, m);
+        totals.loss += m * scores.loss;
+        totals.accuracy += m * (scores.accuracy ?? 0);
+        await batchEnd?.(batch, scores);
       }
-      if (await epochEnd(epoch, weightedLoss / rows)) return;
+      // The epoch's scores are the row-weighted means of its batches', each taken before its update.
+      const logs: EpochLogs = this.scores(totals.loss / rows, undefined, undefined, rows, totals.accuracy / rows);
+      if (validation) {
+        const v = await this.evaluate(validation.x, validation.y);
+        logs.val_loss = v.loss;
+        if (v.accuracy !== undefined) logs.val_accuracy = v.accuracy;
+      }
+      if (await epochEnd(epoch, logs)) return;
     }
   }
 
@@ -49,9 +63,18 @@ export class CpuBackend implements Backend {
     return { shape: [x.shape[0], output.length / x.shape[0]], data: output };
   }
 
-  async evaluate(x: Matrix, y: Matrix): Promise<number> {
-    return cost(this.spec.loss, (await this.predict(x)).data, y.data);
+  async evaluate(x: Matrix, y: Matrix): Promise<Scores> {
+    const m = x.shape[0];
+    const output = (await this.predict(x)).data;
+    return this.scores(cost(this.spec.loss, output, y.data, m), output, y.data, m);
   }
 
   dispose(): void {}
+
+  /** A loss with the accuracy the compile asked for, computed from `output` or given. */
+  private scores(loss: number, output: Float32Array | undefined, y: Float32Array | undefined, m: number, given?: number): Scores {
+    const kind = this.spec.accuracy;
+    if (!kind) return { loss };
+    return { loss, accuracy: given ?? accuracy(kind, output!, y!, m) };
+  }
 }

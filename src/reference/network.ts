@@ -3,13 +3,14 @@
  * specification the WebGPU kernels are tested against, and the 'cpu' backend.
  *
  * Notation (the lesson's): for layer l, a[l] = g(z[l]) with z[l] = a[l−1] · W[l] + b[l], where a[0] = x is a
- * batch of m rows. The cost J = 1/(m·units) Σ L(a[L], y) is minimised by gradient descent,
- * W[l] ← W[l] − α ∂J/∂W[l] and b[l] ← b[l] − α ∂J/∂b[l], with the derivatives found by backpropagation.
- * Numbers are summed in double precision and stored as float32.
+ * batch of m rows. The cost J = 1/m Σ_rows L(a[L], y) is minimised by gradient descent,
+ * W[l] ← W[l] − α ∂J/∂W[l] and b[l] ← b[l] − α ∂J/∂b[l] (or another optimizer's rule), with the derivatives
+ * found by backpropagation. Numbers are summed in double precision and stored as float32.
  */
 import type { LayerSpec } from '../backend';
-import { activate, derivative } from '../model/activations';
+import { activateRow, derivative } from '../model/activations';
 import type { Loss } from '../model/losses';
+import type { Optimizer } from '../model/optimizers';
 
 /** W is [inputs × units] row-major (Keras layout), b is [units]. */
 export interface LayerParams {
@@ -47,31 +48,41 @@ export function forward(layers: LayerSpec[], params: LayerParams[], x: Float32Ar
   let input = x;
   layers.forEach((layer, l) => {
     const z = matmul(input, params[l].weights, m, layer.inputs, layer.units); // z = a[l−1] · W
-    for (let i = 0; i < z.length; i++) z[i] = activate(layer.activation, z[i] + params[l].bias[i % layer.units]); // g(z + b)
+    for (let i = 0; i < z.length; i++) z[i] += params[l].bias[i % layer.units]; // + b
+    for (let r = 0; r < m; r++) activateRow(layer.activation, z.subarray(r * layer.units, (r + 1) * layer.units)); // g(z)
     activations.push(z);
     input = z;
   });
   return activations;
 }
 
-/** J: the mean of L(a, y) over every row and output unit. */
-export function cost(loss: Loss, output: Float32Array, y: Float32Array): number {
+/** J: the mean over the m rows of L(a, y). Labels have `loss.labelColumns(units)` columns. */
+export function cost(loss: Loss, output: Float32Array, y: Float32Array, m: number): number {
+  const units = output.length / m;
+  const labels = y.length / m;
   let sum = 0;
-  for (let i = 0; i < output.length; i++) sum += loss.value(output[i], y[i]);
-  return sum / output.length;
+  for (let r = 0; r < m; r++) sum += loss.value(output.subarray(r * units, (r + 1) * units), y.subarray(r * labels, (r + 1) * labels));
+  return sum / m;
 }
 
 /**
- * dJ/dz of the output layer, the deltas backpropagation starts from: ∂L/∂a · g'(z) / (m·units).
- * For a sigmoid output with binary cross-entropy the two factors cancel to (a − y) / (m·units).
+ * dJ/dz of the output layer, the deltas backpropagation starts from: ∂L/∂a · g'(z) / m for each row. Where the
+ * activation cancels the loss's denominators (sigmoid with binary cross-entropy: (a − y)/units; softmax with
+ * categorical cross-entropy: a − y) the loss gives ∂L/∂z directly.
  */
-export function outputDeltas(layer: LayerSpec, loss: Loss, output: Float32Array, y: Float32Array): Float32Array {
+export function outputDeltas(layer: LayerSpec, loss: Loss, output: Float32Array, y: Float32Array, m: number): Float32Array {
+  const { units, activation } = layer;
+  const labels = y.length / m;
   const deltas = new Float32Array(output.length);
-  const sigmoidBce = layer.activation === 'sigmoid' && loss.name === 'binaryCrossentropy';
-  for (let i = 0; i < output.length; i++) {
-    const a = output[i];
-    const dJda = sigmoidBce ? a - y[i] : loss.gradient(a, y[i]) * derivative(layer.activation, a);
-    deltas[i] = dJda / output.length;
+  for (let r = 0; r < m; r++) {
+    const a = output.subarray(r * units, (r + 1) * units);
+    const yr = y.subarray(r * labels, (r + 1) * labels);
+    const dz = deltas.subarray(r * units, (r + 1) * units);
+    if (!loss.fusedGradient(activation, a, yr, dz)) {
+      loss.gradient(a, yr, dz);
+      for (let j = 0; j < units; j++) dz[j] *= derivative(activation, a[j]);
+    }
+    for (let j = 0; j < units; j++) dz[j] /= m;
   }
   return deltas;
 }
@@ -106,25 +117,40 @@ export function backward(
   return gradients;
 }
 
-/** One gradient-descent step on a batch: returns the batch's cost J, computed before the update. */
+/** Optimizer state: `optimizer.slots` arrays beside each weight array, and the iteration count t. */
+export interface OptimizerState {
+  slots: LayerParams[][];
+  iterations: number;
+}
+
+export function initialState(params: LayerParams[], optimizer: Optimizer): OptimizerState {
+  const slots = Array.from({ length: optimizer.slots }, () =>
+    params.map((p) => ({ weights: new Float32Array(p.weights.length), bias: new Float32Array(p.bias.length) })),
+  );
+  return { slots, iterations: 0 };
+}
+
+/** One training step on a batch of m rows: returns the batch's cost J, computed before the update. */
 export function trainStep(
   layers: LayerSpec[],
   params: LayerParams[],
   loss: Loss,
-  learningRate: number,
+  optimizer: Optimizer,
+  state: OptimizerState,
   x: Float32Array,
   y: Float32Array,
   m: number,
-): number {
+): { cost: number; output: Float32Array } {
   const activations = forward(layers, params, x, m);
   const output = activations[activations.length - 1];
-  const J = cost(loss, output, y);
-  const gradients = backward(layers, params, x, m, activations, outputDeltas(layers[layers.length - 1], loss, output, y));
+  const J = cost(loss, output, y, m);
+  const gradients = backward(layers, params, x, m, activations, outputDeltas(layers[layers.length - 1], loss, output, y, m));
+  const t = ++state.iterations;
   params.forEach((p, l) => {
-    for (let i = 0; i < p.weights.length; i++) p.weights[i] -= learningRate * gradients[l].weights[i]; // W ← W − α ∂J/∂W
-    for (let i = 0; i < p.bias.length; i++) p.bias[i] -= learningRate * gradients[l].bias[i]; // b ← b − α ∂J/∂b
+    optimizer.apply(p.weights, gradients[l].weights, state.slots.map((s) => s[l].weights), t); // W ← W − α ∂J/∂W
+    optimizer.apply(p.bias, gradients[l].bias, state.slots.map((s) => s[l].bias), t); // b ← b − α ∂J/∂b
   });
-  return J;
+  return { cost: J, output };
 }
 
 /** Copies the rows `order[start..start+m)` of a [rows × cols] matrix into a new [m × cols] matrix. */

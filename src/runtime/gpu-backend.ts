@@ -1,9 +1,10 @@
 // The 'webgpu' backend: weights live in GPU buffers; fit records each epoch's steps into one command buffer.
-import type { Backend, Data, FitRequest, NetworkSpec } from '../backend';
+import type { Backend, Data, EpochLogs, FitRequest, NetworkSpec, Scores } from '../backend';
 import type { GPUMatrix, Matrix } from '../matrix';
+import type { Adam } from '../model/optimizers';
 import { type GpuHandle, acquireDevice } from './device';
 import { BufferUsage, MapMode } from './flags';
-import { Plan, deviceMatrix, uploadMatrix } from './plan';
+import { type OptimizerBuffers, Plan, deviceMatrix, uploadMatrix } from './plan';
 
 /** Rows per step in predict and evaluate, bounding their activation buffers. */
 const INFERENCE_ROWS = 4096;
@@ -14,11 +15,14 @@ export class GpuBackend implements Backend {
   readonly device: GPUDevice;
   /** Each layer's [(inputs + 1) × units] weights: the kernel, then the bias as the last row. */
   private readonly weights: GPUBuffer[];
-  /** The weights as they were when the running epoch began, for rolling back an epoch that must not count. */
+  /** The optimizer's moments per layer (none for SGD), and the count of steps it has taken. */
+  private readonly optimizer: OptimizerBuffers;
+  private iterations = 0;
+  /** Weights and moments as they were when the running epoch began, to roll back an epoch that must not count. */
   private readonly snapshot: GPUBuffer[];
   /**
-   * The buffers that hold the weights as the caller should see them: `weights`, except inside an epoch's callback
-   * while the next epoch is already queued, when `snapshot` holds the weights at the end of the epoch reported.
+   * The buffers that hold the weights as the caller should see them: `weights`, except inside an epoch's callbacks
+   * while the next epoch is already queued, when the snapshot holds the weights at the end of the epoch reported.
    */
   private visible: GPUBuffer[];
 
@@ -34,8 +38,12 @@ export class GpuBackend implements Backend {
     this.device = handle.device;
     this.adapterInfo = handle.adapterInfo;
     const usage = BufferUsage.STORAGE | BufferUsage.COPY_SRC | BufferUsage.COPY_DST;
-    this.weights = spec.layers.map((layer, l) => this.device.createBuffer({ label: `weights ${l}`, size: (layer.inputs + 1) * layer.units * 4, usage }));
-    this.snapshot = this.weights.map((w, l) => this.device.createBuffer({ label: `snapshot ${l}`, size: w.size, usage }));
+    const make = (label: string, size: number) => this.device.createBuffer({ label, size, usage });
+    this.weights = spec.layers.map((layer, l) => make(`weights ${l}`, (layer.inputs + 1) * layer.units * 4));
+    const slots = spec.optimizer.slots;
+    this.optimizer = { moments: slots > 0 ? this.weights.map((w, l) => make(`moments ${l}`, slots * w.size)) : [] };
+    const state = [...this.weights, ...this.optimizer.moments];
+    this.snapshot = state.map((b) => make(`snapshot of ${b.label}`, b.size));
     this.visible = this.weights;
     this.writeWeights(initial);
   }
@@ -46,14 +54,15 @@ export class GpuBackend implements Backend {
     this.visible.forEach((w, l) => encoder.copyBufferToBuffer(w, 0, staging[l], 0, w.size));
     this.device.queue.submit([encoder.finish()]);
     try {
-      return await Promise.all(
+      const pairs = await Promise.all(
         staging.map(async (buffer, l) => {
           await buffer.mapAsync(MapMode.READ);
           const all = new Float32Array(buffer.getMappedRange().slice(0));
           const { inputs, units } = this.spec.layers[l];
           return [all.slice(0, inputs * units), all.slice(inputs * units)];
         }),
-      ).then((pairs) => pairs.flat());
+      );
+      return pairs.flat();
     } finally {
       staging.forEach((b) => b.destroy());
     }
@@ -63,49 +72,73 @@ export class GpuBackend implements Backend {
     this.writeWeights(weights);
   }
 
-  async fit({ x, y, epochs, batchSize, nextOrder, epochEnd }: FitRequest): Promise<void> {
+  async fit({ x, y, validation, epochs, batchSize, nextOrder, epochEnd, batchEnd }: FitRequest): Promise<void> {
     if (epochs === 0) return;
-    const data = { x: deviceMatrix(this.device, x, 'x'), y: deviceMatrix(this.device, y, 'y') };
-    const plan = await Plan.create(this.device, 'train', this.spec, this.weights, data, Math.min(batchSize, x.shape[0]));
-    const readbacks = [0, 1].map(() => this.device.createBuffer({ label: 'epoch loss', size: 4, usage: BufferUsage.MAP_READ | BufferUsage.COPY_DST }));
+    const train = await Plan.create(this.device, 'train', this.spec, this.weights,
+      { x: deviceMatrix(this.device, x, 'x'), y: deviceMatrix(this.device, y, 'y') }, Math.min(batchSize, x.shape[0]), this.optimizer);
+    const check = validation && (await this.scoringPlan(validation.x, validation.y, this.weights).catch((e) => (train.destroy(), Promise.reject(e))));
+    // What one epoch reads back: [loss, accuracy, val_loss, val_accuracy], then, when batch logs are wanted,
+    // every position's loss and right answer.
+    const scores = train.scores!;
+    const detail = batchEnd ? scores.losses.size : 0;
+    const readbacks = [0, 1].map(() => this.device.createBuffer({ label: 'epoch scores', size: 16 + 2 * detail, usage: BufferUsage.MAP_READ | BufferUsage.COPY_DST }));
     const queue = this.device.queue;
+    const stateBuffers = [...this.weights, ...this.optimizer.moments];
 
-    // One command buffer per epoch: snapshot the weights, every step, the loss sum, the copy to a readback.
+    // One command buffer per epoch: snapshot the state, every step, the reductions, validation, one copy out.
     const submitEpoch = (epoch: number) => {
-      queue.writeBuffer(plan.order, 0, nextOrder());
+      queue.writeBuffer(train.order, 0, nextOrder());
+      if (train.corrections) queue.writeBuffer(train.corrections, 0, this.adamCorrections(train.steps.length));
+      this.iterations += train.steps.length;
       const encoder = this.device.createCommandEncoder({ label: `epoch ${epoch}` });
-      this.weights.forEach((w, l) => encoder.copyBufferToBuffer(w, 0, this.snapshot[l], 0, w.size));
+      stateBuffers.forEach((b, i) => encoder.copyBufferToBuffer(b, 0, this.snapshot[i], 0, b.size));
       const pass = encoder.beginComputePass();
-      for (let s = 0; s < plan.steps.length; s++) plan.encodeStep(pass, s);
-      plan.encodeLossSum(pass);
+      train.steps.forEach((_, s) => train.encodeStep(pass, s));
+      train.encodeReductions(pass);
+      if (check) {
+        check.steps.forEach((_, s) => check.encodeStep(pass, s));
+        check.encodeReductions(pass);
+      }
       pass.end();
       const readback = readbacks[epoch % 2];
-      encoder.copyBufferToBuffer(plan.result!, 0, readback, 0, 4);
+      encoder.copyBufferToBuffer(train.result!, 0, readback, 0, 8);
+      if (check) encoder.copyBufferToBuffer(check.result!, 0, readback, 8, 8);
+      if (detail) {
+        encoder.copyBufferToBuffer(scores.losses, 0, readback, 16, detail);
+        encoder.copyBufferToBuffer(scores.correct, 0, readback, 16 + detail, detail);
+      }
       queue.submit([encoder.finish()]);
       return readback.mapAsync(MapMode.READ).then(() => {
-        const loss = new Float32Array(readback.getMappedRange())[0];
+        const values = new Float32Array(readback.getMappedRange().slice(0));
         readback.unmap();
-        return loss;
+        return values;
       });
     };
 
-    // The next epoch is queued before this one's loss is read, so the GPU never waits for the CPU. When training
+    // The next epoch is queued before this one's scores are read, so the GPU never waits for the CPU. When training
     // ends early (stopTraining, an error), the epoch already queued is rolled back from the snapshot.
     const pending = [submitEpoch(0)];
     try {
       for (let epoch = 0; epoch < epochs; epoch++) {
         if (epoch + 1 < epochs) pending.push(submitEpoch(epoch + 1));
-        const loss = await pending.shift()!;
-        this.visible = pending.length > 0 ? this.snapshot : this.weights;
-        const stop = await epochEnd(epoch, loss).finally(() => (this.visible = this.weights));
-        if (stop) break;
+        const values = await pending.shift()!;
+        this.visible = pending.length > 0 ? this.snapshot.slice(0, this.weights.length) : this.weights;
+        try {
+          if (batchEnd) await this.reportBatches(train, values.subarray(4), batchEnd);
+          const logs: EpochLogs = this.scores(values[0], values[1]);
+          if (check) Object.assign(logs, { val_loss: values[2] }, this.spec.accuracy && { val_accuracy: values[3] });
+          if (await epochEnd(epoch, logs)) break;
+        } finally {
+          this.visible = this.weights;
+        }
       }
     } finally {
       if (pending.length > 0) {
         await Promise.allSettled(pending);
-        this.rollBack();
+        this.rollBack(train.steps.length);
       }
-      plan.destroy();
+      train.destroy();
+      check?.destroy();
       readbacks.forEach((b) => b.destroy());
     }
   }
@@ -137,22 +170,20 @@ export class GpuBackend implements Backend {
     }
   }
 
-  async evaluate(x: Data, y: Data): Promise<number> {
-    const rows = x.shape[0];
-    const data = { x: deviceMatrix(this.device, x, 'x'), y: deviceMatrix(this.device, y, 'y') };
-    const plan = await Plan.create(this.device, 'evaluate', this.spec, this.visible, data, Math.min(rows, INFERENCE_ROWS));
-    const readback = this.device.createBuffer({ label: 'loss', size: 4, usage: BufferUsage.MAP_READ | BufferUsage.COPY_DST });
+  async evaluate(x: Data, y: Data): Promise<Scores> {
+    const plan = await this.scoringPlan(x, y, this.visible);
+    const readback = this.device.createBuffer({ label: 'scores', size: 8, usage: BufferUsage.MAP_READ | BufferUsage.COPY_DST });
     try {
-      this.device.queue.writeBuffer(plan.order, 0, identity(rows));
       const encoder = this.device.createCommandEncoder({ label: 'evaluate' });
       const pass = encoder.beginComputePass();
       plan.steps.forEach((_, s) => plan.encodeStep(pass, s));
-      plan.encodeLossSum(pass);
+      plan.encodeReductions(pass);
       pass.end();
-      encoder.copyBufferToBuffer(plan.result!, 0, readback, 0, 4);
+      encoder.copyBufferToBuffer(plan.result!, 0, readback, 0, 8);
       this.device.queue.submit([encoder.finish()]);
       await readback.mapAsync(MapMode.READ);
-      return new Float32Array(readback.getMappedRange())[0];
+      const [loss, accuracy] = new Float32Array(readback.getMappedRange());
+      return this.scores(loss, accuracy);
     } finally {
       plan.destroy();
       readback.destroy();
@@ -161,20 +192,52 @@ export class GpuBackend implements Backend {
 
   /** The dispatch list of one training step at this batch size, for reading. */
   async describeTrainingStep(batchSize: number, inputs: number): Promise<string> {
-    const units = this.spec.layers.at(-1)!.units;
+    const labels = this.spec.loss.labelColumns(this.spec.layers.at(-1)!.units);
     const data = {
       x: uploadMatrix(this.device, new Float32Array(batchSize * inputs), batchSize, inputs, 'x'),
-      y: uploadMatrix(this.device, new Float32Array(batchSize * units), batchSize, units, 'y'),
+      y: uploadMatrix(this.device, new Float32Array(batchSize * labels), batchSize, labels, 'y'),
     };
-    const plan = await Plan.create(this.device, 'train', this.spec, this.weights, data, batchSize);
+    const plan = await Plan.create(this.device, 'train', this.spec, this.weights, data, batchSize, this.optimizer);
     const text = plan.describe();
     plan.destroy();
     return text;
   }
 
   dispose(): void {
-    [...this.weights, ...this.snapshot].forEach((b) => b.destroy());
+    [...this.weights, ...this.optimizer.moments, ...this.snapshot].forEach((b) => b.destroy());
     if (!this.handle.shared) this.device.destroy();
+  }
+
+  /** An evaluation plan over x and y in identity order, reading the weights in `weights`. */
+  private async scoringPlan(x: Data, y: Data, weights: GPUBuffer[]): Promise<Plan> {
+    const rows = x.shape[0];
+    const data = { x: deviceMatrix(this.device, x, 'x'), y: deviceMatrix(this.device, y, 'y') };
+    const plan = await Plan.create(this.device, 'evaluate', this.spec, weights, data, Math.min(rows, INFERENCE_ROWS));
+    this.device.queue.writeBuffer(plan.order, 0, identity(rows));
+    return plan;
+  }
+
+  /** Each batch's mean loss (and accuracy) from the epoch's per-position scores, in order. */
+  private async reportBatches(plan: Plan, values: Float32Array, batchEnd: NonNullable<FitRequest['batchEnd']>): Promise<void> {
+    const perRow = plan.scores!.perRow;
+    const count = values.length / 2;
+    const mean = (from: number, to: number) => values.subarray(from, to).reduce((s, v) => s + v, 0) / (to - from);
+    for (const [s, step] of plan.steps.entries()) {
+      const [from, to] = [step.rowStart * perRow, (step.rowStart + step.rows) * perRow];
+      await batchEnd(s, this.scores(mean(from, to), mean(count + from, count + to)));
+    }
+  }
+
+  /** 1 − β1^t and 1 − β2^t for the next `steps` iterations, in double precision. */
+  private adamCorrections(steps: number): Float32Array {
+    const { beta1, beta2 } = this.spec.optimizer as Adam;
+    const corrections = new Float32Array(2 * steps);
+    for (let s = 0; s < steps; s++) corrections.set([1 - beta1 ** (this.iterations + s + 1), 1 - beta2 ** (this.iterations + s + 1)], 2 * s);
+    return corrections;
+  }
+
+  private scores(loss: number, accuracy: number): Scores {
+    return this.spec.accuracy ? { loss, accuracy } : { loss };
   }
 
   private writeWeights(weights: Float32Array[]): void {
@@ -186,10 +249,12 @@ export class GpuBackend implements Backend {
     });
   }
 
-  private rollBack(): void {
+  /** Undoes the last queued epoch of `steps` steps: weights and moments from the snapshot. */
+  private rollBack(steps: number): void {
     const encoder = this.device.createCommandEncoder({ label: 'roll back' });
-    this.weights.forEach((w, l) => encoder.copyBufferToBuffer(this.snapshot[l], 0, w, 0, w.size));
+    [...this.weights, ...this.optimizer.moments].forEach((b, i) => encoder.copyBufferToBuffer(this.snapshot[i], 0, b, 0, b.size));
     this.device.queue.submit([encoder.finish()]);
+    this.iterations -= steps;
   }
 }
 

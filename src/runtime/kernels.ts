@@ -8,6 +8,8 @@ import forward from '../shaders/forward.wgsl?raw';
 import lossSum from '../shaders/loss-sum.wgsl?raw';
 import losses from '../shaders/losses.wgsl?raw';
 import matmul from '../shaders/matmul.wgsl?raw';
+import softmax from '../shaders/softmax.wgsl?raw';
+import step from '../shaders/step.wgsl?raw';
 import update from '../shaders/update.wgsl?raw';
 
 /** A binding's kind: the per-step uniform (read at a dynamic offset), read-only storage, or writable storage. */
@@ -19,15 +21,19 @@ interface Kernel {
   bindings: BindingKind[];
 }
 
+const forwardSources = [forward, step, matmul, activations, losses];
+const updateSources = [update, step, matmul];
+const softmaxSources = [softmax, step];
+
 export const kernels = {
-  forward: { sources: [forward, matmul, activations, losses], entry: 'forward', bindings: ['step', 'read', 'read', 'read', 'write'] },
-  forward_loss: {
-    sources: [forward, matmul, activations, losses],
-    entry: 'forward_loss',
-    bindings: ['step', 'read', 'read', 'read', 'write', 'read', 'write', 'write'],
-  },
-  backprop: { sources: [backprop, matmul, activations], entry: 'backprop', bindings: ['step', 'read', 'read', 'read', 'write'] },
-  update: { sources: [update, matmul], entry: 'update', bindings: ['step', 'read', 'read', 'read', 'write'] },
+  forward: { sources: forwardSources, entry: 'forward', bindings: ['step', 'read', 'read', 'read', 'write'] },
+  forward_loss: { sources: forwardSources, entry: 'forward_loss', bindings: ['step', 'read', 'read', 'read', 'write', 'read', 'write', 'write', 'write'] },
+  softmax: { sources: softmaxSources, entry: 'softmax', bindings: ['step', 'write'] },
+  softmax_loss: { sources: softmaxSources, entry: 'softmax_loss', bindings: ['step', 'write', 'read', 'read', 'write', 'write', 'write'] },
+  backprop: { sources: [backprop, step, matmul, activations], entry: 'backprop', bindings: ['step', 'read', 'read', 'read', 'write'] },
+  update_sgd: { sources: updateSources, entry: 'update_sgd', bindings: ['step', 'read', 'read', 'read', 'write'] },
+  update_adam: { sources: updateSources, entry: 'update_adam', bindings: ['step', 'read', 'read', 'read', 'write', 'write', 'read'] },
+  update_rmsprop: { sources: updateSources, entry: 'update_rmsprop', bindings: ['step', 'read', 'read', 'read', 'write', 'write'] },
   loss_sum: { sources: [lossSum], entry: 'loss_sum', bindings: ['read', 'write'] },
 } satisfies Record<string, Kernel>;
 

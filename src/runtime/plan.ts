@@ -2,17 +2,19 @@
 // bind group made here, once. Training, evaluation and prediction are three plans over the same kernels.
 import type { Data, LayerSpec, NetworkSpec } from '../backend';
 import { activationCode } from '../model/activations';
+import { Adam, RMSprop } from '../model/optimizers';
 import { BufferUsage } from './flags';
 import { type KernelName, TILE, compile } from './kernels';
 
 export type PlanMode = 'train' | 'evaluate' | 'predict';
 
-/** One dispatch of a step. Its workgroup count may depend on the step's rows (the last batch can be short). */
+/** One dispatch. Its workgroup count may depend on the step's rows (the last batch can be short). */
 export interface Dispatch {
   kernel: KernelName;
-  layer: number;
   pipeline: GPUComputePipeline;
   bindGroup: GPUBindGroup;
+  /** Whether it takes the step table at a dynamic offset. */
+  stepped: boolean;
   workgroups(rows: number): [number, number];
   /** A line for people: what the dispatch computes, with shapes. */
   text: string;
@@ -24,15 +26,17 @@ export interface Step {
   rows: number;
 }
 
-const lossCode = { binaryCrossentropy: 1, meanSquaredError: 2 } as const;
-const ceil = (a: number, b: number) => Math.ceil(a / b);
-
-/** Data already on the GPU: [rows × cols] float32, row-major. Owned buffers are destroyed with the plan. */
+/** Data on the device: [rows × cols] float32, row-major. Owned buffers are destroyed with the plan. */
 export interface DeviceMatrix {
   buffer: GPUBuffer;
   rows: number;
   cols: number;
   owned: boolean;
+}
+
+/** The optimizer's state on the device: per layer its moments (none for SGD). */
+export interface OptimizerBuffers {
+  moments: GPUBuffer[];
 }
 
 /** A matrix on the device: the app's own buffer as it is, or a Float32Array uploaded once. */
@@ -49,17 +53,26 @@ export function uploadMatrix(device: GPUDevice, data: Float32Array, rows: number
   return { buffer, rows, cols, owned: true };
 }
 
+const lossCode = { binaryCrossentropy: 1, meanSquaredError: 2 } as const;
+const updateKernel = { sgd: 'update_sgd', adam: 'update_adam', rmsprop: 'update_rmsprop' } as const;
+const ceil = (a: number, b: number) => Math.ceil(a / b);
+
 export class Plan {
+  /** One step, in order. */
   readonly dispatches: Dispatch[] = [];
+  /** Once per pass over the data: the mean loss into result[0] and, with metrics, the accuracy into result[1]. */
+  readonly reductions: Dispatch[] = [];
   readonly steps: Step[] = [];
-  /** loss_sum: the mean element loss of a pass over the data, into `result`. Train and evaluate only. */
-  lossSum: Dispatch | undefined;
-  /** [1] float32: the mean loss written by lossSum. */
-  result: GPUBuffer | undefined;
   /** [rows] u32: the epoch order, written before each epoch. */
   readonly order: GPUBuffer;
   /** a[l] of the current step, [capacity × units] each. */
   readonly activations: GPUBuffer[] = [];
+  /** [2] float32: the pass's mean loss and accuracy. Train and evaluate only. */
+  result: GPUBuffer | undefined;
+  /** Adam's bias corrections 1 − β1^t, 1 − β2^t for each step of the next epoch, written before it. */
+  corrections: GPUBuffer | undefined;
+  /** Per epoch position, `perRow` values each: the losses and the 1/0 right answers. Train and evaluate only. */
+  scores: { losses: GPUBuffer; correct: GPUBuffer; perRow: number } | undefined;
   private readonly owned: GPUBuffer[] = [];
   private readonly stepBuffer: GPUBuffer;
   private readonly stepStride: number;
@@ -74,16 +87,16 @@ export class Plan {
     const rows = data.x.rows;
     for (let rowStart = 0; rowStart < rows; rowStart += capacity) this.steps.push({ rowStart, rows: Math.min(capacity, rows - rowStart) });
     this.order = this.buffer('order', rows * 4, BufferUsage.STORAGE | BufferUsage.COPY_DST);
-    this.stepStride = Math.max(device.limits.minUniformBufferOffsetAlignment, 8);
+    this.stepStride = Math.max(device.limits.minUniformBufferOffsetAlignment, 16);
     this.stepBuffer = this.buffer('steps', this.steps.length * this.stepStride, BufferUsage.UNIFORM, true);
-    const stepWords = new Uint32Array(this.stepBuffer.getMappedRange());
-    this.steps.forEach((s, i) => stepWords.set([s.rowStart, s.rows], (i * this.stepStride) / 4));
+    const words = new Uint32Array(this.stepBuffer.getMappedRange());
+    this.steps.forEach((s, i) => words.set([s.rowStart, s.rows, i], (i * this.stepStride) / 4));
     this.stepBuffer.unmap();
   }
 
   /**
-   * Plans `mode` over data [rows × inputs] (and labels [rows × units] unless predicting), `capacity` rows per
-   * step, with the layers' weights in `weights` ([(inputs + 1) × units] each, the bias as the last row).
+   * Plans `mode` over data [rows × inputs] (and labels unless predicting), `capacity` rows per step, with the
+   * layers' weights in `weights` ([(inputs + 1) × units] each, the bias as the last row).
    */
   static async create(
     device: GPUDevice,
@@ -92,10 +105,11 @@ export class Plan {
     weights: GPUBuffer[],
     data: { x: DeviceMatrix; y?: DeviceMatrix },
     capacity: number,
+    optimizer?: OptimizerBuffers,
   ): Promise<Plan> {
     const plan = new Plan(device, mode, spec, data, capacity);
     try {
-      await plan.schedule(weights);
+      await plan.schedule(weights, optimizer);
     } catch (error) {
       plan.destroy();
       throw error;
@@ -106,24 +120,19 @@ export class Plan {
   /** Records step `index` into a compute pass. */
   encodeStep(pass: GPUComputePassEncoder, index: number): void {
     const { rows } = this.steps[index];
-    for (const d of this.dispatches) {
-      pass.setPipeline(d.pipeline);
-      pass.setBindGroup(0, d.bindGroup, [index * this.stepStride]);
-      pass.dispatchWorkgroups(...d.workgroups(rows));
-    }
+    for (const d of this.dispatches) this.encode(pass, d, rows, index);
   }
 
-  encodeLossSum(pass: GPUComputePassEncoder): void {
-    pass.setPipeline(this.lossSum!.pipeline);
-    pass.setBindGroup(0, this.lossSum!.bindGroup);
-    pass.dispatchWorkgroups(1);
+  /** Records the reductions that close a pass over the data. */
+  encodeReductions(pass: GPUComputePassEncoder): void {
+    for (const d of this.reductions) this.encode(pass, d, 0, 0);
   }
 
   /** The dispatch list of one step, one line each. */
   describe(): string {
     const rows = this.steps[0].rows;
     const lines = this.dispatches.map((d, i) => `${String(i + 1).padStart(2)}. ${d.text}  workgroups ${d.workgroups(rows).join('×')}`);
-    if (this.lossSum) lines.push(`then once per pass over the data: ${this.lossSum.text}`);
+    lines.push(...this.reductions.map((d) => `then once per pass over the data: ${d.text}`));
     return `${this.mode}, ${rows} rows per step, ${this.steps.length} steps:\n${lines.join('\n')}`;
   }
 
@@ -133,74 +142,106 @@ export class Plan {
     this.owned.length = 0;
   }
 
+  private encode(pass: GPUComputePassEncoder, d: Dispatch, rows: number, step: number): void {
+    pass.setPipeline(d.pipeline);
+    if (d.stepped) pass.setBindGroup(0, d.bindGroup, [step * this.stepStride]);
+    else pass.setBindGroup(0, d.bindGroup);
+    pass.dispatchWorkgroups(...d.workgroups(rows));
+  }
+
   private buffer(label: string, size: number, usage: number, mappedAtCreation = false): GPUBuffer {
     const buffer = this.device.createBuffer({ label, size: Math.max(4, size), usage, mappedAtCreation });
     this.owned.push(buffer);
     return buffer;
   }
 
-  private async schedule(weights: GPUBuffer[]): Promise<void> {
-    const { layers, loss, optimizer } = this.spec;
+  private async add(kernel: KernelName, constants: Record<string, number>, buffers: GPUBuffer[], workgroups: Dispatch['workgroups'], text: string, list = this.dispatches) {
+    const { pipeline, layout } = await compile(this.device, kernel, constants);
+    const stepped = list === this.dispatches;
+    const resources = stepped ? [this.stepBuffer, ...buffers] : buffers;
+    const entries = resources.map((buffer, binding) => ({ binding, resource: stepped && binding === 0 ? { buffer, size: 12 } : { buffer } }));
+    const bindGroup = this.device.createBindGroup({ label: kernel, layout, entries });
+    list.push({ kernel, pipeline, bindGroup, stepped, workgroups, text: `${kernel.padEnd(14)} ${text}` });
+  }
+
+  private async schedule(weights: GPUBuffer[], optimizer: OptimizerBuffers | undefined): Promise<void> {
+    const { layers, loss } = this.spec;
     const last = layers.length - 1;
+    const output = layers[last];
     const { x, y } = this.data;
-    const withLoss = this.mode !== 'predict';
+    const training = this.mode === 'train';
+    const scoring = this.mode !== 'predict';
+    const softmax = output.activation === 'softmax';
+    const storage = BufferUsage.STORAGE;
+
+    for (const layer of layers) this.activations.push(this.buffer('activations', this.capacity * layer.units * 4, storage | BufferUsage.COPY_SRC));
+    const deltas = layers.map((layer, l) => (training || (scoring && l === last) ? this.buffer('deltas', this.capacity * layer.units * 4, storage) : undefined));
+    if (scoring) {
+      const perRow = softmax ? 1 : output.units;
+      const size = x.rows * perRow * 4;
+      const usage = storage | BufferUsage.COPY_SRC;
+      this.scores = { losses: this.buffer('losses', size, usage), correct: this.buffer('correct', size, usage), perRow };
+    }
+    const matmulGroups = (cols: number) => (rows: number): [number, number] => [ceil(cols, TILE), ceil(rows, TILE)];
     const dims = (layer: LayerSpec) => `[${layer.inputs + 1} × ${layer.units}]`;
 
-    layers.forEach((layer) => this.activations.push(this.buffer('activations', this.capacity * layer.units * 4, BufferUsage.STORAGE | BufferUsage.COPY_SRC)));
-    const deltas = layers.map((layer, l) =>
-      this.mode === 'train' || l === last ? this.buffer('deltas', this.capacity * layer.units * 4, BufferUsage.STORAGE) : undefined,
-    );
-    const losses = withLoss ? this.buffer('losses', x.rows * layers[last].units * 4, BufferUsage.STORAGE) : undefined;
-
-    const add = async (kernel: KernelName, layer: number, constants: Record<string, number>, buffers: GPUBuffer[], workgroups: Dispatch['workgroups'], text: string) => {
-      const { pipeline, layout } = await compile(this.device, kernel, constants);
-      const entries = [this.stepBuffer, ...buffers].map((buffer, binding) => ({
-        binding,
-        resource: binding === 0 ? { buffer, size: 8 } : { buffer },
-      }));
-      const bindGroup = this.device.createBindGroup({ label: `${kernel} ${layer}`, layout, entries });
-      this.dispatches.push({ kernel, layer, pipeline, bindGroup, workgroups, text: `${kernel.padEnd(12)} layer ${layer}  ${text}` });
-    };
-
-    // Forward: a[l] = g(a[l−1] · W[l] + b[l]); the output layer also takes the loss and its deltas.
+    // Forward: a[l] = g(a[l−1] · W[l] + b[l]); an element-wise output layer also takes the loss and its deltas,
+    // a softmax one hands its z to the softmax kernel.
     for (const [l, layer] of layers.entries()) {
       const input = l === 0 ? x.buffer : this.activations[l - 1];
-      const constants = { INPUTS: layer.inputs, UNITS: layer.units, ACTIVATION: activationCode[layer.activation], GATHER: l === 0 ? 1 : 0 };
-      const rowsText = `[rows × ${layer.inputs}] · ${dims(layer)} → ${layer.activation}`;
-      const workgroups = (rows: number): [number, number] => [ceil(layer.units, TILE), ceil(rows, TILE)];
-      if (l === last && withLoss) {
-        await add('forward_loss', l, { ...constants, LOSS: lossCode[loss.name] }, [this.order, input, weights[l], this.activations[l], y!.buffer, deltas[l]!, losses!], workgroups, `${rowsText}, ${loss.name} and dJ/dz`);
+      const activation = layer.activation === 'softmax' ? 'linear' : layer.activation;
+      const constants = { INPUTS: layer.inputs, UNITS: layer.units, ACTIVATION: activationCode[activation], GATHER: l === 0 ? 1 : 0 };
+      const text = `layer ${l}  [rows × ${layer.inputs}] · ${dims(layer)} → ${layer.activation === 'softmax' ? 'z' : layer.activation}`;
+      const buffers = [this.order, input, weights[l], this.activations[l]];
+      if (l === last && scoring && !softmax) {
+        const { losses, correct } = this.scores!;
+        await this.add('forward_loss', { ...constants, LOSS: lossCode[loss.name as keyof typeof lossCode] }, [...buffers, y!.buffer, deltas[l]!, losses, correct],
+          matmulGroups(layer.units), `${text}, ${loss.name} and dJ/dz`);
       } else {
-        await add('forward', l, constants, [this.order, input, weights[l], this.activations[l]], workgroups, rowsText);
+        await this.add('forward', constants, buffers, matmulGroups(layer.units), text);
+      }
+    }
+    if (softmax) {
+      const rowGroups = (rows: number): [number, number] => [ceil(rows, 64), 1];
+      if (scoring) {
+        const { losses, correct } = this.scores!;
+        await this.add('softmax_loss', { UNITS: output.units, LABELS: y!.cols }, [this.activations[last], this.order, y!.buffer, deltas[last]!, losses, correct],
+          rowGroups, `layer ${last}  softmax of each row, ${loss.name} and dJ/dz = a − y`);
+      } else {
+        await this.add('softmax', { UNITS: output.units }, [this.activations[last]], rowGroups, `layer ${last}  softmax of each row`);
       }
     }
 
     // Backpropagation and the update, last layer first. dz[l−1] is computed from W[l] before W[l] changes.
-    if (this.mode === 'train') {
+    if (training) {
+      const opt = this.spec.optimizer;
+      const kernel = updateKernel[opt.name];
+      const hyper: Record<string, number> = { LEARNING_RATE: opt.learningRate };
+      if (opt instanceof Adam) Object.assign(hyper, { BETA1: opt.beta1, BETA2: opt.beta2, EPSILON: opt.epsilon });
+      if (opt instanceof RMSprop) Object.assign(hyper, { RHO: opt.rho, EPSILON: opt.epsilon });
       for (let l = last; l >= 0; l--) {
         const layer = layers[l];
         if (l > 0) {
-          const constants = { INPUTS: layer.inputs, UNITS: layer.units, ACTIVATION: activationCode[layers[l - 1].activation] };
-          await add('backprop', l, constants, [deltas[l]!, weights[l], this.activations[l - 1], deltas[l - 1]!],
-            (rows) => [ceil(layer.inputs, TILE), ceil(rows, TILE)], `dz[${l - 1}] = (dz[${l}] · W[${l}]ᵀ) ⊙ ${layers[l - 1].activation}'`);
+          const previous = layers[l - 1].activation;
+          await this.add('backprop', { INPUTS: layer.inputs, UNITS: layer.units, ACTIVATION: activationCode[previous] }, [deltas[l]!, weights[l], this.activations[l - 1], deltas[l - 1]!],
+            matmulGroups(layer.inputs), `layer ${l}  dz[${l - 1}] = (dz[${l}] · W[${l}]ᵀ) ⊙ ${previous}'`);
         }
         const input = l === 0 ? x.buffer : this.activations[l - 1];
-        const constants = { INPUTS: layer.inputs, UNITS: layer.units, GATHER: l === 0 ? 1 : 0, LEARNING_RATE: optimizer.learningRate };
-        await add('update', l, constants, [this.order, input, deltas[l]!, weights[l]],
-          () => [ceil(layer.units, TILE), ceil(layer.inputs + 1, TILE)], `W[${l}] ${dims(layer)} −= ${optimizer.learningRate} · [a | 1]ᵀ · dz`);
+        const state = opt.slots > 0 ? [optimizer!.moments[l]] : [];
+        if (opt instanceof Adam) state.push((this.corrections ??= this.buffer('corrections', this.steps.length * 8, storage | BufferUsage.COPY_DST)));
+        await this.add(kernel, { INPUTS: layer.inputs, UNITS: layer.units, GATHER: l === 0 ? 1 : 0, ...hyper }, [this.order, input, deltas[l]!, weights[l], ...state],
+          () => [ceil(layer.units, TILE), ceil(layer.inputs + 1, TILE)], `layer ${l}  W[${l}] ${dims(layer)} updated by ${opt.name} from [a | 1]ᵀ · dz`);
       }
     }
 
-    if (withLoss) {
-      const count = x.rows * layers[last].units;
-      this.result = this.buffer('loss', 4, BufferUsage.STORAGE | BufferUsage.COPY_SRC);
-      const { pipeline, layout } = await compile(this.device, 'loss_sum', { COUNT: count });
-      const bindGroup = this.device.createBindGroup({
-        label: 'loss_sum',
-        layout,
-        entries: [losses!, this.result].map((buffer, binding) => ({ binding, resource: { buffer } })),
-      });
-      this.lossSum = { kernel: 'loss_sum', layer: last, pipeline, bindGroup, workgroups: () => [1, 1], text: `loss_sum: mean of ${count} element losses` };
+    if (scoring) {
+      const { losses, correct, perRow } = this.scores!;
+      const count = x.rows * perRow;
+      this.result = this.buffer('result', 8, storage | BufferUsage.COPY_SRC);
+      await this.add('loss_sum', { COUNT: count, SLOT: 0 }, [losses, this.result], () => [1, 1], `loss_sum: mean of ${count} losses`, this.reductions);
+      if (this.spec.accuracy) {
+        await this.add('loss_sum', { COUNT: count, SLOT: 1 }, [correct, this.result], () => [1, 1], `loss_sum: accuracy, the mean of ${count} right answers`, this.reductions);
+      }
     }
   }
 }

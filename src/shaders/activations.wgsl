@@ -1,10 +1,12 @@
-// activations.wgsl: the activation g and its derivative, selected by code (0 linear, 1 sigmoid, 2 relu).
-// No bindings. The codes match `activationCode` in src/model/activations.ts.
+// activations.wgsl: the element-wise activations g and their derivatives, selected by code (0 linear, 1 sigmoid,
+// 2 relu, 3 tanh; softmax, 4, acts on rows: softmax.wgsl). No bindings. The codes match `activationCode` in
+// src/model/activations.ts.
 
 fn activate(code: u32, z: f32) -> f32 {
   switch code {
     case 1u: { return 1.0 / (1.0 + exp(-z)); } // σ(z)
     case 2u: { return max(z, 0.0); }           // relu(z)
+    case 3u: { return tanh(clamp(z, -15.0, 15.0)); } // tanh(z); |z| > 15 is ±1 in float32 anyway
     default: { return z; }                     // linear
   }
 }
@@ -14,6 +16,7 @@ fn derivative(code: u32, a: f32) -> f32 {
   switch code {
     case 1u: { return a * (1.0 - a); }
     case 2u: { return select(0.0, 1.0, a > 0.0); }
+    case 3u: { return 1.0 - a * a; }
     default: { return 1.0; }
   }
 }

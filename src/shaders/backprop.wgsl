@@ -1,6 +1,6 @@
 // backprop.wgsl: carries the deltas one layer back, dz[l−1] = (dz[l] · W[l]ᵀ) ⊙ g'(a[l−1]): an A·Bᵀ matmul
 // with the previous layer's activation derivative fused into the epilogue.
-// Includes matmul.wgsl, activations.wgsl.
+// Includes step.wgsl, matmul.wgsl, activations.wgsl.
 //
 // Bindings (group 0):
 //   0 step            uniform Step: rows in this step
@@ -13,9 +13,6 @@ override INPUTS: u32;
 override UNITS: u32;
 override ACTIVATION: u32; // of the previous layer
 
-struct Step { row_start: u32, rows: u32 }
-
-@group(0) @binding(0) var<uniform> step: Step;
 @group(0) @binding(1) var<storage, read> deltas: array<f32>;
 @group(0) @binding(2) var<storage, read> weights: array<f32>;
 @group(0) @binding(3) var<storage, read> activations: array<f32>;

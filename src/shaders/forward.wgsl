@@ -1,7 +1,8 @@
 // forward.wgsl: one Dense layer forward, activations = g(input · W + b), with the bias and g fused into the
-// matmul epilogue. Entry points: `forward` for hidden layers; `forward_loss` for the output layer, which also
-// writes each element's loss and the deltas dJ/dz that backpropagation starts from.
-// Includes matmul.wgsl, activations.wgsl, losses.wgsl.
+// matmul epilogue. Entry points: `forward` for hidden layers (and softmax layers, written as z for softmax.wgsl);
+// `forward_loss` for an element-wise output layer, which also writes each element's loss, whether it is
+// classified right, and the deltas dJ/dz that backpropagation starts from.
+// Includes step.wgsl, matmul.wgsl, activations.wgsl, losses.wgsl.
 //
 // Bindings (group 0):
 //   0 step         uniform Step: this step's rows of the epoch, order[row_start .. row_start + rows)
@@ -14,16 +15,14 @@
 //   5 labels       array<f32>  [dataset rows × UNITS], read through order
 //   6 deltas       array<f32>  [rows × UNITS], written: dJ/dz of this layer
 //   7 losses       array<f32>  [epoch rows × UNITS], written: L(a, y) of each element at its epoch position
+//   8 correct      array<f32>  [epoch rows × UNITS], written: 1 where (a > 0.5) equals y, else 0
 
 override INPUTS: u32;
 override UNITS: u32;
-override ACTIVATION: u32; // 0 linear, 1 sigmoid, 2 relu
+override ACTIVATION: u32; // 0 linear, 1 sigmoid, 2 relu, 3 tanh
 override GATHER: bool; // input rows come from the dataset through order
 override LOSS: u32 = 0u; // forward_loss: 1 binary cross-entropy, 2 mean squared error
 
-struct Step { row_start: u32, rows: u32 }
-
-@group(0) @binding(0) var<uniform> step: Step;
 @group(0) @binding(1) var<storage, read> order: array<u32>;
 @group(0) @binding(2) var<storage, read> input: array<f32>;
 @group(0) @binding(3) var<storage, read> weights: array<f32>;
@@ -31,6 +30,7 @@ struct Step { row_start: u32, rows: u32 }
 @group(0) @binding(5) var<storage, read> labels: array<f32>;
 @group(0) @binding(6) var<storage, read_write> deltas: array<f32>;
 @group(0) @binding(7) var<storage, read_write> losses: array<f32>;
+@group(0) @binding(8) var<storage, read_write> correct: array<f32>;
 
 fn source_row(row: u32) -> u32 {
   if (GATHER) { return order[step.row_start + row]; }
@@ -67,7 +67,9 @@ fn forward_loss(@builtin(workgroup_id) group: vec3u, @builtin(local_invocation_i
         let y = labels[order[step.row_start + row] * UNITS + col];
         activations[row * UNITS + col] = a;
         deltas[row * UNITS + col] = loss_delta(LOSS, ACTIVATION, a, y, scale);
-        losses[(step.row_start + row) * UNITS + col] = loss_value(LOSS, a, y);
+        let position = (step.row_start + row) * UNITS + col;
+        losses[position] = loss_value(LOSS, a, y);
+        correct[position] = select(0.0, 1.0, select(0.0, 1.0, a > 0.5) == y);
       }
     }
   }

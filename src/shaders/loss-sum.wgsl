@@ -1,11 +1,13 @@
-// loss-sum.wgsl: the mean of COUNT element losses, summed on the GPU by one workgroup: each invocation sums a
-// strided slice, then a tree reduction in workgroup memory. Run once per epoch (and per evaluate).
+// loss-sum.wgsl: the mean of COUNT values (element losses, or 1/0 for right/wrong), summed on the GPU by one
+// workgroup: each invocation sums a strided slice, then a tree reduction in workgroup memory. Run once per pass
+// over the data: per epoch, per validation, per evaluate.
 //
 // Bindings (group 0):
 //   0 losses  array<f32>  [COUNT]
-//   1 result  array<f32>  [1], written: the mean
+//   1 result  array<f32>  [2], written at SLOT: the mean (slot 0 the loss, slot 1 the accuracy)
 
 override COUNT: u32;
+override SLOT: u32 = 0u;
 
 @group(0) @binding(0) var<storage, read> losses: array<f32>;
 @group(0) @binding(1) var<storage, read_write> result: array<f32>;
@@ -21,5 +23,5 @@ fn loss_sum(@builtin(local_invocation_index) index: u32) {
     workgroupBarrier();
     if (index < width) { partial[index] += partial[index + width]; }
   }
-  if (index == 0u) { result[0] = partial[0] / f32(COUNT); }
+  if (index == 0u) { result[SLOT] = partial[0] / f32(COUNT); }
 }

@@ -5,10 +5,11 @@
 // of 32, then a tree), and float32 sums of n terms in two orders differ by up to about n·2⁻²⁴ of the terms'
 // magnitude: 400 terms of size ~1 give a few 1e-6 at most. Training checks hold to the same bound after 20
 // epochs; the measured errors are near 1e-7.
-import { BinaryCrossentropy, Dense, MeanSquaredError, SGD, Sequential } from '../../src/index';
-import { type Activation, activate, activationCode, derivative } from '../../src/model/activations';
+import { Adam, BinaryCrossentropy, CategoricalCrossentropy, Dense, MeanSquaredError, type Optimizer, RMSprop, SGD, Sequential, SparseCategoricalCrossentropy } from '../../src/index';
+import { type Activation, activate, activateRow, activationCode, derivative } from '../../src/model/activations';
+import { rowAccuracy } from '../../src/model/metrics';
 import type { Loss } from '../../src/model/losses';
-import { matmul } from '../../src/reference/network';
+import { matmul, outputDeltas } from '../../src/reference/network';
 import { halvesDataset, maxRelativeError, randomMatrix } from '../support/data';
 import { runKernel } from './kernel-harness';
 
@@ -72,7 +73,7 @@ const kernelChecks: Check[] = shapes.flatMap(([m, k, n]): Check[] => [
       const deltas = randomMatrix(k, n, 7).data;
       const w = randomMatrix(m + 1, n, 8).data;
       const lr = 0.25;
-      const [, , , updated] = await runKernel(device, 'update', { INPUTS: m, UNITS: n, GATHER: 0, LEARNING_RATE: lr },
+      const [, , , updated] = await runKernel(device, 'update_sgd', { INPUTS: m, UNITS: n, GATHER: 0, LEARNING_RATE: lr },
         [new Uint32Array(k), input, deltas, w], [ceil32(n), ceil32(m + 1)], { rowStart: 0, rows: k });
       const gradient = matmul(input, deltas, m, k, n, { transposeA: true });
       const expected = w.map((v, i) => {
@@ -89,22 +90,79 @@ const kernelChecks: Check[] = shapes.flatMap(([m, k, n]): Check[] => [
 function lossCheck(loss: Loss, activation: Activation): Check {
   const [m, k, n] = [33, 40, 3];
   return {
-    name: `forward_loss (${activation} output, ${loss.name}): activations, element losses and dJ/dz, ${m} rows × ${n} units`,
+    name: `forward_loss (${activation} output, ${loss.name}): activations, element losses, right answers and dJ/dz, ${m} rows × ${n} units`,
     async run(device) {
       const x = randomMatrix(m, k, 9, 0, 1).data;
       const w = randomMatrix(k + 1, n, 10, -0.1, 0.1).data;
       const y = randomMatrix(m, n, 11, 0, 1).data.map((v) => Math.round(v));
       const order = Uint32Array.from({ length: m }, (_, i) => i);
-      const code = { binaryCrossentropy: 1, meanSquaredError: 2 }[loss.name];
-      const [, , , a, , deltas, losses] = await runKernel(device, 'forward_loss',
+      const code = { binaryCrossentropy: 1, meanSquaredError: 2 }[loss.name as 'binaryCrossentropy'];
+      const [, , , a, , deltas, losses, correct] = await runKernel(device, 'forward_loss',
         { INPUTS: k, UNITS: n, ACTIVATION: activationCode[activation], GATHER: 1, LOSS: code },
-        [order, x, w, { output: m * n }, y, { output: m * n }, { output: m * n }], [1, ceil32(m)], { rowStart: 0, rows: m });
+        [order, x, w, { output: m * n }, y, { output: m * n }, { output: m * n }, { output: m * n }], [1, ceil32(m)], { rowStart: 0, rows: m });
       const expectedA = matmul(x, w, m, k, n).map((v, i) => activate(activation, v + w[k * n + (i % n)]));
-      const fused = activation === 'sigmoid' && loss.name === 'binaryCrossentropy';
-      const expectedDeltas = expectedA.map((v, i) => (fused ? v - y[i] : loss.gradient(v, y[i]) * derivative(activation, v)) / (m * n));
-      const expectedLosses = expectedA.map((v, i) => loss.value(v, y[i]));
-      const errors = [maxRelativeError(a, expectedA), maxRelativeError(deltas, expectedDeltas), maxRelativeError(losses, expectedLosses)];
-      return { maxError: Math.max(...errors), tolerance: 1e-5, detail: `activations ${errors[0]}, deltas ${errors[1]}, losses ${errors[2]}` };
+      const expectedDeltas = outputDeltas({ inputs: k, units: n, activation }, loss, expectedA, y, m);
+      const expectedLosses = expectedA.map((v, i) => loss.value([v], [y[i]]));
+      const expectedCorrect = expectedA.map((v, i) => rowAccuracy('binary', [v], [y[i]]));
+      const errors = [a, deltas, losses, correct].map((got, i) => maxRelativeError(got, [expectedA, expectedDeltas, expectedLosses, expectedCorrect][i]));
+      return { maxError: Math.max(...errors), tolerance: 1e-5, detail: `activations, deltas, losses, right answers: ${errors.map((e) => e.toExponential(2)).join(', ')}` };
+    },
+  };
+}
+
+function softmaxCheck(loss: Loss): Check {
+  const [m, n] = [70, 10];
+  const sparse = loss.labelColumns(n) === 1;
+  return {
+    name: `softmax_loss (${loss.name}): softmax rows, row losses, right answers and dJ/dz = a − y, ${m} rows × ${n} classes`,
+    async run(device) {
+      const z = randomMatrix(m, n, 13, -4, 4).data;
+      const classes = Array.from({ length: m }, (_, r) => (r * 3) % n);
+      const y = sparse ? Float32Array.from(classes) : Float32Array.from({ length: m * n }, (_, i) => Number(classes[Math.floor(i / n)] === i % n));
+      const order = Uint32Array.from({ length: m }, (_, i) => i);
+      const [a, , , deltas, losses, correct] = await runKernel(device, 'softmax_loss', { UNITS: n, LABELS: sparse ? 1 : n },
+        [z, order, y, { output: m * n }, { output: m }, { output: m }], [Math.ceil(m / 64), 1], { rowStart: 0, rows: m });
+      const expectedA = z.slice();
+      for (let r = 0; r < m; r++) activateRow('softmax', expectedA.subarray(r * n, (r + 1) * n));
+      const labels = sparse ? 1 : n;
+      const rowsOf = (f: (r: number) => number) => Float32Array.from({ length: m }, (_, r) => f(r));
+      const expectedLosses = rowsOf((r) => loss.value(expectedA.subarray(r * n, (r + 1) * n), y.subarray(r * labels, (r + 1) * labels)));
+      const expectedCorrect = rowsOf((r) => rowAccuracy(sparse ? 'sparseCategorical' : 'categorical', expectedA.subarray(r * n, (r + 1) * n), y.subarray(r * labels, (r + 1) * labels)));
+      const expectedDeltas = outputDeltas({ inputs: 1, units: n, activation: 'softmax' }, loss, expectedA, y, m);
+      const errors = [a, deltas, losses, correct].map((got, i) => maxRelativeError(got, [expectedA, expectedDeltas, expectedLosses, expectedCorrect][i]));
+      return { maxError: Math.max(...errors), tolerance: 1e-5, detail: `activations, deltas, losses, right answers: ${errors.map((e) => e.toExponential(2)).join(', ')}` };
+    },
+  };
+}
+
+function optimizerKernelCheck(optimizer: Adam | RMSprop): Check {
+  const [rows, inputs, units] = [20, 13, 7];
+  return {
+    name: `update_${optimizer.name} at iteration 6 against the optimizer's CPU rule, (${rows}×${inputs})ᵀ · ${rows}×${units}`,
+    async run(device) {
+      const input = randomMatrix(rows, inputs, 14).data;
+      const deltas = randomMatrix(rows, units, 15).data;
+      const size = (inputs + 1) * units;
+      const w = randomMatrix(inputs + 1, units, 16).data;
+      const moments = randomMatrix(optimizer.slots, size, 17, 0, 0.01).data;
+      const hyper: Record<string, number> = optimizer instanceof Adam ? { BETA1: optimizer.beta1, BETA2: optimizer.beta2 } : { RHO: optimizer.rho };
+      // Step 1 of the epoch at t = 6: Adam reads its bias corrections for t from slot 1 of the corrections.
+      const corrections = optimizer instanceof Adam ? [new Float32Array([0, 0, 1 - optimizer.beta1 ** 6, 1 - optimizer.beta2 ** 6])] : [];
+      const [, , , weights, state] = await runKernel(device, `update_${optimizer.name}`,
+        { INPUTS: inputs, UNITS: units, GATHER: 0, LEARNING_RATE: optimizer.learningRate, EPSILON: optimizer.epsilon, ...hyper },
+        [new Uint32Array(rows), input, deltas, w, moments, ...corrections], [1, 1], { rowStart: 0, rows, index: 1 });
+      // The gradient [a | 1]ᵀ · dz, then the rule at t = 6.
+      const withOnes = new Float32Array(rows * (inputs + 1));
+      for (let r = 0; r < rows; r++) {
+        withOnes.set(input.subarray(r * inputs, (r + 1) * inputs), r * (inputs + 1));
+        withOnes[r * (inputs + 1) + inputs] = 1;
+      }
+      const gradient = matmul(withOnes, deltas, inputs + 1, rows, units, { transposeA: true });
+      const expectedWeights = w.slice();
+      const expectedMoments = moments.slice();
+      optimizer.apply(expectedWeights, gradient, Array.from({ length: optimizer.slots }, (_, i) => expectedMoments.subarray(i * size, (i + 1) * size)), 6);
+      const errors = [maxRelativeError(weights, expectedWeights), maxRelativeError(state, expectedMoments)];
+      return { maxError: Math.max(...errors), tolerance: 1e-5, detail: `weights ${errors[0].toExponential(2)}, moments ${errors[1].toExponential(2)}` };
     },
   };
 }
@@ -168,6 +226,68 @@ function trainingCheck(loss: Loss, epochs: number, batchSize: number | 'full'): 
 const trainingChecks: Check[] = [new BinaryCrossentropy(), new MeanSquaredError()].flatMap((loss) =>
   [1, 20].flatMap((epochs) => [trainingCheck(loss, epochs, 32), trainingCheck(loss, epochs, 'full')]),
 );
+
+/** Three classes: which third of the features is brightest. */
+function threeClasses(x: { shape: [number, number]; data: Float32Array }) {
+  const [rows, cols] = x.shape;
+  return Float32Array.from({ length: rows }, (_, r) => {
+    const sums = [0, 0, 0];
+    for (let c = 0; c < cols; c++) sums[Math.floor((3 * c) / cols)] += x.data[r * cols + c];
+    return sums.indexOf(Math.max(...sums));
+  });
+}
+
+/**
+ * fit's options beyond the lesson, on the GPU and the CPU reference from the same weights: every history column,
+ * every batch log and the final weights agree.
+ */
+function fitCheck(name: string, optimizer: () => Optimizer, categorical: boolean): Check {
+  return {
+    name: `fit with ${name} matches the CPU reference: history, batch logs, weights`,
+    async run(device) {
+      const { x, y: binary } = halvesDataset(150, 30, 12);
+      const y = categorical ? { shape: [150, 1] as [number, number], data: threeClasses(x) } : binary;
+      const validation = halvesDataset(40, 30, 13);
+      const validationY = categorical ? { shape: [40, 1] as [number, number], data: threeClasses(validation.x) } : validation.y;
+      const run = async (backend: 'webgpu' | 'cpu') => {
+        const layers = categorical
+          ? [new Dense({ units: 12, activation: 'relu', inputDim: 30 }), new Dense({ units: 3, activation: 'softmax' })]
+          : [new Dense({ units: 12, activation: 'tanh', inputDim: 30 }), new Dense({ units: 1, activation: 'sigmoid' })];
+        const model = new Sequential(layers);
+        const loss = categorical ? 'sparseCategoricalCrossentropy' : 'binaryCrossentropy';
+        await model.compile({ loss, optimizer: optimizer(), metrics: ['accuracy'], backend, device, seed: 8 });
+        const batches: number[] = [];
+        const history = await model.fit(x, y, {
+          epochs: 4,
+          initialEpoch: 1,
+          batchSize: 32,
+          shuffle: true,
+          validationData: [validation.x, validationY],
+          onBatchEnd: (_, logs) => void batches.push(logs.loss, logs.accuracy!),
+        });
+        const weights = (await model.getWeights()).flatMap((w) => Array.from(w));
+        const evaluated = await model.evaluate(validation.x, validationY);
+        model.dispose();
+        return { history, batches, weights, evaluated: [evaluated.loss, evaluated.accuracy!] };
+      };
+      const [gpu, cpu] = [await run('webgpu'), await run('cpu')];
+      const columns = ['loss', 'accuracy', 'val_loss', 'val_accuracy'] as const;
+      const errors = {
+        epochs: gpu.history.epoch.join() === '1,2,3' && cpu.history.epoch.join() === '1,2,3' ? 0 : Infinity,
+        history: Math.max(...columns.map((c) => maxRelativeError(gpu.history[c] ?? [NaN], cpu.history[c] ?? [NaN]))),
+        batches: gpu.batches.length === 3 * 5 * 2 ? maxRelativeError(gpu.batches, cpu.batches) : Infinity,
+        weights: maxRelativeError(gpu.weights, cpu.weights),
+        evaluate: maxRelativeError(gpu.evaluated, cpu.evaluated),
+      };
+      return { maxError: Math.max(...Object.values(errors)), tolerance: 1e-5, detail: Object.entries(errors).map(([k, v]) => `${k} ${v.toExponential(2)}`).join(', ') };
+    },
+  };
+}
+
+const fitChecks: Check[] = [
+  fitCheck('Adam, tanh, accuracy, validationData, onBatchEnd, initialEpoch, shuffle', () => new Adam({ learningRate: 0.01 }), false),
+  fitCheck('RMSprop, softmax, sparse categorical cross-entropy, accuracy, validationData, onBatchEnd', () => new RMSprop({ learningRate: 0.005 }), true),
+];
 
 const shuffleCheck: Check = {
   name: 'shuffle on: same seed gives the same training, another seed a different one, both as the CPU reference',
@@ -295,8 +415,14 @@ export const gpuChecks: Check[] = [
   lossCheck(new BinaryCrossentropy(), 'relu'),
   lossCheck(new MeanSquaredError(), 'linear'),
   lossCheck(new MeanSquaredError(), 'sigmoid'),
+  lossCheck(new MeanSquaredError(), 'tanh'),
+  softmaxCheck(new CategoricalCrossentropy()),
+  softmaxCheck(new SparseCategoricalCrossentropy()),
+  optimizerKernelCheck(new Adam({ learningRate: 0.01 })),
+  optimizerKernelCheck(new RMSprop({ learningRate: 0.01 })),
   ...lossSumChecks,
   ...trainingChecks,
+  ...fitChecks,
   shuffleCheck,
   callbackCheck,
   appBufferCheck,

@@ -5,7 +5,7 @@ import { type KernelName, compile } from '../../src/runtime/kernels';
 export type Binding = Float32Array | Uint32Array | { output: number };
 
 /**
- * Dispatches `kernel` once with the step {rowStart, rows} bound first (kernels that take it) and `bindings` after
+ * Dispatches `kernel` once with the step {rowStart, rows, index} bound first (kernels that take it) and `bindings` after
  * it: typed arrays are uploaded, `{ output: n }` makes an n-float buffer. Returns the final contents of every
  * storage binding, in order.
  */
@@ -15,7 +15,7 @@ export async function runKernel(
   constants: Record<string, number>,
   bindings: Binding[],
   workgroups: [number, number],
-  step?: { rowStart: number; rows: number },
+  step?: { rowStart: number; rows: number; index?: number },
 ): Promise<Float32Array[]> {
   const { pipeline, layout } = await compile(device, kernel, constants);
   const created: GPUBuffer[] = [];
@@ -33,13 +33,13 @@ export async function runKernel(
     const resources: GPUBuffer[] = [];
     if (step) {
       const uniform = make(16, BufferUsage.UNIFORM | BufferUsage.COPY_DST);
-      device.queue.writeBuffer(uniform, 0, new Uint32Array([step.rowStart, step.rows]));
+      device.queue.writeBuffer(uniform, 0, new Uint32Array([step.rowStart, step.rows, step.index ?? 0]));
       resources.push(uniform);
     }
     resources.push(...storage);
     const bindGroup = device.createBindGroup({
       layout,
-      entries: resources.map((buffer, binding) => ({ binding, resource: { buffer, size: binding === 0 && step ? 8 : undefined } })),
+      entries: resources.map((buffer, binding) => ({ binding, resource: { buffer, size: binding === 0 && step ? 12 : undefined } })),
     });
     const encoder = device.createCommandEncoder();
     const pass = encoder.beginComputePass();

@@ -1,0 +1,99 @@
+import type { EpochLogs, Scores } from '../backend';
+import { invalid, positiveInteger } from '../errors';
+import type { MatrixLike } from '../matrix';
+
+export interface FitOptions<D = MatrixLike> {
+  /** The epoch to end at: fit trains epochs − initialEpoch passes over the data. Default 1. */
+  epochs?: number;
+  /** The epoch to start at (to resume an earlier run): history and callbacks count from it. Default 0. */
+  initialEpoch?: number;
+  /** Rows per gradient-descent step; the last batch of an epoch may be smaller. Default 32. */
+  batchSize?: number;
+  /** Visit the rows in a new seeded random order each epoch. Default true. */
+  shuffle?: boolean;
+  /** [x, y] scored after each epoch: val_loss (and val_accuracy). */
+  validationData?: [D, D];
+  /** The fraction of rows, taken from the end before any shuffling, held out as validation data (Keras). */
+  validationSplit?: number;
+  /** Called after each epoch with its logs; may return a promise. Set `model.stopTraining = true` in it to stop. */
+  onEpochEnd?: (epoch: number, logs: EpochLogs) => void | Promise<void>;
+  /**
+   * Called after each batch with its loss (and accuracy), taken before the batch's update. On WebGPU the calls
+   * for an epoch come together when its one readback arrives, so asking for them costs no readback per step.
+   */
+  onBatchEnd?: (batch: number, logs: Scores) => void | Promise<void>;
+}
+
+/** Each epoch's logs, column by column, in Keras's names. */
+export interface History {
+  epoch: number[];
+  /** The mean training loss of each epoch: the row-weighted mean of its batch losses, each taken before its update. */
+  loss: number[];
+  accuracy?: number[];
+  val_loss?: number[];
+  val_accuracy?: number[];
+}
+
+export interface ParsedFitOptions<D> {
+  epochs: number;
+  initialEpoch: number;
+  batchSize: number;
+  shuffle: boolean;
+  validationData: [D, D] | undefined;
+  validationSplit: number;
+  onEpochEnd: FitOptions['onEpochEnd'];
+  onBatchEnd: FitOptions['onBatchEnd'];
+}
+
+function callback<T>(argument: string, value: T | undefined): T | undefined {
+  if (value !== undefined && typeof value !== 'function') throw invalid(argument, 'a function (index, logs) => void', value);
+  return value;
+}
+
+export function parseFitOptions<D>(options: FitOptions<D>): ParsedFitOptions<D> {
+  if (options === null || typeof options !== 'object') throw invalid('fit(x, y, options)', 'an object like { epochs, batchSize }', options);
+  const epochs = options.epochs ?? 1;
+  if (!Number.isInteger(epochs) || epochs < 0) throw invalid('fit({ epochs })', 'a non-negative integer', epochs);
+  const initialEpoch = options.initialEpoch ?? 0;
+  if (!Number.isInteger(initialEpoch) || initialEpoch < 0 || initialEpoch > epochs) {
+    throw invalid('fit({ initialEpoch })', `an integer in [0, epochs = ${epochs}]`, initialEpoch);
+  }
+  const shuffle = options.shuffle ?? true;
+  if (typeof shuffle !== 'boolean') throw invalid('fit({ shuffle })', 'true or false', shuffle);
+  const validationData = options.validationData;
+  if (validationData !== undefined && (!Array.isArray(validationData) || validationData.length !== 2)) {
+    throw invalid('fit({ validationData })', '[x, y]', validationData);
+  }
+  const validationSplit = options.validationSplit ?? 0;
+  if (typeof validationSplit !== 'number' || !(validationSplit >= 0 && validationSplit < 1)) {
+    throw invalid('fit({ validationSplit })', 'a fraction in [0, 1)', validationSplit);
+  }
+  return {
+    epochs,
+    initialEpoch,
+    batchSize: positiveInteger('fit({ batchSize })', options.batchSize ?? 32),
+    shuffle,
+    validationData,
+    validationSplit,
+    onEpochEnd: callback('fit({ onEpochEnd })', options.onEpochEnd),
+    onBatchEnd: callback('fit({ onBatchEnd })', options.onBatchEnd),
+  };
+}
+
+/** Appends an epoch's logs to the history, creating the columns the logs have. */
+export function record(history: History, epoch: number, logs: EpochLogs): void {
+  history.epoch.push(epoch);
+  for (const key of ['loss', 'accuracy', 'val_loss', 'val_accuracy'] as const) {
+    const value = logs[key];
+    if (value !== undefined) (history[key] ??= []).push(value);
+  }
+}
+
+/** The first `split` rows and the rest of a row-major matrix, without copying. */
+export function splitRows(m: { shape: [number, number]; data: Float32Array }, split: number) {
+  const [rows, cols] = m.shape;
+  return [
+    { shape: [split, cols] as [number, number], data: m.data.subarray(0, split * cols) },
+    { shape: [rows - split, cols] as [number, number], data: m.data.subarray(split * cols) },
+  ];
+}

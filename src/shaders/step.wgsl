@@ -1,0 +1,10 @@
+// step.wgsl: the step table entry every per-step kernel reads at binding 0: which rows of the epoch order this
+// step covers and which step of the epoch it is. One 256-byte slot per step, bound at a dynamic offset.
+
+struct Step {
+  row_start: u32, // first epoch position of the step
+  rows: u32, // rows in the step (the last batch of an epoch may be short)
+  index: u32, // the step's number within the epoch
+}
+
+@group(0) @binding(0) var<uniform> step: Step;
