@@ -14,7 +14,7 @@ afterAll(() => device?.destroy());
 describe('WebGPU runtime in Node (Dawn)', () => {
   for (const check of gpuChecks) {
     it(check.name, async () => {
-      const result = await check.run(device);
+      const result = await check.run(device, nodeDevice);
       console.log(`${check.name}: max error ${result.maxError.toExponential(2)} (tolerance ${result.tolerance})${result.detail ? `; ${result.detail}` : ''}`);
       expect(result.maxError).toBeLessThanOrEqual(result.tolerance);
     });

@@ -39,8 +39,8 @@ describe('CPU reference: gradients', () => {
         { weights: randomMatrix(3, 4, 13, -0.5, 0.5).data, bias: randomMatrix(1, 4, 14, 0.1, 0.3).data },
         { weights: randomMatrix(4, 2, 15, -0.2, 0.2).data, bias: new Float32Array([0.4, 0.6]) },
       ];
-      const J = () => cost(loss, forward(layers, params, x, m).at(-1)!, y, m);
-      const activations = forward(layers, params, x, m);
+      const J = () => cost(loss, layers[1], forward(layers, params, x, m), y, m);
+      const { activations } = forward(layers, params, x, m);
       const gradients = backward(layers, params, x, m, activations, outputDeltas(layers[1], loss, activations[1], y, m));
 
       let worst = 0;

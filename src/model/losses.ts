@@ -14,6 +14,13 @@ export abstract class Loss {
   /** ∂L/∂a for one row, into `out`. */
   abstract gradient(a: ArrayLike<number>, y: ArrayLike<number>, out: Float32Array): void;
   /**
+   * L for one row computed from the output layer's logits z, where the loss has a form that stays finite and
+   * exact when the activation saturates (sigmoid with binary cross-entropy); undefined elsewhere.
+   */
+  fusedValue(_activation: Activation, _z: ArrayLike<number>, _y: ArrayLike<number>): number | undefined {
+    return undefined;
+  }
+  /**
    * ∂L/∂z for one row where an activation cancels the loss's denominators (sigmoid with binary cross-entropy,
    * softmax with categorical cross-entropy), into `out`; false where there is no such shortcut.
    */
@@ -62,6 +69,16 @@ export class BinaryCrossentropy extends ElementwiseLoss {
   /** ∂ℓ/∂a = (a − y) / (a(1 − a)). */
   protected elementGradient(a: number, y: number): number {
     return clipped(a) ? 0 : (a - y) / (a * (1 - a));
+  }
+  /**
+   * After a sigmoid, in the logits: ℓ = max(z, 0) − z·y + log(1 + e^−|z|), which equals −y·log σ(z) − (1 − y)·log(1 − σ(z))
+   * without the clip, so a saturated output (|z| > 17, where σ(z) rounds to 0 or 1 in float32) still has its true loss.
+   */
+  fusedValue(activation: Activation, z: ArrayLike<number>, y: ArrayLike<number>): number | undefined {
+    if (activation !== 'sigmoid') return undefined;
+    let sum = 0;
+    for (let j = 0; j < z.length; j++) sum += Math.max(z[j], 0) - z[j] * y[j] + Math.log1p(Math.exp(-Math.abs(z[j])));
+    return sum / z.length;
   }
   /** After a sigmoid, σ'(z) = a(1 − a) cancels the denominator: ∂L/∂z = (a − y) / units. */
   fusedGradient(activation: Activation, a: ArrayLike<number>, y: ArrayLike<number>, out: Float32Array): boolean {

@@ -147,10 +147,7 @@ export class Sequential {
           const epoch = o.initialEpoch + index;
           record(history, epoch, logs);
           if (!Number.isFinite(logs.loss)) {
-            throw Object.assign(
-              new WebGPUNNError('DIVERGED', `fit: the loss of epoch ${epoch} is ${logs.loss}; training stopped (lower the learning rate)`),
-              { history },
-            );
+            throw new WebGPUNNError('DIVERGED', `fit: the loss of epoch ${epoch} is ${logs.loss}; training stopped (lower the learning rate)`);
           }
           await o.onEpochEnd?.(epoch, logs);
           return this.stopTraining;
@@ -159,6 +156,10 @@ export class Sequential {
       };
       await this.backend!.fit(request);
       return history;
+    } catch (error) {
+      // The epochs that did complete stay in the model and in the error's history.
+      if (error instanceof WebGPUNNError) Object.assign(error, { history });
+      throw error;
     } finally {
       this.fitting = false;
     }

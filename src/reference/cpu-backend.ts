@@ -58,15 +58,17 @@ export class CpuBackend implements Backend {
   }
 
   async predict(x: Matrix): Promise<Matrix> {
-    const activations = forward(this.spec.layers, this.params, x.data, x.shape[0]);
+    const { activations } = forward(this.spec.layers, this.params, x.data, x.shape[0]);
     const output = activations[activations.length - 1];
     return { shape: [x.shape[0], output.length / x.shape[0]], data: output };
   }
 
   async evaluate(x: Matrix, y: Matrix): Promise<Scores> {
     const m = x.shape[0];
-    const output = (await this.predict(x)).data;
-    return this.scores(cost(this.spec.loss, output, y.data, m), output, y.data, m);
+    const { layers, loss } = this.spec;
+    const pass = forward(layers, this.params, x.data, m);
+    const output = pass.activations[layers.length - 1];
+    return this.scores(cost(loss, layers[layers.length - 1], pass, y.data, m), output, y.data, m);
   }
 
   dispose(): void {}

@@ -42,26 +42,35 @@ export function matmul(
   return c;
 }
 
-/** Forward propagation: returns a[1..L], each [m × units]. */
-export function forward(layers: LayerSpec[], params: LayerParams[], x: Float32Array, m: number): Float32Array[] {
+/** Forward propagation: a[1..L], each [m × units], and the output layer's z (its logits). */
+export function forward(layers: LayerSpec[], params: LayerParams[], x: Float32Array, m: number): { activations: Float32Array[]; logits: Float32Array } {
   const activations: Float32Array[] = [];
   let input = x;
+  let logits = x;
   layers.forEach((layer, l) => {
     const z = matmul(input, params[l].weights, m, layer.inputs, layer.units); // z = a[l−1] · W
     for (let i = 0; i < z.length; i++) z[i] += params[l].bias[i % layer.units]; // + b
+    logits = z.slice();
     for (let r = 0; r < m; r++) activateRow(layer.activation, z.subarray(r * layer.units, (r + 1) * layer.units)); // g(z)
     activations.push(z);
     input = z;
   });
-  return activations;
+  return { activations, logits };
 }
 
-/** J: the mean over the m rows of L(a, y). Labels have `loss.labelColumns(units)` columns. */
-export function cost(loss: Loss, output: Float32Array, y: Float32Array, m: number): number {
-  const units = output.length / m;
+/**
+ * J: the mean over the m rows of L(a, y). Labels have `loss.labelColumns(units)` columns. Where the loss has a
+ * stable form in the output layer's logits z (sigmoid with binary cross-entropy), it is computed from z.
+ */
+export function cost(loss: Loss, layer: LayerSpec, output: { activations: Float32Array[]; logits: Float32Array }, y: Float32Array, m: number): number {
+  const a = output.activations[output.activations.length - 1];
+  const { units } = layer;
   const labels = y.length / m;
   let sum = 0;
-  for (let r = 0; r < m; r++) sum += loss.value(output.subarray(r * units, (r + 1) * units), y.subarray(r * labels, (r + 1) * labels));
+  for (let r = 0; r < m; r++) {
+    const yr = y.subarray(r * labels, (r + 1) * labels);
+    sum += loss.fusedValue(layer.activation, output.logits.subarray(r * units, (r + 1) * units), yr) ?? loss.value(a.subarray(r * units, (r + 1) * units), yr);
+  }
   return sum / m;
 }
 
@@ -141,9 +150,10 @@ export function trainStep(
   y: Float32Array,
   m: number,
 ): { cost: number; output: Float32Array } {
-  const activations = forward(layers, params, x, m);
+  const pass = forward(layers, params, x, m);
+  const { activations } = pass;
   const output = activations[activations.length - 1];
-  const J = cost(loss, output, y, m);
+  const J = cost(loss, layers[layers.length - 1], pass, y, m);
   const gradients = backward(layers, params, x, m, activations, outputDeltas(layers[layers.length - 1], loss, output, y, m));
   const t = ++state.iterations;
   params.forEach((p, l) => {

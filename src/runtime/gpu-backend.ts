@@ -1,5 +1,6 @@
 // The 'webgpu' backend: weights live in GPU buffers; fit records each epoch's steps into one command buffer.
 import type { Backend, Data, EpochLogs, FitRequest, NetworkSpec, Scores } from '../backend';
+import { WebGPUNNError } from '../errors';
 import type { GPUMatrix, Matrix } from '../matrix';
 import type { Adam } from '../model/optimizers';
 import { type GpuHandle, acquireDevice } from './device';
@@ -25,6 +26,14 @@ export class GpuBackend implements Backend {
    * while the next epoch is already queued, when the snapshot holds the weights at the end of the epoch reported.
    */
   private visible: GPUBuffer[];
+  /**
+   * The weights at the last point the CPU knows them: set by setWeights and by every completed epoch (they ride in
+   * the epoch's readback). When the device is lost, getWeights answers from here and a new compile continues.
+   */
+  private known: Float32Array[];
+  /** Rejects with DEVICE_LOST once the device is lost; raced against every wait on the GPU. */
+  private readonly lost: Promise<never>;
+  private lostReason: string | undefined;
 
   static async create(spec: NetworkSpec, weights: Float32Array[], options: { device?: GPUDevice; gpu?: GPU }): Promise<GpuBackend> {
     return new GpuBackend(await acquireDevice(options), spec, weights);
@@ -45,43 +54,55 @@ export class GpuBackend implements Backend {
     const state = [...this.weights, ...this.optimizer.moments];
     this.snapshot = state.map((b) => make(`snapshot of ${b.label}`, b.size));
     this.visible = this.weights;
+    this.known = initial.map((w) => w.slice());
+    this.lost = this.device.lost.then((info) => {
+      this.lostReason = `${info.reason}${info.message ? `: ${info.message}` : ''}`;
+      throw this.lostError();
+    });
+    this.lost.catch(() => undefined);
     this.writeWeights(initial);
   }
 
   async getWeights(): Promise<Float32Array[]> {
+    if (this.lostReason !== undefined) return this.known.map((w) => w.slice());
     const staging = this.visible.map((w) => this.device.createBuffer({ size: w.size, usage: BufferUsage.MAP_READ | BufferUsage.COPY_DST }));
     const encoder = this.device.createCommandEncoder();
     this.visible.forEach((w, l) => encoder.copyBufferToBuffer(w, 0, staging[l], 0, w.size));
     this.device.queue.submit([encoder.finish()]);
     try {
-      const pairs = await Promise.all(
-        staging.map(async (buffer, l) => {
-          await buffer.mapAsync(MapMode.READ);
-          const all = new Float32Array(buffer.getMappedRange().slice(0));
-          const { inputs, units } = this.spec.layers[l];
-          return [all.slice(0, inputs * units), all.slice(inputs * units)];
-        }),
+      const layers = await this.whileAlive(
+        Promise.all(
+          staging.map(async (buffer) => {
+            await buffer.mapAsync(MapMode.READ);
+            return new Float32Array(buffer.getMappedRange().slice(0));
+          }),
+        ),
       );
-      return pairs.flat();
+      return this.split(layers);
     } finally {
       staging.forEach((b) => b.destroy());
     }
   }
 
   async setWeights(weights: Float32Array[]): Promise<void> {
+    this.alive();
     this.writeWeights(weights);
+    this.known = weights.map((w) => w.slice());
   }
 
   async fit({ x, y, validation, epochs, batchSize, nextOrder, epochEnd, batchEnd }: FitRequest): Promise<void> {
+    this.alive();
     if (epochs === 0) return;
     const train = await Plan.create(this.device, 'train', this.spec, this.weights,
       { x: deviceMatrix(this.device, x, 'x'), y: deviceMatrix(this.device, y, 'y') }, Math.min(batchSize, x.shape[0]), this.optimizer);
     const check = validation && (await this.scoringPlan(validation.x, validation.y, this.weights).catch((e) => (train.destroy(), Promise.reject(e))));
-    // What one epoch reads back: [loss, accuracy, val_loss, val_accuracy], then, when batch logs are wanted,
-    // every position's loss and right answer.
+    // What one epoch reads back: [loss, accuracy, val_loss, val_accuracy], the weights at its end, then, when batch
+    // logs are wanted, every position's loss and right answer.
     const scores = train.scores!;
+    const weightBytes = this.weights.reduce((sum, w) => sum + w.size, 0);
     const detail = batchEnd ? scores.losses.size : 0;
-    const readbacks = [0, 1].map(() => this.device.createBuffer({ label: 'epoch scores', size: 16 + 2 * detail, usage: BufferUsage.MAP_READ | BufferUsage.COPY_DST }));
+    const size = 16 + weightBytes + 2 * detail;
+    const readbacks = [0, 1].map(() => this.device.createBuffer({ label: 'epoch scores', size, usage: BufferUsage.MAP_READ | BufferUsage.COPY_DST }));
     const queue = this.device.queue;
     const stateBuffers = [...this.weights, ...this.optimizer.moments];
 
@@ -103,9 +124,14 @@ export class GpuBackend implements Backend {
       const readback = readbacks[epoch % 2];
       encoder.copyBufferToBuffer(train.result!, 0, readback, 0, 8);
       if (check) encoder.copyBufferToBuffer(check.result!, 0, readback, 8, 8);
+      let offset = 16;
+      for (const w of this.weights) {
+        encoder.copyBufferToBuffer(w, 0, readback, offset, w.size);
+        offset += w.size;
+      }
       if (detail) {
-        encoder.copyBufferToBuffer(scores.losses, 0, readback, 16, detail);
-        encoder.copyBufferToBuffer(scores.correct, 0, readback, 16 + detail, detail);
+        encoder.copyBufferToBuffer(scores.losses, 0, readback, offset, detail);
+        encoder.copyBufferToBuffer(scores.correct, 0, readback, offset + detail, detail);
       }
       queue.submit([encoder.finish()]);
       return readback.mapAsync(MapMode.READ).then(() => {
@@ -121,10 +147,12 @@ export class GpuBackend implements Backend {
     try {
       for (let epoch = 0; epoch < epochs; epoch++) {
         if (epoch + 1 < epochs) pending.push(submitEpoch(epoch + 1));
-        const values = await pending.shift()!;
+        const values = await this.whileAlive(pending.shift()!);
+        let offset = 4;
+        this.known = this.split(this.weights.map((w) => values.slice(offset, (offset += w.size / 4))));
         this.visible = pending.length > 0 ? this.snapshot.slice(0, this.weights.length) : this.weights;
         try {
-          if (batchEnd) await this.reportBatches(train, values.subarray(4), batchEnd);
+          if (batchEnd) await this.reportBatches(train, values.subarray(offset), batchEnd);
           const logs: EpochLogs = this.scores(values[0], values[1]);
           if (check) Object.assign(logs, { val_loss: values[2] }, this.spec.accuracy && { val_accuracy: values[3] });
           if (await epochEnd(epoch, logs)) break;
@@ -135,7 +163,7 @@ export class GpuBackend implements Backend {
     } finally {
       if (pending.length > 0) {
         await Promise.allSettled(pending);
-        this.rollBack(train.steps.length);
+        if (this.lostReason === undefined) this.rollBack(train.steps.length);
       }
       train.destroy();
       check?.destroy();
@@ -147,6 +175,7 @@ export class GpuBackend implements Backend {
   async predict(x: Data, into: GPUBuffer): Promise<GPUMatrix>;
   /** The last layer's outputs for each row of x, read back, or written into `into` on the device. */
   async predict(x: Data, into?: GPUBuffer): Promise<Matrix | GPUMatrix> {
+    this.alive();
     const rows = x.shape[0];
     const units = this.spec.layers.at(-1)!.units;
     const plan = await Plan.create(this.device, 'predict', this.spec, this.visible, { x: deviceMatrix(this.device, x, 'x') }, Math.min(rows, INFERENCE_ROWS));
@@ -162,7 +191,7 @@ export class GpuBackend implements Backend {
       });
       this.device.queue.submit([encoder.finish()]);
       if (into) return { shape: [rows, units], buffer: into };
-      await output.mapAsync(MapMode.READ);
+      await this.whileAlive(output.mapAsync(MapMode.READ));
       return { shape: [rows, units], data: new Float32Array(output.getMappedRange().slice(0)) };
     } finally {
       plan.destroy();
@@ -171,6 +200,7 @@ export class GpuBackend implements Backend {
   }
 
   async evaluate(x: Data, y: Data): Promise<Scores> {
+    this.alive();
     const plan = await this.scoringPlan(x, y, this.visible);
     const readback = this.device.createBuffer({ label: 'scores', size: 8, usage: BufferUsage.MAP_READ | BufferUsage.COPY_DST });
     try {
@@ -181,7 +211,7 @@ export class GpuBackend implements Backend {
       pass.end();
       encoder.copyBufferToBuffer(plan.result!, 0, readback, 0, 8);
       this.device.queue.submit([encoder.finish()]);
-      await readback.mapAsync(MapMode.READ);
+      await this.whileAlive(readback.mapAsync(MapMode.READ));
       const [loss, accuracy] = new Float32Array(readback.getMappedRange());
       return this.scores(loss, accuracy);
     } finally {
@@ -206,6 +236,32 @@ export class GpuBackend implements Backend {
   dispose(): void {
     [...this.weights, ...this.optimizer.moments, ...this.snapshot].forEach((b) => b.destroy());
     if (!this.handle.shared) this.device.destroy();
+  }
+
+  private lostError(): WebGPUNNError {
+    return new WebGPUNNError(
+      'DEVICE_LOST',
+      `the GPU device was lost (${this.lostReason}): the model keeps the weights of its last completed epoch; compile it again to continue on a new device`,
+    );
+  }
+
+  private alive(): void {
+    if (this.lostReason !== undefined) throw this.lostError();
+  }
+
+  /** `work`, or DEVICE_LOST as soon as the device is lost while waiting for it. */
+  private whileAlive<T>(work: Promise<T>): Promise<T> {
+    return Promise.race([work, this.lost]).catch((error) => {
+      throw this.lostReason !== undefined ? this.lostError() : error;
+    });
+  }
+
+  /** [kernel, bias] pairs from augmented [(inputs + 1) × units] layer weights. */
+  private split(layers: Float32Array[]): Float32Array[] {
+    return layers.flatMap((all, l) => {
+      const { inputs, units } = this.spec.layers[l];
+      return [all.slice(0, inputs * units), all.slice(inputs * units)];
+    });
   }
 
   /** An evaluation plan over x and y in identity order, reading the weights in `weights`. */

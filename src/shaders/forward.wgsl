@@ -63,12 +63,13 @@ fn forward_loss(@builtin(workgroup_id) group: vec3u, @builtin(local_invocation_i
       let row = block.row + i;
       let col = block.col + j;
       if (row < step.rows && col < UNITS) {
-        let a = activate(ACTIVATION, block.sums[i][j] + weights[INPUTS * UNITS + col]);
+        let z = block.sums[i][j] + weights[INPUTS * UNITS + col];
+        let a = activate(ACTIVATION, z);
         let y = labels[order[step.row_start + row] * UNITS + col];
         activations[row * UNITS + col] = a;
         deltas[row * UNITS + col] = loss_delta(LOSS, ACTIVATION, a, y, scale);
         let position = (step.row_start + row) * UNITS + col;
-        losses[position] = loss_value(LOSS, a, y);
+        losses[position] = loss_value(LOSS, ACTIVATION, z, a, y);
         correct[position] = select(0.0, 1.0, select(0.0, 1.0, a > 0.5) == y);
       }
     }

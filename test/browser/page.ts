@@ -25,7 +25,7 @@ const api = {
     const check = gpuChecks.find((c) => c.name === name);
     if (!check) throw new Error(`no check named ${name}`);
     device ??= requestDevice();
-    return check.run(await device);
+    return check.run(await device, requestDevice);
   },
 
   /** compile({ backend: 'auto' }) and what it chose, with the console warnings it printed. */

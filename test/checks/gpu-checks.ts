@@ -5,7 +5,7 @@
 // of 32, then a tree), and float32 sums of n terms in two orders differ by up to about n·2⁻²⁴ of the terms'
 // magnitude: 400 terms of size ~1 give a few 1e-6 at most. Training checks hold to the same bound after 20
 // epochs; the measured errors are near 1e-7.
-import { Adam, BinaryCrossentropy, CategoricalCrossentropy, Dense, MeanSquaredError, type Optimizer, RMSprop, SGD, Sequential, SparseCategoricalCrossentropy } from '../../src/index';
+import { Adam, BinaryCrossentropy, CategoricalCrossentropy, Dense, MeanSquaredError, type Optimizer, RMSprop, SGD, Sequential, SparseCategoricalCrossentropy, type WebGPUNNError } from '../../src/index';
 import { type Activation, activate, activateRow, activationCode, derivative } from '../../src/model/activations';
 import { rowAccuracy } from '../../src/model/metrics';
 import type { Loss } from '../../src/model/losses';
@@ -21,7 +21,8 @@ export interface CheckResult {
 
 export interface Check {
   name: string;
-  run(device: GPUDevice): Promise<CheckResult>;
+  /** `device` is shared by all checks; `requestDevice` gives a device of the check's own, to lose or limit. */
+  run(device: GPUDevice, requestDevice: () => Promise<GPUDevice>): Promise<CheckResult>;
 }
 
 const ceil32 = (n: number) => Math.ceil(n / 32);
@@ -100,9 +101,10 @@ function lossCheck(loss: Loss, activation: Activation): Check {
       const [, , , a, , deltas, losses, correct] = await runKernel(device, 'forward_loss',
         { INPUTS: k, UNITS: n, ACTIVATION: activationCode[activation], GATHER: 1, LOSS: code },
         [order, x, w, { output: m * n }, y, { output: m * n }, { output: m * n }, { output: m * n }], [1, ceil32(m)], { rowStart: 0, rows: m });
-      const expectedA = matmul(x, w, m, k, n).map((v, i) => activate(activation, v + w[k * n + (i % n)]));
+      const z = matmul(x, w, m, k, n).map((v, i) => v + w[k * n + (i % n)]);
+      const expectedA = z.map((v) => activate(activation, v));
       const expectedDeltas = outputDeltas({ inputs: k, units: n, activation }, loss, expectedA, y, m);
-      const expectedLosses = expectedA.map((v, i) => loss.value([v], [y[i]]));
+      const expectedLosses = expectedA.map((v, i) => loss.fusedValue(activation, [z[i]], [y[i]]) ?? loss.value([v], [y[i]]));
       const expectedCorrect = expectedA.map((v, i) => rowAccuracy('binary', [v], [y[i]]));
       const errors = [a, deltas, losses, correct].map((got, i) => maxRelativeError(got, [expectedA, expectedDeltas, expectedLosses, expectedCorrect][i]));
       return { maxError: Math.max(...errors), tolerance: 1e-5, detail: `activations, deltas, losses, right answers: ${errors.map((e) => e.toExponential(2)).join(', ')}` };
@@ -289,6 +291,103 @@ const fitChecks: Check[] = [
   fitCheck('RMSprop, softmax, sparse categorical cross-entropy, accuracy, validationData, onBatchEnd', () => new RMSprop({ learningRate: 0.005 }), true),
 ];
 
+/** Runs `f` on a 'webgpu' and on a 'cpu' model built by `make`, and returns both results. */
+async function onBoth<T>(make: (backend: 'webgpu' | 'cpu') => Promise<Sequential>, f: (model: Sequential) => Promise<T>): Promise<T[]> {
+  const results: T[] = [];
+  for (const backend of ['webgpu', 'cpu'] as const) {
+    const model = await make(backend);
+    results.push(await f(model));
+    model.dispose();
+  }
+  return results;
+}
+
+const saturationCheck: Check = {
+  name: 'binary cross-entropy on saturated sigmoids (z = ±50): the exact loss 50, finite gradients, on GPU and CPU',
+  async run(device) {
+    // x = ±1 with W = 50 gives z = ±50, each on the wrong side of its label: L = |z| = 50 per row. One full-batch
+    // SGD step: dz = (a − y)/2 = ±0.5, so ∂J/∂W = 1·0.5 + (−1)(−0.5) = 1 and ∂J/∂b = 0: W = 50 − 0.1·1 = 49.9.
+    const x = [[1], [-1]];
+    const y = [[0], [1]];
+    const results = await onBoth(
+      async (backend) => {
+        const model = new Sequential([new Dense({ units: 1, activation: 'sigmoid', inputDim: 1 })]);
+        await model.compile({ loss: 'binaryCrossentropy', optimizer: new SGD({ learningRate: 0.1 }), backend, device, seed: 1 });
+        await model.setWeights([new Float32Array([50]), new Float32Array([0])]);
+        return model;
+      },
+      async (model) => {
+        const before = (await model.evaluate(x, y)).loss;
+        const history = await model.fit(x, y, { epochs: 1, batchSize: 2, shuffle: false });
+        const [w, b] = await model.getWeights();
+        return [before, history.loss[0], w[0], b[0]];
+      },
+    );
+    const expected = [50, 50, 49.9, 0];
+    return { maxError: Math.max(...results.map((r) => maxRelativeError(r, expected))), tolerance: 1e-6, detail: `webgpu ${results[0].join(', ')}; cpu ${results[1].join(', ')}` };
+  },
+};
+
+const divergenceCheck: Check = {
+  name: 'a diverging run (learning rate 1e6) records the non-finite loss and stops with DIVERGED, on GPU and CPU',
+  async run(device) {
+    const { x, y } = halvesDataset(64, 8, 3);
+    const outcomes = await onBoth(
+      async (backend) => {
+        const model = new Sequential([new Dense({ units: 4, activation: 'linear', inputDim: 8 }), new Dense({ units: 1, activation: 'linear' })]);
+        await model.compile({ loss: 'meanSquaredError', optimizer: new SGD({ learningRate: 1e6 }), backend, device, seed: 2 });
+        return model;
+      },
+      (model) =>
+        model.fit(x, y, { epochs: 50, batchSize: 8 }).then(
+          () => 'finished all 50 epochs',
+          (error: WebGPUNNError & { history?: { loss: number[] } }) => {
+            const losses = error.history?.loss ?? [];
+            const stoppedAtFirst = losses.length < 50 && losses.findIndex((l) => !Number.isFinite(l)) === losses.length - 1;
+            return error.code === 'DIVERGED' && stoppedAtFirst ? 'ok' : `${error.code}: ${error.message}`;
+          },
+        ),
+    );
+    return { maxError: outcomes.every((o) => o === 'ok') ? 0 : Infinity, tolerance: 0, detail: outcomes.join('; ') };
+  },
+};
+
+const deviceLossCheck: Check = {
+  name: 'device lost mid-fit: fit rejects with DEVICE_LOST, the last completed epoch is kept, and a new device continues from it',
+  async run(device, requestDevice) {
+    const { x, y } = halvesDataset(64, 10, 4);
+    const make = async (backend: 'webgpu' | 'cpu', on: GPUDevice) => {
+      const model = new Sequential([new Dense({ units: 6, activation: 'sigmoid', inputDim: 10 }), new Dense({ units: 1, activation: 'sigmoid' })]);
+      await model.compile({ loss: 'binaryCrossentropy', optimizer: new SGD({ learningRate: 0.5 }), backend, device: on, seed: 5 });
+      return model;
+    };
+    const doomed = await requestDevice();
+    const model = await make('webgpu', doomed);
+    const error = await model
+      .fit(x, y, { epochs: 8, batchSize: 16, onEpochEnd: (epoch) => void (epoch === 2 && doomed.destroy()) })
+      .then(() => undefined, (e: WebGPUNNError & { history?: { loss: number[] } }) => e);
+    const completed = error?.history?.loss.length ?? 0;
+    const kept = await model.getWeights();
+    // The CPU reference, trained for the epochs that completed, says what the kept weights must be.
+    const reference = await make('cpu', device);
+    await reference.fit(x, y, { epochs: completed, batchSize: 16 });
+    const expected = await reference.getWeights();
+    reference.dispose();
+    await model.compile({ loss: 'binaryCrossentropy', optimizer: new SGD({ learningRate: 0.5 }), backend: 'webgpu', device, seed: 5 });
+    const continued = await model.getWeights();
+    const history = await model.fit(x, y, { epochs: 2, batchSize: 16 });
+    model.dispose();
+    const flat = (ws: Float32Array[]) => ws.flatMap((w) => Array.from(w));
+    const errors = [maxRelativeError(flat(kept), flat(expected)), maxRelativeError(flat(continued), flat(expected))];
+    const ok = error?.code === 'DEVICE_LOST' && completed >= 3 && completed < 8 && history.loss.every(Number.isFinite);
+    return {
+      maxError: ok ? Math.max(...errors) : Infinity,
+      tolerance: 1e-5,
+      detail: `fit: ${error?.code} after ${completed} epochs; kept vs CPU ${errors[0].toExponential(2)}, after compile ${errors[1].toExponential(2)}; then losses ${history.loss.map((l) => l.toFixed(4)).join(', ')}`,
+    };
+  },
+};
+
 const shuffleCheck: Check = {
   name: 'shuffle on: same seed gives the same training, another seed a different one, both as the CPU reference',
   async run(device) {
@@ -423,6 +522,9 @@ export const gpuChecks: Check[] = [
   ...lossSumChecks,
   ...trainingChecks,
   ...fitChecks,
+  saturationCheck,
+  divergenceCheck,
+  deviceLossCheck,
   shuffleCheck,
   callbackCheck,
   appBufferCheck,
