@@ -27,7 +27,7 @@ async function openPage(webgpu: boolean): Promise<Page> {
 }
 
 beforeAll(async () => {
-  server = await createServer({ root: 'test/browser', configFile: false, logLevel: 'error', server: { host: '127.0.0.1', port: 0 } });
+  server = await createServer({ root: 'test/browser', configFile: false, logLevel: 'error', server: { host: '127.0.0.1', port: 0, hmr: false, watch: null } });
   await server.listen();
   url = server.resolvedUrls!.local[0];
 });
@@ -50,6 +50,7 @@ describe('WebGPU runtime in headless Chromium', () => {
   for (const check of gpuChecks) {
     it(check.name, async () => {
       const result = await page.evaluate((name) => webgpuNN.runCheck(name), check.name);
+      result.maxError ??= Infinity; // JSON carries Infinity out of the page as null
       console.log(`[chromium] ${check.name}: max error ${result.maxError.toExponential(2)} (tolerance ${result.tolerance})${result.detail ? `; ${result.detail}` : ''}`);
       expect(result.maxError).toBeLessThanOrEqual(result.tolerance);
     });

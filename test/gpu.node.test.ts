@@ -1,4 +1,6 @@
 // The GPU runtime in Node, on Dawn: every shared check against the CPU reference.
+import v8 from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Dense, Sequential } from '../src/index';
 import { halvesDataset } from './support/data';
@@ -38,7 +40,7 @@ describe('the plan', () => {
     ]);
   });
 
-  it('destroys every buffer it made: 20 cycles of compile, fit, predict, getWeights, dispose leave none alive', async () => {
+  it('destroys every buffer it made: 100 cycles of compile, fit, predict, getWeights, dispose leave none alive and the heap bounded', async () => {
     const { x, y } = halvesDataset(50, 20, 2);
     const live = new Set<GPUBuffer>();
     const createBuffer = device.createBuffer;
@@ -52,8 +54,15 @@ describe('the plan', () => {
       };
       return buffer;
     };
+    v8.setFlagsFromString('--expose-gc');
+    const gc = runInNewContext('gc') as () => void;
+    const heap: number[] = [];
     try {
-      for (let cycle = 0; cycle < 20; cycle++) {
+      for (let cycle = 0; cycle < 100; cycle++) {
+        if (cycle === 20 || cycle === 99) {
+          gc();
+          heap.push(process.memoryUsage().heapUsed);
+        }
         const model = new Sequential([new Dense({ units: 4, activation: 'relu', inputDim: 20 }), new Dense({ units: 1, activation: 'sigmoid' })]);
         await model.compile({ loss: 'binaryCrossentropy', backend: 'webgpu', device, seed: cycle });
         await model.fit(x, y, { epochs: 2, batchSize: 16 });
@@ -66,5 +75,7 @@ describe('the plan', () => {
       device.createBuffer = createBuffer;
     }
     expect(live.size).toBe(0);
+    console.log(`heap after 20 cycles ${(heap[0] / 2 ** 20).toFixed(1)} MiB, after 100 ${(heap[1] / 2 ** 20).toFixed(1)} MiB`);
+    expect(heap[1] - heap[0]).toBeLessThan(16 * 2 ** 20);
   });
 });

@@ -41,3 +41,24 @@ export async function acquireDevice(options: { device?: GPUDevice; gpu?: GPU }):
   const fallback = (adapter as GPUAdapter & { isFallbackAdapter?: boolean }).isFallbackAdapter ?? info?.isFallbackAdapter;
   return { device, adapterInfo: describeAdapter(info, fallback), shared: false };
 }
+
+/**
+ * Runs `work` inside validation and out-of-memory error scopes, so that a GPU error it causes rejects with
+ * GPU_ERROR naming `what` (Dawn and browsers name the labelled object too: each bind group carries its kernel's
+ * name) instead of surfacing later as an uncaptured error.
+ */
+export async function checked<T>(device: GPUDevice, what: string, work: () => T | Promise<T>): Promise<T> {
+  device.pushErrorScope('out-of-memory');
+  device.pushErrorScope('validation');
+  let result: T | undefined;
+  let failure: unknown;
+  try {
+    result = await work();
+  } catch (error) {
+    failure = error;
+  }
+  const errors = (await Promise.all([device.popErrorScope(), device.popErrorScope()])).filter((e) => e !== null);
+  if (errors.length > 0) throw new WebGPUNNError('GPU_ERROR', `${what}: ${errors.map((e) => e.message).join('; ')}`);
+  if (failure !== undefined) throw failure;
+  return result as T;
+}

@@ -3,9 +3,9 @@ import type { Backend, Data, EpochLogs, FitRequest, NetworkSpec, Scores } from '
 import { WebGPUNNError } from '../errors';
 import type { GPUMatrix, Matrix } from '../matrix';
 import type { Adam } from '../model/optimizers';
-import { type GpuHandle, acquireDevice } from './device';
+import { type GpuHandle, acquireDevice, checked } from './device';
 import { BufferUsage, MapMode } from './flags';
-import { type OptimizerBuffers, Plan, deviceMatrix, uploadMatrix } from './plan';
+import { type OptimizerBuffers, Plan, deviceMatrix } from './plan';
 
 /** Rows per step in predict and evaluate, bounding their activation buffers. */
 const INFERENCE_ROWS = 4096;
@@ -133,8 +133,8 @@ export class GpuBackend implements Backend {
         encoder.copyBufferToBuffer(scores.losses, 0, readback, offset, detail);
         encoder.copyBufferToBuffer(scores.correct, 0, readback, offset + detail, detail);
       }
-      queue.submit([encoder.finish()]);
-      return readback.mapAsync(MapMode.READ).then(() => {
+      const submitted = checked(this.device, `epoch ${epoch}`, () => queue.submit([encoder.finish()]));
+      return Promise.all([submitted, readback.mapAsync(MapMode.READ)]).then(() => {
         const values = new Float32Array(readback.getMappedRange().slice(0));
         readback.unmap();
         return values;
@@ -189,7 +189,7 @@ export class GpuBackend implements Backend {
         pass.end();
         encoder.copyBufferToBuffer(plan.activations.at(-1)!, 0, output, step.rowStart * units * 4, step.rows * units * 4);
       });
-      this.device.queue.submit([encoder.finish()]);
+      await checked(this.device, 'predict', () => this.device.queue.submit([encoder.finish()]));
       if (into) return { shape: [rows, units], buffer: into };
       await this.whileAlive(output.mapAsync(MapMode.READ));
       return { shape: [rows, units], data: new Float32Array(output.getMappedRange().slice(0)) };
@@ -210,7 +210,7 @@ export class GpuBackend implements Backend {
       plan.encodeReductions(pass);
       pass.end();
       encoder.copyBufferToBuffer(plan.result!, 0, readback, 0, 8);
-      this.device.queue.submit([encoder.finish()]);
+      await checked(this.device, 'evaluate', () => this.device.queue.submit([encoder.finish()]));
       await this.whileAlive(readback.mapAsync(MapMode.READ));
       const [loss, accuracy] = new Float32Array(readback.getMappedRange());
       return this.scores(loss, accuracy);
@@ -223,10 +223,8 @@ export class GpuBackend implements Backend {
   /** The dispatch list of one training step at this batch size, for reading. */
   async describeTrainingStep(batchSize: number, inputs: number): Promise<string> {
     const labels = this.spec.loss.labelColumns(this.spec.layers.at(-1)!.units);
-    const data = {
-      x: uploadMatrix(this.device, new Float32Array(batchSize * inputs), batchSize, inputs, 'x'),
-      y: uploadMatrix(this.device, new Float32Array(batchSize * labels), batchSize, labels, 'y'),
-    };
+    const zeros = (cols: number) => ({ shape: [batchSize, cols] as [number, number], data: new Float32Array(batchSize * cols) });
+    const data = { x: deviceMatrix(this.device, zeros(inputs), 'x'), y: deviceMatrix(this.device, zeros(labels), 'y') };
     const plan = await Plan.create(this.device, 'train', this.spec, this.weights, data, batchSize, this.optimizer);
     const text = plan.describe();
     plan.destroy();
@@ -249,9 +247,13 @@ export class GpuBackend implements Backend {
     if (this.lostReason !== undefined) throw this.lostError();
   }
 
-  /** `work`, or DEVICE_LOST as soon as the device is lost while waiting for it. */
+  /**
+   * `work`, or DEVICE_LOST as soon as the device is lost while waiting for it. A browser rejects pending maps
+   * (AbortError) a moment before it reports the loss, so a failed wait gives the report a second to arrive.
+   */
   private whileAlive<T>(work: Promise<T>): Promise<T> {
-    return Promise.race([work, this.lost]).catch((error) => {
+    return Promise.race([work, this.lost]).catch(async (error) => {
+      if (this.lostReason === undefined) await Promise.race([this.lost.catch(() => undefined), new Promise((r) => setTimeout(r, 1000))]);
       throw this.lostReason !== undefined ? this.lostError() : error;
     });
   }

@@ -5,6 +5,7 @@ import { ShaderStage } from './flags';
 import activations from '../shaders/activations.wgsl?raw';
 import backprop from '../shaders/backprop.wgsl?raw';
 import forward from '../shaders/forward.wgsl?raw';
+import gather from '../shaders/gather.wgsl?raw';
 import lossSum from '../shaders/loss-sum.wgsl?raw';
 import losses from '../shaders/losses.wgsl?raw';
 import matmul from '../shaders/matmul.wgsl?raw';
@@ -35,6 +36,7 @@ export const kernels = {
   update_adam: { sources: updateSources, entry: 'update_adam', bindings: ['step', 'read', 'read', 'read', 'write', 'write', 'read'] },
   update_rmsprop: { sources: updateSources, entry: 'update_rmsprop', bindings: ['step', 'read', 'read', 'read', 'write', 'write'] },
   loss_sum: { sources: [lossSum], entry: 'loss_sum', bindings: ['read', 'write'] },
+  gather: { sources: [gather, step], entry: 'gather', bindings: ['step', 'read', 'read', 'write'] },
 } satisfies Record<string, Kernel>;
 
 export type KernelName = keyof typeof kernels;

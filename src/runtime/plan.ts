@@ -1,8 +1,10 @@
 // The scheduler: turns a network into a flat list of dispatches for one step, with every buffer, pipeline and
 // bind group made here, once. Training, evaluation and prediction are three plans over the same kernels.
 import type { Data, LayerSpec, NetworkSpec } from '../backend';
+import { WebGPUNNError } from '../errors';
 import { activationCode } from '../model/activations';
 import { Adam, RMSprop } from '../model/optimizers';
+import { checked } from './device';
 import { BufferUsage } from './flags';
 import { type KernelName, TILE, compile } from './kernels';
 
@@ -26,9 +28,13 @@ export interface Step {
   rows: number;
 }
 
-/** Data on the device: [rows × cols] float32, row-major. Owned buffers are destroyed with the plan. */
+/**
+ * Data on the device: [rows × cols] float32, row-major, as row ranges that each fit one binding: the whole matrix,
+ * or chunks of it when it is larger than the device lets a shader bind (maxStorageBufferBindingSize).
+ * Owned buffers are destroyed with the plan.
+ */
 export interface DeviceMatrix {
-  buffer: GPUBuffer;
+  chunks: { buffer: GPUBuffer; offset: number; size: number; firstRow: number; rows: number }[];
   rows: number;
   cols: number;
   owned: boolean;
@@ -39,18 +45,36 @@ export interface OptimizerBuffers {
   moments: GPUBuffer[];
 }
 
-/** A matrix on the device: the app's own buffer as it is, or a Float32Array uploaded once. */
-export function deviceMatrix(device: GPUDevice, m: Data, label: string): DeviceMatrix {
-  const [rows, cols] = m.shape;
-  if ('buffer' in m) return { buffer: m.buffer, rows, cols, owned: false };
-  return uploadMatrix(device, m.data, rows, cols, label);
+/** The most bytes one binding (and one buffer) may hold on this device. */
+export function bindingLimit(device: GPUDevice): number {
+  return Math.min(device.limits.maxStorageBufferBindingSize, device.limits.maxBufferSize);
 }
 
-export function uploadMatrix(device: GPUDevice, data: Float32Array, rows: number, cols: number, label: string): DeviceMatrix {
-  const buffer = device.createBuffer({ label, size: Math.max(4, data.byteLength), usage: BufferUsage.STORAGE, mappedAtCreation: true });
-  new Float32Array(buffer.getMappedRange()).set(data);
-  buffer.unmap();
-  return { buffer, rows, cols, owned: true };
+/** Rows per chunk: as many as fit a binding, a multiple of 64 so that every chunk starts 256-byte aligned. */
+function chunkRows(device: GPUDevice, cols: number, label: string): number {
+  const rows = Math.floor(bindingLimit(device) / (cols * 4) / 64) * 64;
+  if (rows === 0) throw new WebGPUNNError('INVALID_ARGUMENT', `${label}: expected rows that fit 64 to a GPU binding of ${bindingLimit(device)} bytes, got rows of ${cols} numbers`);
+  return rows;
+}
+
+/** A matrix on the device: the app's own buffer as it is, or a Float32Array uploaded once; chunked when large. */
+export function deviceMatrix(device: GPUDevice, m: Data, label: string): DeviceMatrix {
+  const [rows, cols] = m.shape;
+  const perChunk = chunkRows(device, cols, label);
+  const chunks: DeviceMatrix['chunks'] = [];
+  for (let firstRow = 0; firstRow < rows; firstRow += perChunk) {
+    const count = Math.min(perChunk, rows - firstRow);
+    const size = count * cols * 4;
+    if ('buffer' in m) {
+      chunks.push({ buffer: m.buffer, offset: firstRow * cols * 4, size, firstRow, rows: count });
+    } else {
+      const buffer = device.createBuffer({ label, size: Math.max(4, size), usage: BufferUsage.STORAGE, mappedAtCreation: true });
+      new Float32Array(buffer.getMappedRange()).set(m.data.subarray(firstRow * cols, (firstRow + count) * cols));
+      buffer.unmap();
+      chunks.push({ buffer, offset: 0, size: Math.max(4, size), firstRow, rows: count });
+    }
+  }
+  return { chunks, rows, cols, owned: !('buffer' in m) };
 }
 
 const lossCode = { binaryCrossentropy: 1, meanSquaredError: 2 } as const;
@@ -107,14 +131,17 @@ export class Plan {
     capacity: number,
     optimizer?: OptimizerBuffers,
   ): Promise<Plan> {
-    const plan = new Plan(device, mode, spec, data, capacity);
+    let plan: Plan | undefined;
     try {
-      await plan.schedule(weights, optimizer);
+      return await checked(device, `planning ${mode}`, async () => {
+        plan = new Plan(device, mode, spec, data, capacity);
+        await plan.schedule(weights, optimizer);
+        return plan;
+      });
     } catch (error) {
-      plan.destroy();
+      plan?.destroy();
       throw error;
     }
-    return plan;
   }
 
   /** Records step `index` into a compute pass. */
@@ -138,7 +165,7 @@ export class Plan {
 
   destroy(): void {
     for (const b of this.owned) b.destroy();
-    for (const m of [this.data.x, this.data.y]) if (m?.owned) m.buffer.destroy();
+    for (const m of [this.data.x, this.data.y]) if (m?.owned) m.chunks.forEach((c) => c.buffer.destroy());
     this.owned.length = 0;
   }
 
@@ -146,7 +173,10 @@ export class Plan {
     pass.setPipeline(d.pipeline);
     if (d.stepped) pass.setBindGroup(0, d.bindGroup, [step * this.stepStride]);
     else pass.setBindGroup(0, d.bindGroup);
-    pass.dispatchWorkgroups(...d.workgroups(rows));
+    // A grid taller than the device allows is folded into z; the kernels unfold it (step.wgsl).
+    const [x, y] = d.workgroups(rows);
+    const limit = this.device.limits.maxComputeWorkgroupsPerDimension;
+    pass.dispatchWorkgroups(x, Math.min(y, limit), Math.ceil(y / limit));
   }
 
   private buffer(label: string, size: number, usage: number, mappedAtCreation = false): GPUBuffer {
@@ -155,11 +185,11 @@ export class Plan {
     return buffer;
   }
 
-  private async add(kernel: KernelName, constants: Record<string, number>, buffers: GPUBuffer[], workgroups: Dispatch['workgroups'], text: string, list = this.dispatches) {
+  private async add(kernel: KernelName, constants: Record<string, number>, buffers: (GPUBuffer | GPUBufferBinding)[], workgroups: Dispatch['workgroups'], text: string, list = this.dispatches) {
     const { pipeline, layout } = await compile(this.device, kernel, constants);
     const stepped = list === this.dispatches;
-    const resources = stepped ? [this.stepBuffer, ...buffers] : buffers;
-    const entries = resources.map((buffer, binding) => ({ binding, resource: stepped && binding === 0 ? { buffer, size: 12 } : { buffer } }));
+    const resources = stepped ? [{ buffer: this.stepBuffer, size: 12 }, ...buffers] : buffers;
+    const entries = resources.map((resource, binding) => ({ binding, resource: 'buffer' in resource ? resource : { buffer: resource } }));
     const bindGroup = this.device.createBindGroup({ label: kernel, layout, entries });
     list.push({ kernel, pipeline, bindGroup, stepped, workgroups, text: `${kernel.padEnd(14)} ${text}` });
   }
@@ -176,36 +206,53 @@ export class Plan {
 
     for (const layer of layers) this.activations.push(this.buffer('activations', this.capacity * layer.units * 4, storage | BufferUsage.COPY_SRC));
     const deltas = layers.map((layer, l) => (training || (scoring && l === last) ? this.buffer('deltas', this.capacity * layer.units * 4, storage) : undefined));
+    if (x.rows * 4 > bindingLimit(this.device)) throw new WebGPUNNError('INVALID_ARGUMENT', `x: expected at most ${bindingLimit(this.device) / 4} rows on this device, got ${x.rows}`);
     if (scoring) {
       const perRow = softmax ? 1 : output.units;
       const size = x.rows * perRow * 4;
+      if (size > bindingLimit(this.device)) throw new WebGPUNNError('INVALID_ARGUMENT', `y: expected at most ${bindingLimit(this.device)} bytes of per-row scores on this device, got ${size}`);
       const usage = storage | BufferUsage.COPY_SRC;
       this.scores = { losses: this.buffer('losses', size, usage), correct: this.buffer('correct', size, usage), perRow };
     }
     const matmulGroups = (cols: number) => (rows: number): [number, number] => [ceil(cols, TILE), ceil(rows, TILE)];
     const dims = (layer: LayerSpec) => `[${layer.inputs + 1} × ${layer.units}]`;
+    const whole = (m: DeviceMatrix, what: string) => {
+      if (m.chunks.length > 1) throw new WebGPUNNError('INVALID_ARGUMENT', `${what}: expected at most ${bindingLimit(this.device)} bytes (this device's largest binding), got ${m.rows * m.cols * 4}`);
+      const { buffer, offset, size } = m.chunks[0];
+      return { buffer, offset, size };
+    };
+    const labels = y && whole(y, 'labels');
+
+    // Layer 0 reads the dataset through the epoch order; a dataset too large for one binding is first gathered,
+    // chunk by chunk, into a batch buffer.
+    const gathered = x.chunks.length > 1;
+    const dataset = gathered ? this.buffer('batch', this.capacity * x.cols * 4, storage) : whole(x, 'x');
+    for (const chunk of gathered ? x.chunks : []) {
+      await this.add('gather', { COLS: x.cols, FIRST_ROW: chunk.firstRow, CHUNK_ROWS: chunk.rows }, [this.order, chunk, dataset],
+        (rows) => [1, ceil(rows * x.cols, 64)], `x rows ${chunk.firstRow}..${chunk.firstRow + chunk.rows - 1} of this step into the batch`);
+    }
 
     // Forward: a[l] = g(a[l−1] · W[l] + b[l]); an element-wise output layer also takes the loss and its deltas,
     // a softmax one hands its z to the softmax kernel.
     for (const [l, layer] of layers.entries()) {
-      const input = l === 0 ? x.buffer : this.activations[l - 1];
+      const input = l === 0 ? dataset : this.activations[l - 1];
       const activation = layer.activation === 'softmax' ? 'linear' : layer.activation;
-      const constants = { INPUTS: layer.inputs, UNITS: layer.units, ACTIVATION: activationCode[activation], GATHER: l === 0 ? 1 : 0 };
+      const constants = { INPUTS: layer.inputs, UNITS: layer.units, ACTIVATION: activationCode[activation], GATHER: l === 0 && !gathered ? 1 : 0 };
       const text = `layer ${l}  [rows × ${layer.inputs}] · ${dims(layer)} → ${layer.activation === 'softmax' ? 'z' : layer.activation}`;
       const buffers = [this.order, input, weights[l], this.activations[l]];
       if (l === last && scoring && !softmax) {
         const { losses, correct } = this.scores!;
-        await this.add('forward_loss', { ...constants, LOSS: lossCode[loss.name as keyof typeof lossCode] }, [...buffers, y!.buffer, deltas[l]!, losses, correct],
+        await this.add('forward_loss', { ...constants, LOSS: lossCode[loss.name as keyof typeof lossCode] }, [...buffers, labels!, deltas[l]!, losses, correct],
           matmulGroups(layer.units), `${text}, ${loss.name} and dJ/dz`);
       } else {
         await this.add('forward', constants, buffers, matmulGroups(layer.units), text);
       }
     }
     if (softmax) {
-      const rowGroups = (rows: number): [number, number] => [ceil(rows, 64), 1];
+      const rowGroups = (rows: number): [number, number] => [1, ceil(rows, 64)];
       if (scoring) {
         const { losses, correct } = this.scores!;
-        await this.add('softmax_loss', { UNITS: output.units, LABELS: y!.cols }, [this.activations[last], this.order, y!.buffer, deltas[last]!, losses, correct],
+        await this.add('softmax_loss', { UNITS: output.units, LABELS: y!.cols }, [this.activations[last], this.order, labels!, deltas[last]!, losses, correct],
           rowGroups, `layer ${last}  softmax of each row, ${loss.name} and dJ/dz = a − y`);
       } else {
         await this.add('softmax', { UNITS: output.units }, [this.activations[last]], rowGroups, `layer ${last}  softmax of each row`);
@@ -226,10 +273,10 @@ export class Plan {
           await this.add('backprop', { INPUTS: layer.inputs, UNITS: layer.units, ACTIVATION: activationCode[previous] }, [deltas[l]!, weights[l], this.activations[l - 1], deltas[l - 1]!],
             matmulGroups(layer.inputs), `layer ${l}  dz[${l - 1}] = (dz[${l}] · W[${l}]ᵀ) ⊙ ${previous}'`);
         }
-        const input = l === 0 ? x.buffer : this.activations[l - 1];
+        const input = l === 0 ? dataset : this.activations[l - 1];
         const state = opt.slots > 0 ? [optimizer!.moments[l]] : [];
         if (opt instanceof Adam) state.push((this.corrections ??= this.buffer('corrections', this.steps.length * 8, storage | BufferUsage.COPY_DST)));
-        await this.add(kernel, { INPUTS: layer.inputs, UNITS: layer.units, GATHER: l === 0 ? 1 : 0, ...hyper }, [this.order, input, deltas[l]!, weights[l], ...state],
+        await this.add(kernel, { INPUTS: layer.inputs, UNITS: layer.units, GATHER: l === 0 && !gathered ? 1 : 0, ...hyper }, [this.order, input, deltas[l]!, weights[l], ...state],
           () => [ceil(layer.units, TILE), ceil(layer.inputs + 1, TILE)], `layer ${l}  W[${l}] ${dims(layer)} updated by ${opt.name} from [a | 1]ᵀ · dz`);
       }
     }

@@ -22,8 +22,8 @@ fn load_a(row: u32, k: u32) -> f32 { return deltas[row * UNITS + k]; }
 fn load_b(k: u32, col: u32) -> f32 { return weights[col * UNITS + k]; } // Wᵀ
 
 @compute @workgroup_size(8, 8)
-fn backprop(@builtin(workgroup_id) group: vec3u, @builtin(local_invocation_id) local: vec3u) {
-  let block = matmul_block(group, local, step.rows, INPUTS, UNITS);
+fn backprop(@builtin(workgroup_id) id: vec3u, @builtin(num_workgroups) groups: vec3u, @builtin(local_invocation_id) local: vec3u) {
+  let block = matmul_block(unfold(id, groups), local, step.rows, INPUTS, UNITS);
   for (var i = 0u; i < 4u; i++) {
     for (var j = 0u; j < 4u; j++) {
       let row = block.row + i;

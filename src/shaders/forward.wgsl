@@ -41,8 +41,8 @@ fn load_a(row: u32, k: u32) -> f32 { return input[source_row(row) * INPUTS + k];
 fn load_b(k: u32, col: u32) -> f32 { return weights[k * UNITS + col]; }
 
 @compute @workgroup_size(8, 8)
-fn forward(@builtin(workgroup_id) group: vec3u, @builtin(local_invocation_id) local: vec3u) {
-  let block = matmul_block(group, local, step.rows, UNITS, INPUTS);
+fn forward(@builtin(workgroup_id) id: vec3u, @builtin(num_workgroups) groups: vec3u, @builtin(local_invocation_id) local: vec3u) {
+  let block = matmul_block(unfold(id, groups), local, step.rows, UNITS, INPUTS);
   for (var i = 0u; i < 4u; i++) {
     for (var j = 0u; j < 4u; j++) {
       let row = block.row + i;
@@ -55,8 +55,8 @@ fn forward(@builtin(workgroup_id) group: vec3u, @builtin(local_invocation_id) lo
 }
 
 @compute @workgroup_size(8, 8)
-fn forward_loss(@builtin(workgroup_id) group: vec3u, @builtin(local_invocation_id) local: vec3u) {
-  let block = matmul_block(group, local, step.rows, UNITS, INPUTS);
+fn forward_loss(@builtin(workgroup_id) id: vec3u, @builtin(num_workgroups) groups: vec3u, @builtin(local_invocation_id) local: vec3u) {
+  let block = matmul_block(unfold(id, groups), local, step.rows, UNITS, INPUTS);
   let scale = 1.0 / f32(step.rows * UNITS);
   for (var i = 0u; i < 4u; i++) {
     for (var j = 0u; j < 4u; j++) {

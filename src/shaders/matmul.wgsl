@@ -35,7 +35,7 @@ fn b_or_zero(k: u32, col: u32, inner: u32, cols: u32) -> f32 {
   return 0.0;
 }
 
-fn matmul_block(group: vec3u, local: vec3u, rows: u32, cols: u32, inner: u32) -> Block {
+fn matmul_block(group: vec2u, local: vec3u, rows: u32, cols: u32, inner: u32) -> Block {
   let row0 = group.y * TILE_M;
   let col0 = group.x * TILE_N;
   let index = local.y * 8u + local.x;
@@ -65,4 +65,5 @@ fn matmul_block(group: vec3u, local: vec3u, rows: u32, cols: u32, inner: u32) ->
   return Block(row0 + local.y * 4u, col0 + local.x * 4u, sums);
 }
 
-// Workgroups to dispatch for a rows × cols result: (ceil(cols / 32), ceil(rows / 32)).
+// Workgroups to dispatch for a rows × cols result: (ceil(cols / 32), ceil(rows / 32)), `group` being the
+// workgroup's place in that grid (step.wgsl's unfold).

@@ -51,14 +51,20 @@ fn label(source: u32, j: u32) -> f32 {
   return labels[source * LABELS + j];
 }
 
-@compute @workgroup_size(64)
-fn softmax(@builtin(global_invocation_id) id: vec3u) {
-  if (id.x < step.rows) { _ = softmax_row(id.x); }
+// The row of this invocation: 64 rows per workgroup along the (unfolded) y of the grid.
+fn row_of(id: vec3u, groups: vec3u, local: vec3u) -> u32 {
+  return unfold(id, groups).y * 64u + local.x;
 }
 
 @compute @workgroup_size(64)
-fn softmax_loss(@builtin(global_invocation_id) id: vec3u) {
-  let row = id.x;
+fn softmax(@builtin(workgroup_id) id: vec3u, @builtin(num_workgroups) groups: vec3u, @builtin(local_invocation_id) local: vec3u) {
+  let row = row_of(id, groups, local);
+  if (row < step.rows) { _ = softmax_row(row); }
+}
+
+@compute @workgroup_size(64)
+fn softmax_loss(@builtin(workgroup_id) id: vec3u, @builtin(num_workgroups) groups: vec3u, @builtin(local_invocation_id) local: vec3u) {
+  let row = row_of(id, groups, local);
   if (row >= step.rows) { return; }
   let predicted = softmax_row(row);
   let position = step.row_start + row;

@@ -8,3 +8,9 @@ struct Step {
 }
 
 @group(0) @binding(0) var<uniform> step: Step;
+
+// Grids taller than the device allows (maxComputeWorkgroupsPerDimension) are folded into z: the runtime
+// dispatches (x, min(y, limit), ceil(y / limit)), and this gives back the workgroup's (x, y) in the unfolded grid.
+fn unfold(id: vec3u, groups: vec3u) -> vec2u {
+  return vec2u(id.x, id.y + id.z * groups.y);
+}

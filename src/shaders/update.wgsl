@@ -47,7 +47,7 @@ fn load_b(k: u32, col: u32) -> f32 { return deltas[k * UNITS + col]; }
 override SIZE: u32 = (INPUTS + 1u) * UNITS; // weights per layer: the offset of Adam's v in moments
 
 // This invocation's 4 × 4 block of the gradient [a | 1]ᵀ · dz.
-fn gradient_block(group: vec3u, local: vec3u) -> Block {
+fn gradient_block(group: vec2u, local: vec3u) -> Block {
   return matmul_block(group, local, INPUTS + 1u, UNITS, step.rows);
 }
 
@@ -57,8 +57,8 @@ fn in_range(block: Block, i: u32, j: u32) -> bool {
 
 // SGD: w ← w − α·g.
 @compute @workgroup_size(8, 8)
-fn update_sgd(@builtin(workgroup_id) group: vec3u, @builtin(local_invocation_id) local: vec3u) {
-  let block = gradient_block(group, local);
+fn update_sgd(@builtin(workgroup_id) id: vec3u, @builtin(num_workgroups) groups: vec3u, @builtin(local_invocation_id) local: vec3u) {
+  let block = gradient_block(unfold(id, groups), local);
   for (var i = 0u; i < 4u; i++) {
     for (var j = 0u; j < 4u; j++) {
       if (in_range(block, i, j)) {
@@ -71,8 +71,8 @@ fn update_sgd(@builtin(workgroup_id) group: vec3u, @builtin(local_invocation_id)
 
 // Adam: m ← β1·m + (1 − β1)·g, v ← β2·v + (1 − β2)·g², w ← w − α·(m / (1 − β1^t)) / (√(v / (1 − β2^t)) + ε).
 @compute @workgroup_size(8, 8)
-fn update_adam(@builtin(workgroup_id) group: vec3u, @builtin(local_invocation_id) local: vec3u) {
-  let block = gradient_block(group, local);
+fn update_adam(@builtin(workgroup_id) id: vec3u, @builtin(num_workgroups) groups: vec3u, @builtin(local_invocation_id) local: vec3u) {
+  let block = gradient_block(unfold(id, groups), local);
   let correction1 = corrections[2u * step.index];
   let correction2 = corrections[2u * step.index + 1u];
   for (var i = 0u; i < 4u; i++) {
@@ -92,8 +92,8 @@ fn update_adam(@builtin(workgroup_id) group: vec3u, @builtin(local_invocation_id
 
 // RMSprop: s ← ρ·s + (1 − ρ)·g², w ← w − α·g / √(s + ε).
 @compute @workgroup_size(8, 8)
-fn update_rmsprop(@builtin(workgroup_id) group: vec3u, @builtin(local_invocation_id) local: vec3u) {
-  let block = gradient_block(group, local);
+fn update_rmsprop(@builtin(workgroup_id) id: vec3u, @builtin(num_workgroups) groups: vec3u, @builtin(local_invocation_id) local: vec3u) {
+  let block = gradient_block(unfold(id, groups), local);
   for (var i = 0u; i < 4u; i++) {
     for (var j = 0u; j < 4u; j++) {
       if (in_range(block, i, j)) {

@@ -123,7 +123,7 @@ function softmaxCheck(loss: Loss): Check {
       const y = sparse ? Float32Array.from(classes) : Float32Array.from({ length: m * n }, (_, i) => Number(classes[Math.floor(i / n)] === i % n));
       const order = Uint32Array.from({ length: m }, (_, i) => i);
       const [a, , , deltas, losses, correct] = await runKernel(device, 'softmax_loss', { UNITS: n, LABELS: sparse ? 1 : n },
-        [z, order, y, { output: m * n }, { output: m }, { output: m }], [Math.ceil(m / 64), 1], { rowStart: 0, rows: m });
+        [z, order, y, { output: m * n }, { output: m }, { output: m }], [1, Math.ceil(m / 64)], { rowStart: 0, rows: m });
       const expectedA = z.slice();
       for (let r = 0; r < m; r++) activateRow('softmax', expectedA.subarray(r * n, (r + 1) * n));
       const labels = sparse ? 1 : n;
@@ -249,8 +249,9 @@ function fitCheck(name: string, optimizer: () => Optimizer, categorical: boolean
     async run(device) {
       const { x, y: binary } = halvesDataset(150, 30, 12);
       const y = categorical ? { shape: [150, 1] as [number, number], data: threeClasses(x) } : binary;
-      const validation = halvesDataset(40, 30, 13);
-      const validationY = categorical ? { shape: [40, 1] as [number, number], data: threeClasses(validation.x) } : validation.y;
+      // 150 validation rows: more than one workgroup of the row kernels (64 rows) and than one matmul tile (32).
+      const validation = halvesDataset(150, 30, 13);
+      const validationY = categorical ? { shape: [150, 1] as [number, number], data: threeClasses(validation.x) } : validation.y;
       const run = async (backend: 'webgpu' | 'cpu') => {
         const layers = categorical
           ? [new Dense({ units: 12, activation: 'relu', inputDim: 30 }), new Dense({ units: 3, activation: 'softmax' })]
@@ -349,6 +350,80 @@ const divergenceCheck: Check = {
         ),
     );
     return { maxError: outcomes.every((o) => o === 'ok') ? 0 : Infinity, tolerance: 0, detail: outcomes.join('; ') };
+  },
+};
+
+/** The device as the library sees it, reporting smaller limits than it has (requestDevice cannot go below defaults). */
+function withLimits(device: GPUDevice, limits: Record<string, number>): GPUDevice {
+  const reported = new Proxy(device.limits, { get: (target, key) => (key in limits ? limits[key as string] : (target as unknown as Record<string | symbol, number>)[key]) });
+  return new Proxy(device, {
+    get(target, key) {
+      if (key === 'limits') return reported;
+      const value = Reflect.get(target, key, target);
+      return typeof value === 'function' ? value.bind(target) : value;
+    },
+  });
+}
+
+const limitsCheck: Check = {
+  name: 'device limits: a dataset 4× the largest binding and batches needing 4× the workgroups per dimension train as the CPU reference',
+  async run(device) {
+    // maxStorageBufferBindingSize 4096 bytes holds 64 rows of 10 floats: x [200 × 10] comes in 4 chunks. At most 2
+    // workgroups per dimension: a 200-row batch's 7 row tiles fold into a 2 × 4 grid.
+    const small = withLimits(device, { maxStorageBufferBindingSize: 4096, maxComputeWorkgroupsPerDimension: 2 });
+    const { x, y } = halvesDataset(200, 10, 7);
+    const results = await onBoth(
+      async (backend) => {
+        const model = new Sequential([new Dense({ units: 5, activation: 'tanh', inputDim: 10 }), new Dense({ units: 1, activation: 'sigmoid' })]);
+        await model.compile({ loss: 'binaryCrossentropy', optimizer: new SGD({ learningRate: 0.5 }), metrics: ['accuracy'], backend, device: small, seed: 6 });
+        return model;
+      },
+      async (model) => {
+        const full = await model.fit(x, y, { epochs: 2, batchSize: 200 });
+        const batched = await model.fit(x, y, { epochs: 2, batchSize: 50 });
+        const scores = await model.evaluate(x, y);
+        const predictions = await model.predict(x);
+        const weights = (await model.getWeights()).flatMap((w) => Array.from(w));
+        return [...full.loss, ...batched.loss, ...batched.accuracy!, scores.loss, ...predictions.data, ...weights];
+      },
+    );
+    return { maxError: maxRelativeError(results[0], results[1]), tolerance: 1e-5 };
+  },
+};
+
+const concurrencyCheck: Check = {
+  name: 'during fit: predict and evaluate work (on the weights of an epoch boundary), a second fit, setWeights and compile reject with BUSY',
+  async run(device) {
+    const { x, y } = halvesDataset(96, 12, 9);
+    const model = new Sequential([new Dense({ units: 4, activation: 'relu', inputDim: 12 }), new Dense({ units: 1, activation: 'sigmoid' })]);
+    await model.compile({ loss: 'binaryCrossentropy', backend: 'webgpu', device, seed: 3 });
+    const fitting = model.fit(x, y, { epochs: 5, batchSize: 16 });
+    const codes = await Promise.all([
+      model.fit(x, y).then(() => 'resolved', (e: WebGPUNNError) => e.code),
+      model.setWeights(await model.getWeights()).then(() => 'resolved', (e: WebGPUNNError) => e.code),
+      model.compile({ loss: 'binaryCrossentropy', device }).then(() => 'resolved', (e: WebGPUNNError) => e.code),
+    ]);
+    const [predicted, evaluated] = await Promise.all([model.predict(x), model.evaluate(x, y)]);
+    const history = await fitting;
+    model.dispose();
+    const ok = codes.every((c) => c === 'BUSY') && predicted.shape[0] === 96 && predicted.data.every((p) => p > 0 && p < 1) && Number.isFinite(evaluated.loss) && history.loss.length === 5;
+    return { maxError: ok ? 0 : Infinity, tolerance: 0, detail: `${codes.join(', ')}; predict ${predicted.shape}, evaluate ${evaluated.loss.toFixed(4)}` };
+  },
+};
+
+const gpuErrorCheck: Check = {
+  name: 'a GPU validation error (an app buffer destroyed before fit) rejects with GPU_ERROR, and the model trains on after',
+  async run(device) {
+    const { x, y } = halvesDataset(40, 10, 6);
+    const model = new Sequential([new Dense({ units: 3, activation: 'relu', inputDim: 10 }), new Dense({ units: 1, activation: 'sigmoid' })]);
+    await model.compile({ loss: 'binaryCrossentropy', backend: 'webgpu', device, seed: 2 });
+    const buffer = device.createBuffer({ size: x.data.byteLength, usage: 0x80 | 0x8 });
+    buffer.destroy();
+    const error = await model.fit({ shape: x.shape, buffer }, y, { epochs: 1 }).then(() => undefined, (e: WebGPUNNError) => e);
+    const history = await model.fit(x, y, { epochs: 1 });
+    model.dispose();
+    const ok = error?.code === 'GPU_ERROR' && /epoch 0/.test(error.message) && Number.isFinite(history.loss[0]);
+    return { maxError: ok ? 0 : Infinity, tolerance: 0, detail: `${error?.code}: ${error?.message.slice(0, 160)}` };
   },
 };
 
@@ -524,6 +599,9 @@ export const gpuChecks: Check[] = [
   ...fitChecks,
   saturationCheck,
   divergenceCheck,
+  limitsCheck,
+  concurrencyCheck,
+  gpuErrorCheck,
   deviceLossCheck,
   shuffleCheck,
   callbackCheck,

@@ -1,0 +1,30 @@
+// gather.wgsl: copies this step's rows of a dataset that is too large for one binding into a batch buffer, one
+// chunk of the dataset at a time: an invocation per element of the batch, which copies it when its source row
+// lies in this chunk. Used only when the dataset exceeds maxStorageBufferBindingSize.
+// Includes step.wgsl.
+//
+// Bindings (group 0):
+//   0 step    uniform Step: this step's rows of the epoch
+//   1 order   array<u32>  [epoch rows]: dataset row of each epoch position
+//   2 chunk   array<f32>  [CHUNK_ROWS × COLS]: dataset rows FIRST_ROW .. FIRST_ROW + CHUNK_ROWS
+//   3 batch   array<f32>  [rows × COLS], written where the source row is in the chunk
+
+override COLS: u32;
+override FIRST_ROW: u32;
+override CHUNK_ROWS: u32;
+
+@group(0) @binding(1) var<storage, read> order: array<u32>;
+@group(0) @binding(2) var<storage, read> chunk: array<f32>;
+@group(0) @binding(3) var<storage, read_write> batch: array<f32>;
+
+@compute @workgroup_size(64)
+fn gather(@builtin(workgroup_id) id: vec3u, @builtin(num_workgroups) groups: vec3u, @builtin(local_invocation_id) local: vec3u) {
+  let index = unfold(id, groups).y * 64u + local.x;
+  let row = index / COLS;
+  if (row >= step.rows) { return; }
+  let source = order[step.row_start + row];
+  if (source >= FIRST_ROW && source < FIRST_ROW + CHUNK_ROWS) {
+    let col = index % COLS;
+    batch[index] = chunk[(source - FIRST_ROW) * COLS + col];
+  }
+}
