@@ -9,7 +9,8 @@ export type ErrorCode =
   | 'WEBGPU_UNAVAILABLE' // backend 'webgpu' without an adapter
   | 'GPU_ERROR' // a kernel failed to compile, or the device reported an error
   | 'DEVICE_LOST' // the GPU device was lost during a call
-  | 'DIVERGED'; // the training loss became NaN or Infinity
+  | 'DIVERGED' // the training loss became NaN or Infinity
+  | 'INVALID_MODEL_FILE'; // model files that are not a TF.js layers model of Dense layers, or disagree with themselves
 
 export class WebGPUNNError extends Error {
   constructor(

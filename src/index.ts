@@ -10,3 +10,5 @@ export { Optimizer, SGD, Adam, RMSprop } from './model/optimizers';
 export type { GPUMatrix, Matrix, MatrixLike } from './matrix';
 export { WebGPUNNError } from './errors';
 export type { ErrorCode } from './errors';
+export { type LoadOptions, type ModelArtifacts, type ModelArtifactsLike, type ModelJSON, modelFiles } from './model/model-files';
+export { downloadModel, readModelFiles } from './model/model-files-browser';

@@ -9,6 +9,7 @@ import { Dense } from './dense';
 import { type FitOptions, type History, parseFitOptions, record, splitRows } from './fit-options';
 import { type Loss, type LossName, checkOutputActivation, toLoss } from './losses';
 import { type AccuracyKind, accuracyKind, checkMetrics } from './metrics';
+import { type LoadOptions, type ModelArtifacts, type ModelArtifactsLike, decodeModel, encodeModel } from './model-files';
 import { type Optimizer, toOptimizer } from './optimizers';
 
 export type BackendName = 'auto' | 'webgpu' | 'cpu';
@@ -250,6 +251,29 @@ export class Sequential {
     this.backend?.dispose();
     this.backend = undefined;
     this.disposed = true;
+  }
+
+  /** The model as TF.js files: the content of its model.json and the bytes of the weights.bin it names. */
+  async save(): Promise<ModelArtifacts> {
+    const weights = await this.built('save').getWeights();
+    return encodeModel(this.layers, this.inputDim!, weights);
+  }
+
+  /**
+   * A model from TF.js layers-model files (from save(), or TF.js's own), ready to predict: it is compiled with SGD
+   * and a placeholder loss that suits its output layer. Call compile to train it with a loss of your choice.
+   */
+  static async load(artifacts: ModelArtifactsLike, options: LoadOptions = {}): Promise<Sequential> {
+    if (options === null || typeof options !== 'object') throw invalid('load(artifacts, options)', 'an object like { backend }', options);
+    const { layers, weights } = decodeModel(artifacts);
+    const model = new Sequential(layers.map((config) => new Dense(config)));
+    const loss = layers[layers.length - 1].activation === 'softmax' ? 'categoricalCrossentropy' : 'meanSquaredError';
+    await model.compile({ loss, backend: options.backend, device: options.device, gpu: options.gpu });
+    await model.setWeights(weights).catch((error) => {
+      model.dispose();
+      throw error;
+    });
+    return model;
   }
 
   // ---- internals ----
