@@ -1,33 +1,41 @@
-// A grid of test digits, each captioned with the model's P(digit is 1); misclassified ones are marked.
-import type { Digits } from './digits';
+// A grid of test digits, each captioned with the model's predicted digit and its probability; misclassified ones are marked.
+import { type Digits, FEATURES, type Matrix } from './digits';
+import { argmax, classProbabilities } from './model';
 import { SIDE } from './preprocess';
 
 export class DigitGrid {
-  private readonly rows: number[];
-  private readonly cells: HTMLElement[] = [];
+  /** The grid's digits, one per row: what to predict for `show`. */
+  readonly x: Matrix;
+  private readonly labels: number[];
+  private readonly cells: HTMLElement[];
 
-  constructor(container: HTMLElement, private readonly digits: Digits, count: number) {
+  /** Shows `count` digits spread evenly over the set, replacing what `container` held. */
+  constructor(container: HTMLElement, digits: Digits, count: number) {
     const total = digits.labels.length;
-    this.rows = Array.from({ length: count }, (_, i) => Math.floor(((i + 0.5) * total) / count));
-    for (const row of this.rows) {
+    const rows = Array.from({ length: count }, (_, i) => Math.floor(((i + 0.5) * total) / count));
+    this.x = { shape: [count, FEATURES], data: new Float32Array(count * FEATURES) };
+    rows.forEach((row, i) => this.x.data.set(digits.x.data.subarray(row * FEATURES, (row + 1) * FEATURES), i * FEATURES));
+    this.labels = rows.map((row) => digits.labels[row]);
+    this.cells = rows.map((_, i) => {
       const figure = document.createElement('figure');
       const canvas = document.createElement('canvas');
       canvas.width = canvas.height = SIDE;
-      drawDigit(canvas, digits.x.data.subarray(row * SIDE * SIDE, (row + 1) * SIDE * SIDE));
+      drawDigit(canvas, this.x.data.subarray(i * FEATURES, (i + 1) * FEATURES));
       figure.append(canvas, document.createElement('figcaption'));
-      container.append(figure);
-      this.cells.push(figure);
-    }
+      return figure;
+    });
+    container.replaceChildren(...this.cells);
   }
 
-  /** Captions the digits with `probabilities`, one per row of the test set. */
-  show(probabilities: Float32Array): void {
-    this.rows.forEach((row, i) => {
-      const p = probabilities[row];
-      const label = this.digits.labels[row];
-      this.cells[i].querySelector('figcaption')!.textContent = p.toFixed(2);
-      this.cells[i].title = `label ${label}, P(1) = ${p.toFixed(4)}`;
-      this.cells[i].classList.toggle('wrong', Number(p >= 0.5) !== label);
+  /** Captions each digit with its predicted class and that class's probability, from the model's outputs for `x`. */
+  show(output: Matrix): void {
+    this.cells.forEach((cell, i) => {
+      const probabilities = classProbabilities(output, i);
+      const predicted = argmax(probabilities);
+      const probability = probabilities[predicted];
+      cell.querySelector('figcaption')!.textContent = `${predicted} ${probability.toFixed(2)}`;
+      cell.title = `label ${this.labels[i]}, predicted ${predicted} with probability ${probability.toFixed(4)}`;
+      cell.classList.toggle('wrong', predicted !== this.labels[i]);
     });
   }
 

@@ -1,14 +1,15 @@
-// The digit demo: trains the 0-or-1 network on MNIST digits in the browser, then classifies test digits and drawings.
+// The digit demo: trains a network on MNIST digits in the browser, 0 or 1 or all ten, then classifies test digits
+// and drawings.
 import type { Sequential } from '../src/index';
 import { coalesce } from './coalesce';
-import testUrl from './data/binary-test.u8?url';
-import trainUrl from './data/binary-train.u8?url';
 import { DigitGrid, drawDigit } from './digit-grid';
-import { FEATURES, loadDigits } from './digits';
+import { type Digits, FEATURES, loadDigits } from './digits';
 import { DrawPad } from './draw-pad';
 import { LossChart } from './loss-chart';
-import { accuracy, backendLabel, createModel } from './model';
+import { backendLabel, classProbabilities, createModel } from './model';
+import { MODES, type Mode, type ModeName } from './modes';
 import { toInput } from './preprocess';
+import { ProbabilityBars } from './probability-bars';
 
 const GRID_DIGITS = 48;
 
@@ -19,6 +20,9 @@ function element<T extends HTMLElement = HTMLElement>(id: string): T {
 }
 
 const ui = {
+  heading: element('heading'),
+  summary: element('summary'),
+  mode: element<HTMLSelectElement>('mode'),
   controls: element<HTMLFormElement>('controls'),
   epochs: element<HTMLInputElement>('epochs'),
   learningRate: element<HTMLInputElement>('learning-rate'),
@@ -34,70 +38,123 @@ const ui = {
   trainAccuracy: element('train-accuracy'),
   testAccuracy: element('test-accuracy'),
   epochTime: element('epoch-time'),
+  grid: element('grid'),
+  drawHint: element('draw-hint'),
   clear: element<HTMLButtonElement>('clear'),
+  oneProbability: element('one-probability'),
   probability: element('draw-probability'),
+  probabilities: element('draw-probabilities'),
   input: element<HTMLCanvasElement>('draw-input'),
 };
 
-async function main(): Promise<void> {
-  const [train, test] = await Promise.all([loadDigits(trainUrl), loadDigits(testUrl)]);
+/** A mode with its data loaded and its test digits in the grid. */
+interface Loaded {
+  mode: Mode;
+  train: Digits;
+  test: Digits;
+  grid: DigitGrid;
+}
+
+function main(): void {
   const chart = new LossChart(element<HTMLCanvasElement>('loss-chart'));
-  const grid = new DigitGrid(element('grid'), test, GRID_DIGITS);
+  const bars = new ProbabilityBars(ui.probabilities, 10);
+  let loaded: Loaded | undefined;
   let model: Sequential | undefined;
-  let training = false;
+  let busy: 'loading' | 'training' | undefined;
   let stopRequested = false;
   let epochsRun = 0;
 
-  // The drawing as the network sees it, and its P(1) once a model is trained and not training.
+  // The drawing as the network sees it, and its class probabilities once a model is trained and the page is idle.
   const refreshDrawing = coalesce(
     async () => {
       const input = toInput(pad.image());
       drawDigit(ui.input, input ?? new Float32Array(FEATURES));
-      let probability = '';
-      if (input && model && !training) probability = (await model.predict({ shape: [1, FEATURES], data: input })).data[0].toFixed(3);
-      ui.probability.textContent = probability;
+      let probabilities: Float32Array | undefined;
+      if (input && model && !busy) probabilities = classProbabilities(await model.predict({ shape: [1, FEATURES], data: input }), 0);
+      ui.probability.textContent = probabilities?.[1].toFixed(3) ?? '';
+      bars.show(probabilities);
     },
-    (busy) => ui.probability.toggleAttribute('data-busy', busy),
+    (running) => {
+      for (const shown of [ui.probability, ui.probabilities]) shown.toggleAttribute('data-busy', running);
+    },
   );
   const pad = new DrawPad(element<HTMLCanvasElement>('draw-canvas'), refreshDrawing);
 
-  function setTraining(on: boolean): void {
-    training = on;
-    ui.train.disabled = ui.reset.disabled = ui.epochs.disabled = ui.batchSize.disabled = on;
-    ui.stop.disabled = !on;
+  function setBusy(state: typeof busy): void {
+    busy = state;
+    for (const control of [ui.mode, ui.epochs, ui.batchSize]) control.disabled = busy !== undefined;
+    for (const control of [ui.train, ui.reset]) control.disabled = busy !== undefined || loaded === undefined;
+    ui.stop.disabled = busy !== 'training';
     // The learning rate belongs to the model: Reset to change it.
-    ui.learningRate.disabled = on || model !== undefined;
+    ui.learningRate.disabled = busy !== undefined || model !== undefined;
     refreshDrawing();
   }
 
-  async function run(): Promise<void> {
+  /** Runs `work` with the controls locked, showing its error if it fails. */
+  function lockedWhile(state: 'loading' | 'training', work: () => Promise<void>): void {
+    setBusy(state);
+    work()
+      .catch((error: Error) => (ui.status.textContent = `error: ${error.message}`))
+      .finally(() => setBusy(undefined));
+  }
+
+  /** Drops the model and everything shown of its training. */
+  function discard(): void {
+    model?.dispose();
+    model = undefined;
+    epochsRun = 0;
+    chart.clear();
+    loaded?.grid.clear();
+    for (const shown of [ui.backend, ui.epoch, ui.loss, ui.trainAccuracy, ui.testAccuracy, ui.epochTime]) shown.textContent = '';
+    ui.progress.value = 0;
+  }
+
+  async function load(name: ModeName): Promise<void> {
+    discard();
+    loaded = undefined;
+    ui.status.textContent = 'loading data';
+    const mode = MODES[name];
+    document.title = `webgpu-nn · ${mode.title}`;
+    ui.heading.textContent = mode.title;
+    ui.summary.textContent = mode.summary;
+    ui.drawHint.textContent = mode.drawHint;
+    ui.oneProbability.hidden = name !== 'binary';
+    ui.probabilities.hidden = name === 'binary';
+    ui.epochs.valueAsNumber = mode.defaults.epochs;
+    ui.learningRate.valueAsNumber = mode.defaults.learningRate;
+    ui.batchSize.valueAsNumber = mode.defaults.batchSize;
+    const [train, test] = await Promise.all([loadDigits(mode.trainUrl), loadDigits(mode.testUrl)]);
+    ui.batchSize.max = String(train.labels.length);
+    loaded = { mode, train, test, grid: new DigitGrid(ui.grid, test, GRID_DIGITS) };
+    ui.status.textContent = 'ready';
+  }
+
+  async function run({ mode, train, test, grid }: Loaded): Promise<void> {
     stopRequested = false;
-    setTraining(true);
     ui.status.textContent = 'training';
-    const current = (model ??= await createModel(ui.learningRate.valueAsNumber));
+    const current = (model ??= await createModel(mode, ui.learningRate.valueAsNumber));
     ui.backend.textContent = backendLabel(current);
     const epochs = ui.epochs.valueAsNumber;
     ui.progress.max = epochs;
     ui.progress.value = 0;
     ui.epoch.textContent = `0 / ${epochs}`;
-    // Wall time between epoch ends, the accuracy evaluation included.
+    // Wall time between epoch ends, the validation and the grid's predictions included.
     let lastEpochEnd = performance.now();
     await current.fit(train.x, train.y, {
       epochs,
       batchSize: ui.batchSize.valueAsNumber,
       shuffle: true,
-      onEpochEnd: async (epoch, { loss }) => {
+      validationData: [test.x, test.y],
+      onEpochEnd: async (epoch, logs) => {
         const seconds = (performance.now() - lastEpochEnd) / 1000;
         lastEpochEnd = performance.now();
-        const trainP = (await current.predict(train.x)).data;
-        const testP = (await current.predict(test.x)).data;
-        chart.add(++epochsRun, loss);
-        grid.show(testP);
+        grid.show(await current.predict(grid.x));
+        chart.add(++epochsRun, logs.loss);
         ui.progress.value = epoch + 1;
         ui.epoch.textContent = `${epoch + 1} / ${epochs}`;
-        ui.loss.textContent = loss.toFixed(4);
-        ui.trainAccuracy.textContent = accuracy(trainP, train.labels).toFixed(4);
-        ui.testAccuracy.textContent = accuracy(testP, test.labels).toFixed(4);
+        ui.loss.textContent = logs.loss.toFixed(4);
+        ui.trainAccuracy.textContent = logs.accuracy?.toFixed(4) ?? '';
+        ui.testAccuracy.textContent = logs.val_accuracy?.toFixed(4) ?? '';
         ui.epochTime.textContent = `${seconds.toFixed(2)} s`;
         current.stopTraining = stopRequested;
       },
@@ -105,11 +162,11 @@ async function main(): Promise<void> {
     ui.status.textContent = 'done';
   }
 
+  ui.mode.addEventListener('change', () => lockedWhile('loading', () => load(ui.mode.value as ModeName)));
+
   ui.train.addEventListener('click', () => {
-    if (!ui.controls.reportValidity()) return;
-    run()
-      .catch((error: Error) => (ui.status.textContent = `error: ${error.message}`))
-      .finally(() => setTraining(false));
+    const ready = loaded;
+    if (ready && ui.controls.reportValidity()) lockedWhile('training', () => run(ready));
   });
 
   ui.stop.addEventListener('click', () => {
@@ -119,21 +176,14 @@ async function main(): Promise<void> {
   });
 
   ui.reset.addEventListener('click', () => {
-    model?.dispose();
-    model = undefined;
-    epochsRun = 0;
-    chart.clear();
-    grid.clear();
-    for (const shown of [ui.backend, ui.epoch, ui.loss, ui.trainAccuracy, ui.testAccuracy, ui.epochTime]) shown.textContent = '';
-    ui.progress.value = 0;
+    discard();
     ui.status.textContent = 'ready';
-    setTraining(false);
+    setBusy(undefined);
   });
 
   ui.clear.addEventListener('click', () => pad.clear());
 
-  setTraining(false);
-  ui.status.textContent = 'ready';
+  lockedWhile('loading', () => load(ui.mode.value as ModeName));
 }
 
-main().catch((error: Error) => (ui.status.textContent = `error: ${error.message}`));
+main();

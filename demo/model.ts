@@ -1,24 +1,26 @@
-// The demo's network, its accuracy measure and the label for where it runs.
-import { BinaryCrossentropy, Dense, SGD, Sequential } from '../src/index';
+// The demo's network for a mode, its outputs read as class probabilities, and the label for where it runs.
+import { type Matrix, Sequential } from '../src/index';
+import type { Mode } from './modes';
 
-/** 400 pixels → 25 → 15 → P(digit is 1), all sigmoid, as in the lesson. */
-export async function createModel(learningRate: number): Promise<Sequential> {
-  const model = new Sequential([
-    new Dense({ units: 25, activation: 'sigmoid', inputDim: 400 }),
-    new Dense({ units: 15, activation: 'sigmoid' }),
-    new Dense({ units: 1, activation: 'sigmoid' }),
-  ]);
-  await model.compile({ loss: new BinaryCrossentropy(), optimizer: new SGD({ learningRate }), backend: 'auto', seed: 42 });
+/** The mode's network, compiled to report training and validation accuracy. */
+export async function createModel(mode: Mode, learningRate: number): Promise<Sequential> {
+  const model = new Sequential(mode.layers());
+  await model.compile({ loss: mode.loss(), optimizer: mode.optimizer(learningRate), metrics: ['accuracy'], backend: 'auto', seed: 42 });
   return model;
 }
 
-/** The fraction of rows whose probability, thresholded at 0.5, equals the label. */
-export function accuracy(probabilities: Float32Array, labels: Uint8Array): number {
-  let correct = 0;
-  labels.forEach((label, i) => {
-    if (Number(probabilities[i] >= 0.5) === label) correct++;
-  });
-  return correct / labels.length;
+/** The probability of each class for one row of outputs: [P(0), P(1)] from a single sigmoid unit, else the row. */
+export function classProbabilities(output: Matrix, row: number): Float32Array {
+  const units = output.shape[1];
+  if (units === 1) return Float32Array.of(1 - output.data[row], output.data[row]);
+  return output.data.subarray(row * units, (row + 1) * units);
+}
+
+/** The index of the largest value. */
+export function argmax(values: ArrayLike<number>): number {
+  let best = 0;
+  for (let i = 1; i < values.length; i++) if (values[i] > values[best]) best = i;
+  return best;
 }
 
 export function backendLabel(model: Sequential): string {

@@ -57,25 +57,20 @@ describe('demo page', () => {
 
   const text = (testid: string) => page.$eval(`[data-testid="${testid}"]`, (e) => e.textContent ?? '');
 
-  /** Draws a stroke through `points` (fractions of the canvas) and returns the P(1) the page shows for the drawing. */
-  async function draw(points: [number, number][]): Promise<number> {
-    const box = (await (await page.$('[data-testid="draw-canvas"]'))!.boundingBox())!;
-    const at = ([fx, fy]: [number, number]) => [box.x + fx * box.width, box.y + fy * box.height] as const;
-    await page.mouse.move(...at(points[0]));
-    await page.mouse.down();
-    for (const point of points.slice(1)) await page.mouse.move(...at(point), { steps: 4 });
-    await page.mouse.up();
-    const probability = await page.waitForFunction(() => {
-      const output = document.querySelector('[data-testid="draw-probability"]')!;
-      return !output.hasAttribute('data-busy') && output.textContent !== '' && output.textContent;
-    });
-    return Number(await probability.jsonValue());
-  }
+  const ONE: [number, number][] = [[0.5, 0.15], [0.5, 0.85]];
+  const ZERO = Array.from({ length: 25 }, (_, i): [number, number] => {
+    const angle = (i / 24) * 2 * Math.PI;
+    return [0.5 + 0.25 * Math.sin(angle), 0.5 - 0.35 * Math.cos(angle)];
+  });
 
-  it('trains to ≥ 0.99 test accuracy with its defaults and tells a drawn 1 from a drawn 0', async () => {
+  /** Waits for the page to settle after loading a mode's data, and checks it is ready. */
+  async function ready(): Promise<void> {
     await page.waitForFunction(() => document.querySelector('[data-testid="status"]')!.textContent !== 'loading data');
     expect(await text('status')).toBe('ready');
+  }
 
+  /** Trains with the settings on the page until the status is "done"; logs and returns the accuracies shown. */
+  async function train(): Promise<{ trainAccuracy: number; testAccuracy: number }> {
     const started = performance.now();
     await page.click('[data-testid="train"]');
     const status = await page.waitForFunction(
@@ -89,26 +84,86 @@ describe('demo page', () => {
     const seconds = (performance.now() - started) / 1000;
     const trainAccuracy = Number(await text('train-accuracy'));
     const testAccuracy = Number(await text('test-accuracy'));
+    const setting = (id: string) => page.$eval(`#${id}`, (e) => (e as HTMLInputElement).value);
     console.log(
-      `demo: backend "${await text('backend')}", ${await page.$eval('#epochs', (e) => (e as HTMLInputElement).value)} epochs in ${seconds.toFixed(1)} s ` +
+      `demo (${await setting('mode')}): backend "${await text('backend')}", ${await setting('epochs')} epochs ` +
+        `(learning rate ${await setting('learning-rate')}, batch size ${await setting('batch-size')}) in ${seconds.toFixed(1)} s ` +
         `(last epoch ${await page.$eval('#epoch-time', (e) => e.textContent)}), train accuracy ${trainAccuracy}, test accuracy ${testAccuracy}`,
     );
+    return { trainAccuracy, testAccuracy };
+  }
+
+  /** Clears the pad and draws a stroke through `points` (fractions of the canvas). */
+  async function draw(points: [number, number][]): Promise<void> {
+    await page.click('[data-testid="clear"]');
+    const box = (await (await page.$('[data-testid="draw-canvas"]'))!.boundingBox())!;
+    const at = ([fx, fy]: [number, number]) => [box.x + fx * box.width, box.y + fy * box.height] as const;
+    await page.mouse.move(...at(points[0]));
+    await page.mouse.down();
+    for (const point of points.slice(1)) await page.mouse.move(...at(point), { steps: 4 });
+    await page.mouse.up();
+  }
+
+  /** The P(1) the page shows for the drawing, once it has one. */
+  async function probabilityOfOne(): Promise<number> {
+    const shown = await page.waitForFunction(() => {
+      const output = document.querySelector('[data-testid="draw-probability"]')!;
+      return !output.hasAttribute('data-busy') && output.textContent !== '' && output.textContent;
+    });
+    return Number(await shown.jsonValue());
+  }
+
+  /** The probability of each digit, 0 to 9, that the page shows for the drawing, once it has them. */
+  async function digitProbabilities(): Promise<number[]> {
+    const shown = await page.waitForFunction(() => {
+      const bars = document.querySelector('[data-testid="draw-probabilities"]')!;
+      const values = Array.from({ length: 10 }, (_, digit) => bars.querySelector(`[data-digit="${digit}"]`)?.textContent ?? '');
+      return !bars.hasAttribute('data-busy') && values.every((value) => value !== '') && values;
+    });
+    const probabilities = ((await shown.jsonValue()) as string[]).map(Number);
+    for (const p of probabilities) expect(p).toSatisfy((value: number) => value >= 0 && value <= 1);
+    return probabilities;
+  }
+
+  async function screenshot(name: string): Promise<void> {
+    mkdirSync('test/artifacts', { recursive: true });
+    await page.screenshot({ path: `test/artifacts/${name}`, fullPage: true });
+  }
+
+  const likeliest = (probabilities: number[]) => probabilities.indexOf(Math.max(...probabilities));
+
+  it('trains to ≥ 0.99 test accuracy with its defaults and tells a drawn 1 from a drawn 0', async () => {
+    await ready();
+    const { trainAccuracy, testAccuracy } = await train();
     expect(testAccuracy).toBeGreaterThanOrEqual(0.99);
     expect(trainAccuracy).toBeGreaterThanOrEqual(0.99);
 
-    const one = await draw([[0.5, 0.15], [0.5, 0.85]]);
+    await draw(ONE);
+    const one = await probabilityOfOne();
     await page.click('[data-testid="clear"]');
     expect(await text('draw-probability')).toBe('');
-    const loop = Array.from({ length: 25 }, (_, i): [number, number] => {
-      const angle = (i / 24) * 2 * Math.PI;
-      return [0.5 + 0.25 * Math.sin(angle), 0.5 - 0.35 * Math.cos(angle)];
-    });
-    const zero = await draw(loop);
-    console.log(`demo: drawn 1 → P(1) = ${one}, drawn 0 → P(1) = ${zero}`);
+    await draw(ZERO);
+    const zero = await probabilityOfOne();
+    console.log(`demo (binary): drawn 1 → P(1) = ${one}, drawn 0 → P(1) = ${zero}`);
     expect(one).toBeGreaterThan(0.5);
     expect(zero).toBeLessThan(0.5);
+    await screenshot('demo.png');
+  });
 
-    mkdirSync('test/artifacts', { recursive: true });
-    await page.screenshot({ path: 'test/artifacts/demo.png', fullPage: true });
+  it('in ten-digit mode, trains to ≥ 0.90 test accuracy with its defaults and reads a drawn 1 and a drawn 0', async () => {
+    await page.select('[data-testid="mode"]', 'ten');
+    await ready();
+    expect(await text('test-accuracy')).toBe('');
+    const { testAccuracy } = await train();
+    expect(testAccuracy).toBeGreaterThanOrEqual(0.9);
+
+    await draw(ONE);
+    const one = await digitProbabilities();
+    await draw(ZERO);
+    const zero = await digitProbabilities();
+    console.log(`demo (ten): drawn 1 → ${one.join(' ')}, drawn 0 → ${zero.join(' ')}`);
+    expect(likeliest(one)).toBe(1);
+    expect(likeliest(zero)).toBe(0);
+    await screenshot('demo-ten.png');
   });
 });
