@@ -4,8 +4,6 @@ export interface GpuHandle {
   device: GPUDevice;
   /** e.g. 'nvidia ampere' or 'google swiftshader (fallback)'. */
   adapterInfo: string;
-  /** Whether the library requested the device (and so may destroy it) or the app shared its own. */
-  shared: boolean;
 }
 
 /** The `navigator.gpu` of this host, if any. */
@@ -19,16 +17,33 @@ function describeAdapter(info: GPUAdapterInfo | undefined, fallback: boolean | u
 }
 
 /**
- * The device a model runs on: the app's own (`device`), or one requested from `gpu` (default `navigator.gpu`)
- * with the adapter's largest storage-buffer limits, so that big datasets fit.
+ * The device a model runs on: the app's own (`device`), or the one the library requests from `gpu` (default
+ * `navigator.gpu`), shared by every model made from that `gpu` so that they share compiled pipelines too. Models
+ * never destroy a device; a lost one is replaced at the next compile.
  */
 export async function acquireDevice(options: { device?: GPUDevice; gpu?: GPU }): Promise<GpuHandle> {
   if (options.device) {
     const info = (options.device as GPUDevice & { adapterInfo?: GPUAdapterInfo }).adapterInfo;
-    return { device: options.device, adapterInfo: describeAdapter(info, info?.isFallbackAdapter), shared: true };
+    return { device: options.device, adapterInfo: describeAdapter(info, info?.isFallbackAdapter) };
   }
   const gpu = options.gpu ?? hostGPU();
   if (!gpu) throw new WebGPUNNError('WEBGPU_UNAVAILABLE', 'WebGPU: expected navigator.gpu or compile({ gpu }), got neither');
+  let handle = devices.get(gpu);
+  if (!handle) {
+    handle = requestDevice(gpu);
+    devices.set(gpu, handle);
+    handle.then(
+      ({ device }) => device.lost.then(() => devices.get(gpu) === handle && devices.delete(gpu)),
+      () => devices.delete(gpu),
+    );
+  }
+  return handle;
+}
+
+const devices = new WeakMap<GPU, Promise<GpuHandle>>();
+
+/** A device with the adapter's largest storage-buffer limits, so that big datasets fit. */
+async function requestDevice(gpu: GPU): Promise<GpuHandle> {
   const adapter = await gpu.requestAdapter();
   if (!adapter) throw new WebGPUNNError('WEBGPU_UNAVAILABLE', 'WebGPU: expected an adapter from requestAdapter(), got null');
   const device = await adapter.requestDevice({
@@ -39,7 +54,7 @@ export async function acquireDevice(options: { device?: GPUDevice; gpu?: GPU }):
   });
   const info = adapter.info;
   const fallback = (adapter as GPUAdapter & { isFallbackAdapter?: boolean }).isFallbackAdapter ?? info?.isFallbackAdapter;
-  return { device, adapterInfo: describeAdapter(info, fallback), shared: false };
+  return { device, adapterInfo: describeAdapter(info, fallback) };
 }
 
 /**

@@ -40,7 +40,7 @@ export class GpuBackend implements Backend {
   }
 
   private constructor(
-    private readonly handle: GpuHandle,
+    handle: GpuHandle,
     private readonly spec: NetworkSpec,
     initial: Float32Array[],
   ) {
@@ -233,7 +233,6 @@ export class GpuBackend implements Backend {
 
   dispose(): void {
     [...this.weights, ...this.optimizer.moments, ...this.snapshot].forEach((b) => b.destroy());
-    if (!this.handle.shared) this.device.destroy();
   }
 
   private lostError(): WebGPUNNError {

@@ -185,13 +185,19 @@ export class Plan {
     return buffer;
   }
 
-  private async add(kernel: KernelName, constants: Record<string, number>, buffers: (GPUBuffer | GPUBufferBinding)[], workgroups: Dispatch['workgroups'], text: string, list = this.dispatches) {
-    const { pipeline, layout } = await compile(this.device, kernel, constants);
+  /** Dispatches being compiled, in order: every pipeline of a plan compiles at once. */
+  private readonly compiling: { list: Dispatch[]; dispatch: Promise<Dispatch> }[] = [];
+
+  private add(kernel: KernelName, constants: Record<string, number>, buffers: (GPUBuffer | GPUBufferBinding)[], workgroups: Dispatch['workgroups'], text: string, list = this.dispatches): void {
     const stepped = list === this.dispatches;
-    const resources = stepped ? [{ buffer: this.stepBuffer, size: 12 }, ...buffers] : buffers;
-    const entries = resources.map((resource, binding) => ({ binding, resource: 'buffer' in resource ? resource : { buffer: resource } }));
-    const bindGroup = this.device.createBindGroup({ label: kernel, layout, entries });
-    list.push({ kernel, pipeline, bindGroup, stepped, workgroups, text: `${kernel.padEnd(14)} ${text}` });
+    const dispatch = compile(this.device, kernel, constants).then(({ pipeline, layout }) => {
+      const resources = stepped ? [{ buffer: this.stepBuffer, size: 12 }, ...buffers] : buffers;
+      const entries = resources.map((resource, binding) => ({ binding, resource: 'buffer' in resource ? resource : { buffer: resource } }));
+      const bindGroup = this.device.createBindGroup({ label: kernel, layout, entries });
+      return { kernel, pipeline, bindGroup, stepped, workgroups, text: `${kernel.padEnd(14)} ${text}` };
+    });
+    dispatch.catch(() => undefined); // the failure is thrown where the plan awaits it, in order
+    this.compiling.push({ list, dispatch });
   }
 
   private async schedule(weights: GPUBuffer[], optimizer: OptimizerBuffers | undefined): Promise<void> {
@@ -228,7 +234,7 @@ export class Plan {
     const gathered = x.chunks.length > 1;
     const dataset = gathered ? this.buffer('batch', this.capacity * x.cols * 4, storage) : whole(x, 'x');
     for (const chunk of gathered ? x.chunks : []) {
-      await this.add('gather', { COLS: x.cols, FIRST_ROW: chunk.firstRow, CHUNK_ROWS: chunk.rows }, [this.order, chunk, dataset],
+      this.add('gather', { COLS: x.cols, FIRST_ROW: chunk.firstRow, CHUNK_ROWS: chunk.rows }, [this.order, chunk, dataset],
         (rows) => [1, ceil(rows * x.cols, 64)], `x rows ${chunk.firstRow}..${chunk.firstRow + chunk.rows - 1} of this step into the batch`);
     }
 
@@ -242,20 +248,20 @@ export class Plan {
       const buffers = [this.order, input, weights[l], this.activations[l]];
       if (l === last && scoring && !softmax) {
         const { losses, correct } = this.scores!;
-        await this.add('forward_loss', { ...constants, LOSS: lossCode[loss.name as keyof typeof lossCode] }, [...buffers, labels!, deltas[l]!, losses, correct],
+        this.add('forward_loss', { ...constants, LOSS: lossCode[loss.name as keyof typeof lossCode] }, [...buffers, labels!, deltas[l]!, losses, correct],
           matmulGroups(layer.units), `${text}, ${loss.name} and dJ/dz`);
       } else {
-        await this.add('forward', constants, buffers, matmulGroups(layer.units), text);
+        this.add('forward', constants, buffers, matmulGroups(layer.units), text);
       }
     }
     if (softmax) {
       const rowGroups = (rows: number): [number, number] => [1, ceil(rows, 64)];
       if (scoring) {
         const { losses, correct } = this.scores!;
-        await this.add('softmax_loss', { UNITS: output.units, LABELS: y!.cols }, [this.activations[last], this.order, labels!, deltas[last]!, losses, correct],
+        this.add('softmax_loss', { UNITS: output.units, LABELS: y!.cols }, [this.activations[last], this.order, labels!, deltas[last]!, losses, correct],
           rowGroups, `layer ${last}  softmax of each row, ${loss.name} and dJ/dz = a − y`);
       } else {
-        await this.add('softmax', { UNITS: output.units }, [this.activations[last]], rowGroups, `layer ${last}  softmax of each row`);
+        this.add('softmax', { UNITS: output.units }, [this.activations[last]], rowGroups, `layer ${last}  softmax of each row`);
       }
     }
 
@@ -270,13 +276,13 @@ export class Plan {
         const layer = layers[l];
         if (l > 0) {
           const previous = layers[l - 1].activation;
-          await this.add('backprop', { INPUTS: layer.inputs, UNITS: layer.units, ACTIVATION: activationCode[previous] }, [deltas[l]!, weights[l], this.activations[l - 1], deltas[l - 1]!],
+          this.add('backprop', { INPUTS: layer.inputs, UNITS: layer.units, ACTIVATION: activationCode[previous] }, [deltas[l]!, weights[l], this.activations[l - 1], deltas[l - 1]!],
             matmulGroups(layer.inputs), `layer ${l}  dz[${l - 1}] = (dz[${l}] · W[${l}]ᵀ) ⊙ ${previous}'`);
         }
         const input = l === 0 ? dataset : this.activations[l - 1];
         const state = opt.slots > 0 ? [optimizer!.moments[l]] : [];
         if (opt instanceof Adam) state.push((this.corrections ??= this.buffer('corrections', this.steps.length * 8, storage | BufferUsage.COPY_DST)));
-        await this.add(kernel, { INPUTS: layer.inputs, UNITS: layer.units, GATHER: l === 0 && !gathered ? 1 : 0, ...hyper }, [this.order, input, deltas[l]!, weights[l], ...state],
+        this.add(kernel, { INPUTS: layer.inputs, UNITS: layer.units, GATHER: l === 0 && !gathered ? 1 : 0, ...hyper }, [this.order, input, deltas[l]!, weights[l], ...state],
           () => [ceil(layer.units, TILE), ceil(layer.inputs + 1, TILE)], `layer ${l}  W[${l}] ${dims(layer)} updated by ${opt.name} from [a | 1]ᵀ · dz`);
       }
     }
@@ -285,10 +291,11 @@ export class Plan {
       const { losses, correct, perRow } = this.scores!;
       const count = x.rows * perRow;
       this.result = this.buffer('result', 8, storage | BufferUsage.COPY_SRC);
-      await this.add('loss_sum', { COUNT: count, SLOT: 0 }, [losses, this.result], () => [1, 1], `loss_sum: mean of ${count} losses`, this.reductions);
+      this.add('loss_sum', { COUNT: count, SLOT: 0 }, [losses, this.result], () => [1, 1], `loss_sum: mean of ${count} losses`, this.reductions);
       if (this.spec.accuracy) {
-        await this.add('loss_sum', { COUNT: count, SLOT: 1 }, [correct, this.result], () => [1, 1], `loss_sum: accuracy, the mean of ${count} right answers`, this.reductions);
+        this.add('loss_sum', { COUNT: count, SLOT: 1 }, [correct, this.result], () => [1, 1], `loss_sum: accuracy, the mean of ${count} right answers`, this.reductions);
       }
     }
+    for (const { list, dispatch } of this.compiling) list.push(await dispatch);
   }
 }
