@@ -291,9 +291,9 @@ export class Plan {
       const { losses, correct, perRow } = this.scores!;
       const count = x.rows * perRow;
       this.result = this.buffer('result', 8, storage | BufferUsage.COPY_SRC);
-      this.add('loss_sum', { COUNT: count, SLOT: 0 }, [losses, this.result], () => [1, 1], `loss_sum: mean of ${count} losses`, this.reductions);
+      this.add('loss_sum', { COUNT: count, SLOT: 0 }, [losses, this.result], () => [1, 1], `the mean of ${count} losses: the loss`, this.reductions);
       if (this.spec.accuracy) {
-        this.add('loss_sum', { COUNT: count, SLOT: 1 }, [correct, this.result], () => [1, 1], `loss_sum: accuracy, the mean of ${count} right answers`, this.reductions);
+        this.add('loss_sum', { COUNT: count, SLOT: 1 }, [correct, this.result], () => [1, 1], `the mean of ${count} right answers: the accuracy`, this.reductions);
       }
     }
     for (const { list, dispatch } of this.compiling) list.push(await dispatch);
