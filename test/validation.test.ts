@@ -81,6 +81,28 @@ describe('bad input', () => {
     await rejects(() => model.compile({ loss: 'hinge' as 'meanSquaredError' }), 'INVALID_ARGUMENT', 'compile({ loss })', 'got "hinge"');
   });
 
+  it('rejects softmax on a hidden layer, a categorical loss without softmax, and unknown metrics', async () => {
+    const hiddenSoftmax = new Sequential([new Dense({ units: 3, activation: 'softmax', inputDim: 4 }), new Dense({ units: 2, activation: 'softmax' })]);
+    await expect(hiddenSoftmax.compile({ loss: 'categoricalCrossentropy', backend: 'cpu' })).rejects.toThrow(/model.layers\[0\].activation: expected 'softmax' on the last layer only/);
+    await rejects(() => model.compile({ loss: 'categoricalCrossentropy', backend: 'cpu' }), 'INVALID_ARGUMENT', "expected a last layer with activation 'softmax' for categoricalCrossentropy, got 'sigmoid'");
+    await rejects(() => model.compile({ loss: 'binaryCrossentropy', metrics: ['mae' as 'accuracy'] }), 'INVALID_ARGUMENT', 'compile({ metrics })', "['accuracy']");
+  });
+
+  it('rejects class indices that are not integers in [0, classes) for sparse categorical cross-entropy', async () => {
+    const classifier = new Sequential([new Dense({ units: 3, activation: 'softmax', inputDim: 4 })]);
+    await classifier.compile({ loss: 'sparseCategoricalCrossentropy', backend: 'cpu', seed: 1 });
+    const xs = [[1, 2, 3, 4], [0, 1, 0, 1]];
+    await expect(classifier.fit(xs, [[0], [3]])).rejects.toThrow(/fit\(y\)\[1\]\[0\]: expected a class index, an integer in \[0, 3\), got 3/);
+    await expect(classifier.fit(xs, [[0, 1, 0], [1, 0, 0]])).rejects.toThrow(/fit\(y\): expected 1 column \(a class index per row for sparseCategoricalCrossentropy\), got 3/);
+  });
+
+  it('rejects bad fit options: initialEpoch past epochs, validationSplit outside [0, 1), validationData not [x, y]', async () => {
+    await rejects(() => model.fit(x, y, { epochs: 2, initialEpoch: 3 }), 'INVALID_ARGUMENT', 'fit({ initialEpoch })', 'got 3');
+    await rejects(() => model.fit(x, y, { validationSplit: 1 }), 'INVALID_ARGUMENT', 'fit({ validationSplit })', '[0, 1)', 'got 1');
+    await rejects(() => model.fit(x, y, { validationData: [x] as unknown as [typeof x, typeof y] }), 'INVALID_ARGUMENT', 'fit({ validationData })', '[x, y]');
+    await rejects(() => model.fit(x, y, { validationData: [x, { shape: [10, 2], data: new Float32Array(20) }] }), 'SHAPE_MISMATCH', 'fit({ validationData })(y)', 'expected 1 column');
+  });
+
   it('rejects a second fit while one runs, and finishes the first', async () => {
     const running = model.fit(x, y, { epochs: 3 });
     await expect(model.fit(x, y)).rejects.toMatchObject({ code: 'BUSY' });
