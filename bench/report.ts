@@ -1,0 +1,198 @@
+// The benchmark's results as tables, the targets computed from them, and where webgpu-nn's step time goes.
+import type { Breakdown, Calls, Environment, LessonResult, MatmulResult, ScaleResult } from './suite';
+
+export interface Results {
+  host: 'chromium' | 'node';
+  quick: boolean;
+  date: string;
+  commit: string;
+  /** The browser's or Node's version, and Dawn's. */
+  runtime: string;
+  /** load: the 1-minute load average when the benchmark started and when it ended (other work skews the numbers). */
+  machine: { cpu: string; cores: number; memoryGiB: number; os: string; load: number[] };
+  environment: Environment;
+  lesson: LessonResult[];
+  matmul: MatmulResult[];
+  emptyDispatch?: { count: number; us: number };
+  workgroupMemory: { bytes: number; reps: number; us: number }[];
+  scale: ScaleResult[];
+  breakdown: Breakdown[];
+  targets?: Target[];
+}
+
+export interface Target {
+  name: string;
+  /** undefined: a number it needs was not measured. */
+  pass: boolean | undefined;
+  measured: string;
+  required: string;
+}
+
+const GPU_LIBRARIES = ['webgpu-nn', 'tfjs-webgpu'];
+const TOLERANCE = 1e-4;
+
+const fixed = (v: number, digits = 2) => (Number.isFinite(v) ? v.toFixed(digits) : '–');
+const ms = (v: number) => fixed(v, v < 10 ? 3 : v < 1000 ? 1 : 0);
+const relative = (a: number, b: number) => Math.abs(a - b) / Math.abs(b);
+
+/** Columns padded to their widest cell; the first column left-aligned, the others right-aligned. */
+function table(header: string[], rows: string[][]): string {
+  const widths = header.map((h, c) => Math.max(h.length, ...rows.map((r) => r[c].length)));
+  const line = (cells: string[]) => cells.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]) : cell.padStart(widths[c]))).join('  ');
+  return [line(header), ...rows.map(line)].join('\n');
+}
+
+function lessonTable(results: LessonResult[], batchSize: number): string {
+  const rows = results.filter((r) => r.batchSize === batchSize);
+  if (rows.length === 0) return '';
+  const ours = rows.find((r) => r.library === 'webgpu-nn');
+  const { stepsPerEpoch, warmupSteps } = rows[0];
+  const callNames: (keyof Calls)[] = ['dispatches', 'submits', 'maps', 'bindGroups', 'writes', 'buffers'];
+  return [
+    `Lesson, batch ${batchSize} (${stepsPerEpoch} step${stepsPerEpoch > 1 ? 's' : ''} per epoch); loss: the mean of the last epoch after ${warmupSteps} steps from the same weights`,
+    table(
+      ['library', 'ms/step', '÷ webgpu-nn', 'epochs/run', 'runs', 'loss', 'Δ loss', ...callNames.map((n) => `${n}/step`)],
+      rows.map((r) => [
+        r.library,
+        ms(r.msPerStep),
+        ours ? `${fixed(r.msPerStep / ours.msPerStep, 1)}×` : '–',
+        String(r.epochsPerRun),
+        String(r.runMs.length),
+        r.loss.toPrecision(7),
+        ours && r !== ours ? relative(r.loss, ours.loss).toExponential(1) : '',
+        ...callNames.map((n) => (GPU_LIBRARIES.includes(r.library) ? fixed(r.perStep[n]) : '–')),
+      ]),
+    ),
+  ].join('\n');
+}
+
+function matmulTable({ matmul: results, emptyDispatch: empty, workgroupMemory }: Results): string {
+  const shapes = [...new Map(results.map((r) => [r.shape.join('×'), r.shape])).values()];
+  const cells = (r: MatmulResult | undefined) => (r ? [ms(r.ms), fixed(r.gflops, 3), String(r.reps)] : ['–', '–', '–']);
+  const find = (library: string, shape: number[]) => results.find((r) => r.library === library && r.shape.join() === shape.join());
+  return [
+    'Matmul [rows × inner] · [inner × cols]: webgpu-nn\'s forward kernel (reps dispatches in one submit) and TF.js webgpu\'s tf.matMul',
+    table(
+      ['rows×inner·inner×cols', 'MFLOP', 'ours ms', 'ours GFLOP/s', 'reps', 'tf.matMul ms', 'tf GFLOP/s', 'reps'],
+      shapes.map((s) => [`${s[0]}×${s[1]}·${s[1]}×${s[2]}`, fixed((2 * s[0] * s[1] * s[2]) / 1e6, 2), ...cells(find('webgpu-nn', s)), ...cells(find('tfjs-webgpu', s))]),
+    ),
+    empty ? `Empty dispatch: ${fixed(empty.us, 1)} µs each (${empty.count} in one pass, one submit)` : 'Empty dispatch: not measured',
+    `One 8 × 8 workgroup filling workgroup memory (zero-filled by WebGPU first), per dispatch: ${workgroupMemory.map((w) => `${w.bytes} B ${fixed(w.us, 1)} µs`).join(', ')}`,
+  ].join('\n');
+}
+
+function scaleTable(results: ScaleResult[]): string {
+  return [
+    'webgpu-nn on WebGPU as it grows: batch 32, digits repeated to the row count, layers 400 → width → 15 → 1',
+    table(
+      ['examples', 'width', 'epochs/run', 'runs', 'ms/epoch', 'ms/step', 'GFLOP/s'],
+      results.map((r) => [String(r.rows), String(r.width), String(r.epochsPerRun), String(r.runs), ms(r.msPerEpoch), ms(r.msPerStep), fixed(r.gflops, 3)]),
+    ),
+  ].join('\n');
+}
+
+/** A breakdown's time per step: the step's dispatches, and the once-per-epoch ones shared by the epoch's steps. */
+const perStep = (b: Breakdown, stepsPerEpoch: number) => b.dispatches.reduce((sum, d) => sum + (d.perEpoch ? d.ms / stepsPerEpoch : d.ms), 0);
+
+function breakdownTable(b: Breakdown, step: LessonResult | undefined): string {
+  const total = perStep(b, step?.stepsPerEpoch ?? 1);
+  return [
+    `webgpu-nn's step at batch ${b.batchSize}, each dispatch timed alone (reps in one pass)`,
+    table(
+      ['dispatch', 'ms', 'reps'],
+      b.dispatches.map((d) => [`${d.text}${d.perEpoch ? ' (once per epoch)' : ''}`, ms(d.ms), String(d.reps)]),
+    ),
+    `${ms(total)} ms per step${step ? ` against ${ms(step.msPerStep)} ms per step in fit` : ''}`,
+  ].join('\n');
+}
+
+/** The targets, from the numbers measured on this adapter. */
+export function targets(r: Results): Target[] {
+  const find = (library: string, batchSize: number) => r.lesson.find((l) => l.library === library && l.batchSize === batchSize);
+  const best = r.matmul.reduce<MatmulResult | undefined>((a, m) => (!a || m.gflops > a.gflops ? m : a), undefined);
+  const peak = best?.gflops ?? NaN;
+  const layers = r.environment.network.length - 1;
+  const list: Target[] = [];
+  const add = (name: string, value: number, pass: (v: number) => boolean, measured: string, required: string) =>
+    list.push({ name, pass: Number.isFinite(value) ? pass(value) : undefined, measured: Number.isFinite(value) ? measured : 'not measured', required });
+
+  for (const [batchSize, factor] of [[32, 30], [1000, 8]]) {
+    const ours = find('webgpu-nn', batchSize);
+    const ratio = (find('tfjs-webgpu', batchSize)?.msPerStep ?? NaN) / (ours?.msPerStep ?? NaN);
+    add(`faster per step than tfjs-webgpu, batch ${batchSize}`, ratio, (v) => v >= factor, `${fixed(ratio, 1)}×`, `≥ ${factor}×`);
+    // TF.js on WebGPU, or where there is none (Node) its CPU backend: float32 throughout, as ours.
+    const reference = find('tfjs-webgpu', batchSize) ?? find('tfjs-cpu', batchSize);
+    const difference = relative(ours?.loss ?? NaN, reference?.loss ?? NaN);
+    add(`loss after the same steps equals ${reference?.library ?? 'TF.js'}'s, batch ${batchSize}`, difference, (v) => v <= TOLERANCE,
+      `relative difference ${difference.toExponential(1)}`, `≤ ${TOLERANCE}`);
+  }
+
+  const full = find('webgpu-nn', 1000);
+  const fullGflops = full ? full.stepFlops / full.msPerStep / 1e6 : NaN;
+  add('full-batch step throughput against the best matmul', fullGflops / peak, (v) => v >= 0.6,
+    `${fixed(fullGflops, 3)} GFLOP/s = ${fixed((100 * fullGflops) / peak, 0)}% of ${fixed(peak, 3)} (${best?.library} ${best?.shape.join('×')})`, '≥ 60%');
+
+  const small = find('webgpu-nn', 32);
+  const model = small ? small.stepFlops / peak / 1e6 + (small.perStep.dispatches * (r.emptyDispatch?.us ?? NaN)) / 1000 : NaN;
+  add('batch-32 step time against FLOPs ÷ peak + dispatches × empty dispatch', (small?.msPerStep ?? NaN) / model, (v) => v <= 1.5,
+    `${ms(small?.msPerStep ?? NaN)} ms = ${fixed((small?.msPerStep ?? NaN) / model, 2)} × ${ms(model)} ms`, '≤ 1.5×');
+
+  const dispatches = Math.max(...r.lesson.filter((l) => l.library === 'webgpu-nn').map((l) => l.perStep.dispatches));
+  add('dispatches per step', dispatches, (v) => v <= 3 * layers, `${fixed(dispatches)} for ${layers} layers`, `≤ ${3 * layers}`);
+  return list;
+}
+
+/** What bounds webgpu-nn's time per step, in numbers. */
+function bounds(r: Results): string {
+  const best = r.matmul.reduce((a, m) => (m.gflops > a.gflops ? m : a), r.matmul[0]);
+  if (!best) return '';
+  const empty = r.emptyDispatch?.us ?? NaN;
+  const gflops = (flops: number, time: number) => fixed(flops / time / 1e6, 3);
+  const lines = r.breakdown.flatMap((b) => {
+    const step = r.lesson.find((l) => l.library === 'webgpu-nn' && l.batchSize === b.batchSize);
+    if (!step) return [];
+    const pct = (v: number) => `${fixed((100 * v) / step.msPerStep, 0)}%`;
+    const epochStep = step.epochMs / step.stepsPerEpoch;
+    const dispatched = perStep(b, step.stepsPerEpoch);
+    const top = b.dispatches.reduce((a, d) => (d.ms > a.ms ? d : a));
+    const arithmetic = step.stepFlops / best.gflops / 1e6;
+    const overhead = (step.perStep.dispatches * empty) / 1000;
+    return [
+      `batch ${b.batchSize}: ${ms(step.msPerStep)} ms per step in fit, ${gflops(step.stepFlops, step.msPerStep)} GFLOP/s (${pct(arithmetic)} of the best matmul's rate)`,
+      `  an epoch without fit's setup (median time between two epoch ends): ${ms(epochStep)} ms per step; the difference, fit's setup spread over a run's ${step.epochsPerRun * step.stepsPerEpoch} steps (and noise): ${ms(step.msPerStep - epochStep)} ms (${pct(step.msPerStep - epochStep)})`,
+      `  the step's dispatches timed alone: ${ms(dispatched)} ms (${pct(dispatched)}); slowest: ${top.text}, ${ms(top.ms)} ms (${pct(top.ms)})`,
+      `  the step's FLOPs at the best matmul's rate: ${ms(arithmetic)} ms (${pct(arithmetic)}); ${fixed(step.perStep.dispatches)} empty dispatches: ${ms(overhead)} ms (${pct(overhead)})`,
+    ];
+  });
+  const block = (inner: number) => r.matmul.find((m) => m.library === 'webgpu-nn' && m.shape.join() === `32,${inner},32`);
+  const blocks = [block(32), block(1024)].filter((m) => m !== undefined);
+  return [
+    "Where webgpu-nn's step time goes",
+    `best matmul: ${fixed(best.gflops, 3)} GFLOP/s (${best.library}, ${best.shape.join('×')}); empty dispatch: ${fixed(empty, 1)} µs`,
+    ...(blocks.length ? [`one 32 × 32 output block, one workgroup of the forward kernel: ${blocks.map((m) => `${ms(m.ms)} ms at inner ${m.shape[1]} (${fixed(m.gflops, 3)} GFLOP/s)`).join(', ')}`] : []),
+    ...(r.workgroupMemory.length ? [`one workgroup that fills workgroup memory: ${r.workgroupMemory.map((w) => `${w.bytes} B ${ms(w.us / 1000)} ms`).join(', ')}`] : []),
+    ...lines,
+  ].join('\n');
+}
+
+export function report(r: Results): string {
+  const { adapter } = r.environment;
+  const sections = [
+    `webgpu-nn benchmark on ${r.host}${r.quick ? ' (--quick)' : ''}, ${r.date}, ${r.commit}`,
+    `${r.runtime}; ${r.machine.cpu}, ${r.machine.cores} cores, ${r.machine.memoryGiB} GiB; ${r.machine.os}; load average ${r.machine.load.map((l) => l.toFixed(2)).join(' → ')}`,
+    `WebGPU adapter: ${[adapter.vendor, adapter.architecture, adapter.description].filter(Boolean).join(' ')}${adapter.fallback ? ' (fallback)' : ''}; TF.js ${r.environment.tfjs.version}, backends ${r.environment.tfjs.backends.join(', ')}`,
+  ].join('\n');
+  const status = (t: Target) => (t.pass === undefined ? 'n/a ' : t.pass ? 'PASS' : 'FAIL');
+  return [
+    sections,
+    lessonTable(r.lesson, 32),
+    lessonTable(r.lesson, 1000),
+    matmulTable(r),
+    scaleTable(r.scale),
+    ...r.breakdown.map((b) => breakdownTable(b, r.lesson.find((l) => l.library === 'webgpu-nn' && l.batchSize === b.batchSize))),
+    bounds(r),
+    ['Targets', ...(r.targets ?? []).map((t) => `${status(t)}  ${t.name}: ${t.measured} (${t.required})`)].join('\n'),
+  ]
+    .filter(Boolean)
+    .join('\n\n');
+}

@@ -1,0 +1,435 @@
+// The measurements, the same in a browser page and in Node: the lesson's training step in each library, matmul
+// throughput, the cost of an empty dispatch and of a workgroup's memory, webgpu-nn as the data and the network
+// grow, and the time of each dispatch of webgpu-nn's training step. Every function takes and returns plain data,
+// so that the driver (run.ts) can call it in a page through puppeteer or directly in Node.
+import * as tf from '@tensorflow/tfjs';
+import { decodeDigits } from '../demo/digits';
+import { BinaryCrossentropy, Dense, SGD, Sequential } from '../src/index';
+import type { Matrix } from '../src/matrix';
+import { BufferUsage } from '../src/runtime/flags';
+import { TILE, compile } from '../src/runtime/kernels';
+import { Plan, deviceMatrix } from '../src/runtime/plan';
+
+export type Library = 'webgpu-nn' | 'webgpu-nn-cpu' | 'tfjs-webgpu' | 'tfjs-webgl' | 'tfjs-wasm' | 'tfjs-cpu';
+
+/** The lesson's network: 400 inputs, Dense(25, sigmoid) → Dense(15, sigmoid) → Dense(1, sigmoid). */
+const LESSON = [400, 25, 15, 1];
+const LESSON_ROWS = 1000;
+const LEARNING_RATE = 0.1;
+const SEED = 42;
+
+// ---- WebGPU call counters: the prototypes' methods, wrapped once ----
+
+const counted = {
+  dispatches: ['GPUComputePassEncoder', 'dispatchWorkgroups'],
+  submits: ['GPUQueue', 'submit'],
+  maps: ['GPUBuffer', 'mapAsync'],
+  bindGroups: ['GPUDevice', 'createBindGroup'],
+  writes: ['GPUQueue', 'writeBuffer'],
+  buffers: ['GPUDevice', 'createBuffer'],
+} as const;
+
+export type Calls = Record<keyof typeof counted, number>;
+const calls = Object.fromEntries(Object.keys(counted).map((name) => [name, 0])) as Calls;
+
+function countCalls(): void {
+  for (const [name, [type, method]] of Object.entries(counted) as [keyof Calls, [string, string]][]) {
+    const prototype = (globalThis as unknown as Record<string, { prototype: Record<string, (...args: unknown[]) => unknown> }>)[type].prototype;
+    const original = prototype[method];
+    prototype[method] = function (this: unknown, ...args: unknown[]) {
+      calls[name]++;
+      return original.apply(this, args);
+    };
+  }
+}
+
+const resetCalls = () => Object.keys(calls).forEach((name) => (calls[name as keyof Calls] = 0));
+
+// ---- setup ----
+
+export interface Environment {
+  /** The lesson's layer sizes, inputs first. */
+  network: number[];
+  adapter: { vendor: string; architecture: string; description: string; fallback: boolean };
+  tfjs: { version: string; backends: string[] };
+}
+
+/** Held for as long as the device is used: in Node, Dawn's instance goes with this object. */
+let gpu: GPU;
+let device: GPUDevice;
+let digits: { x: Matrix; y: Matrix };
+let environment: Environment;
+
+/** Requests the one device of the benchmark, decodes the digits and starts counting WebGPU calls. */
+export async function setup(options: { gpu: GPU; digits: Uint8Array; tfBackends: string[] }): Promise<void> {
+  gpu = options.gpu;
+  const adapter = await gpu.requestAdapter();
+  if (!adapter) throw new Error('requestAdapter() returned null');
+  device = await adapter.requestDevice({
+    requiredLimits: { maxStorageBufferBindingSize: adapter.limits.maxStorageBufferBindingSize, maxBufferSize: adapter.limits.maxBufferSize },
+  });
+  const { vendor, architecture, description } = adapter.info;
+  const fallback = (adapter as GPUAdapter & { isFallbackAdapter?: boolean }).isFallbackAdapter ?? adapter.info.isFallbackAdapter ?? false;
+  environment = { network: LESSON, adapter: { vendor, architecture, description, fallback }, tfjs: { version: tf.version.tfjs, backends: options.tfBackends } };
+  const all = decodeDigits(options.digits);
+  digits = { x: all.x, y: all.y };
+  countCalls();
+}
+
+export async function describeEnvironment(): Promise<Environment> {
+  return environment;
+}
+
+// ---- data, weights and FLOPs ----
+
+/** The first 1000 digits, repeated to `rows` rows. */
+function examples(rows: number): { x: Matrix; y: Matrix } {
+  const tile = (m: Matrix): Matrix => {
+    const cols = m.shape[1];
+    const data = new Float32Array(rows * cols);
+    for (let r = 0; r < rows; r += LESSON_ROWS) data.set(m.data.subarray(0, Math.min(LESSON_ROWS, rows - r) * cols), r * cols);
+    return { shape: [rows, cols], data };
+  };
+  return { x: tile(digits.x), y: tile(digits.y) };
+}
+
+function ourModel(sizes: number[]): Sequential {
+  return new Sequential(sizes.slice(1).map((units, l) => new Dense({ units, activation: 'sigmoid', inputDim: l === 0 ? sizes[0] : undefined })));
+}
+
+/** Glorot-uniform kernels and zero biases from the seed, in Keras order: every library starts from these. */
+async function initialWeights(sizes: number[]): Promise<Float32Array[]> {
+  const model = ourModel(sizes);
+  await model.compile({ loss: new BinaryCrossentropy(), backend: 'cpu', seed: SEED });
+  const weights = await model.getWeights();
+  model.dispose();
+  return weights;
+}
+
+/** FLOPs of training on `rows` rows: forward 2·m·I·U per layer, backprop 2·m·U·I for every layer but the first, update 2·m·(I+1)·U per layer. */
+function trainingFlops(rows: number, sizes: number[]): number {
+  let flops = 0;
+  for (let l = 1; l < sizes.length; l++) {
+    const [inputs, units] = [sizes[l - 1], sizes[l]];
+    flops += 2 * rows * inputs * units * (l > 1 ? 2 : 1) + 2 * rows * (inputs + 1) * units;
+  }
+  return flops;
+}
+
+// ---- training, timed ----
+
+interface Trainer {
+  /** Trains `epochs` more epochs from where the last call left off; returns each epoch's loss. */
+  fit(epochs: number, onEpochEnd?: () => void): Promise<number[]>;
+  dispose(): void;
+}
+
+async function ourTrainer(backend: 'webgpu' | 'cpu', sizes: number[], rows: number, batchSize: number): Promise<Trainer> {
+  const { x, y } = examples(rows);
+  const model = ourModel(sizes);
+  await model.compile({ loss: new BinaryCrossentropy(), optimizer: new SGD({ learningRate: LEARNING_RATE }), backend, device, seed: SEED });
+  await model.setWeights(await initialWeights(sizes));
+  return {
+    fit: async (epochs, onEpochEnd) => (await model.fit(x, y, { epochs, batchSize, shuffle: false, onEpochEnd })).loss,
+    dispose: () => model.dispose(),
+  };
+}
+
+async function tfTrainer(backend: string, sizes: number[], rows: number, batchSize: number): Promise<Trainer> {
+  if (!(await tf.setBackend(backend))) throw new Error(`TF.js backend ${backend} failed to initialize`);
+  const { x, y } = examples(rows);
+  const model = tf.sequential({
+    layers: sizes.slice(1).map((units, l) => tf.layers.dense({ units, activation: 'sigmoid', inputShape: l === 0 ? [sizes[0]] : undefined })),
+  });
+  const weights = await initialWeights(sizes);
+  model.setWeights(model.getWeights().map((w, i) => tf.tensor(weights[i], w.shape)));
+  model.compile({ loss: 'binaryCrossentropy', optimizer: tf.train.sgd(LEARNING_RATE) });
+  const xs = tf.tensor2d(x.data, x.shape);
+  const ys = tf.tensor2d(y.data, y.shape);
+  return {
+    fit: async (epochs, onEpochEnd) =>
+      (await model.fit(xs, ys, { epochs, batchSize, shuffle: false, verbose: 0, callbacks: { onEpochEnd: async () => onEpochEnd?.() } })).history
+        .loss as number[],
+    dispose: () => {
+      model.dispose();
+      tf.dispose([xs, ys]);
+    },
+  };
+}
+
+export interface Budget {
+  /** Epochs from the shared initial weights before timing; the last one's loss is compared across libraries. */
+  warmupEpochs: number;
+  /** Timed runs; the median counts. */
+  runs: number;
+  /** Each timed run trains whole epochs, as many as the last warm-up epoch's time says last this long (at least one). */
+  runMs: number;
+}
+
+interface Timed {
+  /** The loss of the last warm-up epoch (NaN without a warm-up). */
+  loss: number;
+  /**
+   * The median time between two epoch ends within one fit call (warm-up and timed runs): an epoch without fit's
+   * setup. NaN when no call trained two epochs.
+   */
+  epochMs: number;
+  epochsPerRun: number;
+  /** Wall time of each timed run: the whole fit call. */
+  runMs: number[];
+  /** WebGPU calls during the timed runs, all runs together. */
+  calls: Calls;
+}
+
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor((values.length - 1) / 2)];
+
+async function timeTraining(trainer: Trainer, budget: Budget): Promise<Timed> {
+  const intervals: number[] = [];
+  /** fit, recording the time between consecutive epoch ends. */
+  const fit = (epochs: number) => {
+    let last = NaN;
+    return trainer.fit(epochs, () => {
+      const now = performance.now();
+      if (!Number.isNaN(last)) intervals.push(now - last);
+      last = now;
+    });
+  };
+  const start = performance.now();
+  const losses = await fit(budget.warmupEpochs);
+  // A lone warm-up epoch, compile and setup included, overestimates an epoch: fewer epochs per run, never too many.
+  const estimate = intervals.at(-1) ?? (budget.warmupEpochs > 0 ? performance.now() - start : Infinity);
+  const epochsPerRun = Math.max(1, Math.ceil(budget.runMs / estimate));
+  resetCalls();
+  const runMs: number[] = [];
+  for (let r = 0; r < budget.runs; r++) {
+    const runStart = performance.now();
+    await fit(epochsPerRun);
+    runMs.push(performance.now() - runStart);
+  }
+  return { loss: losses.at(-1) ?? NaN, epochMs: intervals.length ? median(intervals) : NaN, epochsPerRun, runMs, calls: { ...calls } };
+}
+
+export interface LessonResult extends Timed {
+  library: Library;
+  batchSize: number;
+  stepsPerEpoch: number;
+  warmupSteps: number;
+  msPerStep: number;
+  /** FLOPs of one full step (batchSize rows). */
+  stepFlops: number;
+  /** WebGPU calls per step. */
+  perStep: Calls;
+}
+
+/** One library training the lesson's network on 1000 digits at `batchSize`. */
+export async function lesson(library: Library, batchSize: number, budget: Budget): Promise<LessonResult> {
+  const trainer = library.startsWith('tfjs-')
+    ? await tfTrainer(library.slice('tfjs-'.length), LESSON, LESSON_ROWS, batchSize)
+    : await ourTrainer(library === 'webgpu-nn' ? 'webgpu' : 'cpu', LESSON, LESSON_ROWS, batchSize);
+  try {
+    const timed = await timeTraining(trainer, budget);
+    const stepsPerEpoch = Math.ceil(LESSON_ROWS / batchSize);
+    const steps = timed.epochsPerRun * stepsPerEpoch;
+    const perStep = Object.fromEntries(Object.entries(timed.calls).map(([name, n]) => [name, n / (steps * budget.runs)])) as Calls;
+    return {
+      library, batchSize, stepsPerEpoch, warmupSteps: budget.warmupEpochs * stepsPerEpoch, ...timed,
+      msPerStep: median(timed.runMs) / steps, stepFlops: trainingFlops(batchSize, LESSON), perStep,
+    };
+  } finally {
+    trainer.dispose();
+  }
+}
+
+export interface ScaleResult {
+  rows: number;
+  width: number;
+  epochsPerRun: number;
+  runs: number;
+  msPerEpoch: number;
+  msPerStep: number;
+  gflops: number;
+}
+
+/** webgpu-nn on WebGPU, batch 32, over `rows` examples with a first layer `width` units wide. */
+export async function scale(rows: number, width: number, budget: Budget): Promise<ScaleResult> {
+  const sizes = [LESSON[0], width, ...LESSON.slice(2)];
+  const trainer = await ourTrainer('webgpu', sizes, rows, 32);
+  try {
+    const { epochsPerRun, runMs } = await timeTraining(trainer, budget);
+    const msPerEpoch = median(runMs) / epochsPerRun;
+    return { rows, width, epochsPerRun, runs: budget.runs, msPerEpoch, msPerStep: msPerEpoch / Math.ceil(rows / 32), gflops: trainingFlops(rows, sizes) / msPerEpoch / 1e6 };
+  } finally {
+    trainer.dispose();
+  }
+}
+
+// ---- kernels, timed on the device ----
+
+/** Times `encode` recorded `reps` times in one compute pass and one submit, until the queue is done. */
+async function timePass(reps: number, encode: (pass: GPUComputePassEncoder) => void): Promise<number> {
+  const start = performance.now();
+  const encoder = device.createCommandEncoder();
+  const pass = encoder.beginComputePass();
+  for (let r = 0; r < reps; r++) encode(pass);
+  pass.end();
+  device.queue.submit([encoder.finish()]);
+  await device.queue.onSubmittedWorkDone();
+  return performance.now() - start;
+}
+
+/**
+ * Times one rep (a warm-up and a first estimate), then as many reps as last `runMs` together. A first rep over
+ * 10 s is the result itself: one rep, first-call costs included.
+ */
+async function timeReps(runMs: number, run: (reps: number) => Promise<number>): Promise<{ reps: number; ms: number }> {
+  const first = await run(1);
+  if (first > 10_000) return { reps: 1, ms: first };
+  const reps = Math.max(1, Math.ceil(runMs / first));
+  return { reps, ms: (await run(reps)) / reps };
+}
+
+export interface MatmulResult {
+  library: 'webgpu-nn' | 'tfjs-webgpu';
+  /** [rows, inner, cols]. */
+  shape: [number, number, number];
+  reps: number;
+  /** Per multiply. */
+  ms: number;
+  gflops: number;
+}
+
+const random = (length: number) => Float32Array.from({ length }, (_, i) => ((i * 7919) % 1000) / 1000 - 0.5);
+
+function storage(data: Float32Array | Uint32Array | number, usage: number = BufferUsage.STORAGE): GPUBuffer {
+  const size = typeof data === 'number' ? data : data.byteLength;
+  const buffer = device.createBuffer({ size: Math.max(16, size), usage: usage | BufferUsage.COPY_DST });
+  if (typeof data !== 'number') device.queue.writeBuffer(buffer, 0, data);
+  return buffer;
+}
+
+/**
+ * [rows × inner] · [inner × cols]: webgpu-nn's forward kernel (linear, no gather; the bias row adds cols·rows
+ * additions, not counted) dispatched `reps` times in one pass, or TF.js's tf.matMul called `reps` times and the
+ * last result read back.
+ */
+export async function matmul(library: MatmulResult['library'], shape: [number, number, number], runMs: number): Promise<MatmulResult> {
+  const [m, k, n] = shape;
+  const timing = library === 'webgpu-nn' ? await ourMatmul(m, k, n, runMs) : await tfMatmul(m, k, n, runMs);
+  return { library, shape, ...timing, gflops: (2 * m * k * n) / timing.ms / 1e6 };
+}
+
+async function ourMatmul(m: number, k: number, n: number, runMs: number) {
+  const { pipeline, layout } = await compile(device, 'forward', { INPUTS: k, UNITS: n, ACTIVATION: 0, GATHER: 0 });
+  // The step: rows 0 .. m of the order (unread without the gather), step 0 of the epoch.
+  const step = storage(new Uint32Array([0, m, 0, 0]), BufferUsage.UNIFORM);
+  const buffers = [step, storage(4), storage(random(m * k)), storage(random((k + 1) * n)), storage(m * n * 4)];
+  const bindGroup = device.createBindGroup({ layout, entries: buffers.map((buffer, binding) => ({ binding, resource: { buffer } })) });
+  try {
+    return await timeReps(runMs, (reps) =>
+      timePass(reps, (pass) => {
+        pass.setPipeline(pipeline);
+        pass.setBindGroup(0, bindGroup, [0]);
+        pass.dispatchWorkgroups(Math.ceil(n / TILE), Math.ceil(m / TILE));
+      }),
+    );
+  } finally {
+    buffers.forEach((b) => b.destroy());
+  }
+}
+
+async function tfMatmul(m: number, k: number, n: number, runMs: number) {
+  if (!(await tf.setBackend('webgpu'))) throw new Error('TF.js backend webgpu failed to initialize');
+  const a = tf.tensor2d(random(m * k), [m, k]);
+  const b = tf.tensor2d(random(k * n), [k, n]);
+  try {
+    return await timeReps(runMs, async (reps) => {
+      const start = performance.now();
+      const products = Array.from({ length: reps }, () => tf.matMul(a, b));
+      await products.at(-1)!.data();
+      const ms = performance.now() - start;
+      tf.dispose(products);
+      return ms;
+    });
+  } finally {
+    tf.dispose([a, b]);
+  }
+}
+
+/** The cost of a dispatch that does nothing: `count` of them in one pass, one submit, after a warm-up. */
+export async function emptyDispatch(count: number): Promise<{ count: number; us: number }> {
+  const module = device.createShaderModule({ code: '@compute @workgroup_size(1) fn main() {}' });
+  const pipeline = await device.createComputePipelineAsync({ layout: 'auto', compute: { module, entryPoint: 'main' } });
+  const run = (reps: number) => timePass(reps, (pass) => {
+    pass.setPipeline(pipeline);
+    pass.dispatchWorkgroups(1);
+  });
+  await run(100);
+  return { count, us: ((await run(count)) / count) * 1000 };
+}
+
+/**
+ * The cost of one 8 × 8 workgroup that fills `bytes` of workgroup memory (which WebGPU zero-fills before the
+ * kernel runs), waits at a barrier and writes one value: the fixed cost of each workgroup of a tiled kernel.
+ */
+export async function workgroupMemory(bytes: number, runMs: number): Promise<{ bytes: number; reps: number; us: number }> {
+  const vec4s = bytes / 16;
+  const code = `@group(0) @binding(0) var<storage, read_write> out: array<vec4f>;
+    var<workgroup> tile: array<vec4f, ${vec4s}>;
+    @compute @workgroup_size(8, 8) fn main(@builtin(local_invocation_index) i: u32) {
+      for (var s = i; s < ${vec4s}u; s += 64u) { tile[s] = vec4f(f32(s)); }
+      workgroupBarrier();
+      if (i == 0u) { out[0] = tile[0]; }
+    }`;
+  const pipeline = await device.createComputePipelineAsync({ layout: 'auto', compute: { module: device.createShaderModule({ code }), entryPoint: 'main' } });
+  const out = storage(16);
+  const bindGroup = device.createBindGroup({ layout: pipeline.getBindGroupLayout(0), entries: [{ binding: 0, resource: { buffer: out } }] });
+  try {
+    const { reps, ms } = await timeReps(runMs, (reps) =>
+      timePass(reps, (pass) => {
+        pass.setPipeline(pipeline);
+        pass.setBindGroup(0, bindGroup);
+        pass.dispatchWorkgroups(1);
+      }),
+    );
+    return { bytes, reps, us: ms * 1000 };
+  } finally {
+    out.destroy();
+  }
+}
+
+export interface Breakdown {
+  batchSize: number;
+  /** The step's dispatches, then the reductions dispatched once per epoch (the loss sum). */
+  dispatches: { text: string; reps: number; ms: number; perEpoch: boolean }[];
+}
+
+/** Each dispatch of webgpu-nn's lesson training step at `batchSize` rows, timed alone, many in one pass. */
+export async function stepBreakdown(batchSize: number, runMs: number): Promise<Breakdown> {
+  const spec = {
+    layers: LESSON.slice(1).map((units, l) => ({ inputs: LESSON[l], units, activation: 'sigmoid' as const })),
+    loss: new BinaryCrossentropy(),
+    optimizer: new SGD({ learningRate: LEARNING_RATE }),
+  };
+  const { x, y } = examples(batchSize);
+  const weights = spec.layers.map(({ inputs, units }) => storage(random((inputs + 1) * units).map((v) => v * 0.1)));
+  const data = { x: deviceMatrix(device, x, 'x'), y: deviceMatrix(device, y, 'y') };
+  const plan = await Plan.create(device, 'train', spec, weights, data, batchSize);
+  device.queue.writeBuffer(plan.order, 0, Uint32Array.from({ length: batchSize }, (_, i) => i));
+  try {
+    const dispatches = [];
+    for (const d of [...plan.dispatches, ...plan.reductions]) {
+      const timing = await timeReps(runMs, (reps) =>
+        timePass(reps, (pass) => {
+          pass.setPipeline(d.pipeline);
+          pass.setBindGroup(0, d.bindGroup, d.stepped ? [0] : []);
+          pass.dispatchWorkgroups(...d.workgroups(batchSize));
+        }),
+      );
+      dispatches.push({ text: d.text.replace(/\s+/g, ' '), ...timing, perEpoch: !d.stepped });
+    }
+    return { batchSize, dispatches };
+  } finally {
+    plan.destroy();
+    weights.forEach((w) => w.destroy());
+  }
+}
