@@ -41,8 +41,8 @@ export const kernels = {
 
 export type KernelName = keyof typeof kernels;
 
-/** Output rows and columns each workgroup of the matmul kernels covers (matmul.wgsl's TILE_M, TILE_N). */
-export const TILE = 32;
+/** Output rows and columns each workgroup of the matmul kernels covers (matmul.wgsl's TILE). */
+export const TILE = 16;
 
 interface Compiled {
   pipeline: GPUComputePipeline;

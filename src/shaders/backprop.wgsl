@@ -21,7 +21,7 @@ override ACTIVATION: u32; // of the previous layer
 fn load_a(row: u32, k: u32) -> f32 { return deltas[row * UNITS + k]; }
 fn load_b(k: u32, col: u32) -> f32 { return weights[col * UNITS + k]; } // Wᵀ
 
-@compute @workgroup_size(8, 8)
+@compute @workgroup_size(SIDE, SIDE)
 fn backprop(@builtin(workgroup_id) id: vec3u, @builtin(num_workgroups) groups: vec3u, @builtin(local_invocation_id) local: vec3u) {
   let block = matmul_block(unfold(id, groups), local, step.rows, INPUTS, UNITS);
   for (var i = 0u; i < 4u; i++) {

@@ -40,7 +40,7 @@ fn source_row(row: u32) -> u32 {
 fn load_a(row: u32, k: u32) -> f32 { return input[source_row(row) * INPUTS + k]; }
 fn load_b(k: u32, col: u32) -> f32 { return weights[k * UNITS + col]; }
 
-@compute @workgroup_size(8, 8)
+@compute @workgroup_size(SIDE, SIDE)
 fn forward(@builtin(workgroup_id) id: vec3u, @builtin(num_workgroups) groups: vec3u, @builtin(local_invocation_id) local: vec3u) {
   let block = matmul_block(unfold(id, groups), local, step.rows, UNITS, INPUTS);
   for (var i = 0u; i < 4u; i++) {
@@ -54,7 +54,7 @@ fn forward(@builtin(workgroup_id) id: vec3u, @builtin(num_workgroups) groups: ve
   }
 }
 
-@compute @workgroup_size(8, 8)
+@compute @workgroup_size(SIDE, SIDE)
 fn forward_loss(@builtin(workgroup_id) id: vec3u, @builtin(num_workgroups) groups: vec3u, @builtin(local_invocation_id) local: vec3u) {
   let block = matmul_block(unfold(id, groups), local, step.rows, UNITS, INPUTS);
   let scale = 1.0 / f32(step.rows * UNITS);

@@ -1,9 +1,11 @@
 // matmul.wgsl: the tiled matrix product C = A · B shared by the forward, backprop and update kernels.
 //
-// A workgroup of 8 × 8 invocations computes a 32 × 32 block of C. It walks the inner dimension 32 at a time:
-// the invocations stage a 32 × 32 tile of A and a 32 × 32 tile of B in workgroup memory, then each one
+// A workgroup of 4 × 4 invocations computes a 16 × 16 block of C. It walks the inner dimension 16 at a time:
+// the invocations stage a 16 × 16 tile of A and a 16 × 16 tile of B in workgroup memory, then each one
 // accumulates its own 4 × 4 block of C in registers, as four vec4 rows. Elements outside A or B read as 0,
-// so any shape works, not only multiples of the tile.
+// so any shape works, not only multiples of the tile. The tile is small on purpose: a workgroup's fixed cost
+// (the zeroing of its workgroup memory above all) dominates small layers, and small tiles give small layers
+// more workgroups to spread over the GPU's cores (measured in docs/performance.md).
 //
 // The kernel that includes this file says how elements are read, which is where transposes, row gathers and
 // the bias's column of ones live, and what happens to each result (the epilogue):
@@ -11,13 +13,16 @@
 //   fn load_b(k: u32, col: u32) -> f32      called only for k < inner, col < cols
 // No bindings of its own.
 
-const TILE_M = 32u;
-const TILE_N = 32u;
-const TILE_K = 32u;
+// SIDE × SIDE invocations per workgroup, each computing a 4 × 4 block: a TILE × TILE block of C per workgroup.
+const SIDE = 4u;
+const TILE = SIDE * 4u;
+const TILE_K = 16u;
+const THREADS = SIDE * SIDE;
+const STAGED = TILE_K * SIDE; // vec4s per staged tile
 
-// tile_a[k * 8 + r4] holds A[row0 + 4·r4 .. +4, k0 + k]; tile_b[k * 8 + c4] holds B[k0 + k, col0 + 4·c4 .. +4].
-var<workgroup> tile_a: array<vec4f, 256>;
-var<workgroup> tile_b: array<vec4f, 256>;
+// tile_a[k * SIDE + r4] holds A[row0 + 4·r4 .. +4, k0 + k]; tile_b[k * SIDE + c4] holds B[k0 + k, col0 + 4·c4 .. +4].
+var<workgroup> tile_a: array<vec4f, STAGED>;
+var<workgroup> tile_b: array<vec4f, STAGED>;
 
 struct Block {
   row: u32, // C row of sums[0]
@@ -36,25 +41,25 @@ fn b_or_zero(k: u32, col: u32, inner: u32, cols: u32) -> f32 {
 }
 
 fn matmul_block(group: vec2u, local: vec3u, rows: u32, cols: u32, inner: u32) -> Block {
-  let row0 = group.y * TILE_M;
-  let col0 = group.x * TILE_N;
-  let index = local.y * 8u + local.x;
+  let row0 = group.y * TILE;
+  let col0 = group.x * TILE;
+  let index = local.y * SIDE + local.x;
   var sums: array<vec4f, 4>;
   for (var k0 = 0u; k0 < inner; k0 += TILE_K) {
-    // 64 invocations stage 256 vec4s of each tile: four each.
-    for (var s = index; s < 256u; s += 64u) {
-      let k = s / 8u;
-      let r = row0 + (s % 8u) * 4u;
+    // The invocations stage STAGED vec4s of each tile between them.
+    for (var s = index; s < STAGED; s += THREADS) {
+      let k = s / SIDE;
+      let r = row0 + (s % SIDE) * 4u;
       tile_a[s] = vec4f(a_or_zero(r, k0 + k, rows, inner), a_or_zero(r + 1u, k0 + k, rows, inner),
                         a_or_zero(r + 2u, k0 + k, rows, inner), a_or_zero(r + 3u, k0 + k, rows, inner));
-      let c = col0 + (s % 8u) * 4u;
+      let c = col0 + (s % SIDE) * 4u;
       tile_b[s] = vec4f(b_or_zero(k0 + k, c, inner, cols), b_or_zero(k0 + k, c + 1u, inner, cols),
                         b_or_zero(k0 + k, c + 2u, inner, cols), b_or_zero(k0 + k, c + 3u, inner, cols));
     }
     workgroupBarrier();
     for (var k = 0u; k < TILE_K; k++) {
-      let a = tile_a[k * 8u + local.y];
-      let b = tile_b[k * 8u + local.x];
+      let a = tile_a[k * SIDE + local.y];
+      let b = tile_b[k * SIDE + local.x];
       sums[0] += a.x * b;
       sums[1] += a.y * b;
       sums[2] += a.z * b;
@@ -65,5 +70,5 @@ fn matmul_block(group: vec2u, local: vec3u, rows: u32, cols: u32, inner: u32) ->
   return Block(row0 + local.y * 4u, col0 + local.x * 4u, sums);
 }
 
-// Workgroups to dispatch for a rows × cols result: (ceil(cols / 32), ceil(rows / 32)), `group` being the
+// Workgroups to dispatch for a rows × cols result: (ceil(cols / TILE), ceil(rows / TILE)), `group` being the
 // workgroup's place in that grid (step.wgsl's unfold).

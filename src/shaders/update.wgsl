@@ -56,7 +56,7 @@ fn in_range(block: Block, i: u32, j: u32) -> bool {
 }
 
 // SGD: w ← w − α·g.
-@compute @workgroup_size(8, 8)
+@compute @workgroup_size(SIDE, SIDE)
 fn update_sgd(@builtin(workgroup_id) id: vec3u, @builtin(num_workgroups) groups: vec3u, @builtin(local_invocation_id) local: vec3u) {
   let block = gradient_block(unfold(id, groups), local);
   for (var i = 0u; i < 4u; i++) {
@@ -70,7 +70,7 @@ fn update_sgd(@builtin(workgroup_id) id: vec3u, @builtin(num_workgroups) groups:
 }
 
 // Adam: m ← β1·m + (1 − β1)·g, v ← β2·v + (1 − β2)·g², w ← w − α·(m / (1 − β1^t)) / (√(v / (1 − β2^t)) + ε).
-@compute @workgroup_size(8, 8)
+@compute @workgroup_size(SIDE, SIDE)
 fn update_adam(@builtin(workgroup_id) id: vec3u, @builtin(num_workgroups) groups: vec3u, @builtin(local_invocation_id) local: vec3u) {
   let block = gradient_block(unfold(id, groups), local);
   let correction1 = corrections[2u * step.index];
@@ -91,7 +91,7 @@ fn update_adam(@builtin(workgroup_id) id: vec3u, @builtin(num_workgroups) groups
 }
 
 // RMSprop: s ← ρ·s + (1 − ρ)·g², w ← w − α·g / √(s + ε).
-@compute @workgroup_size(8, 8)
+@compute @workgroup_size(SIDE, SIDE)
 fn update_rmsprop(@builtin(workgroup_id) id: vec3u, @builtin(num_workgroups) groups: vec3u, @builtin(local_invocation_id) local: vec3u) {
   let block = gradient_block(unfold(id, groups), local);
   for (var i = 0u; i < 4u; i++) {

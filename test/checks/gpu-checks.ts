@@ -2,7 +2,7 @@
 // the browser suite (Chromium's WebGPU). Each check returns the largest error it measured and the tolerance.
 //
 // Tolerance: 1e-5, relative to max(1, |expected|). The GPU sums in another order than the CPU reference (tiles
-// of 32, then a tree), and float32 sums of n terms in two orders differ by up to about n·2⁻²⁴ of the terms'
+// of 16, then a tree), and float32 sums of n terms in two orders differ by up to about n·2⁻²⁴ of the terms'
 // magnitude: 400 terms of size ~1 give a few 1e-6 at most. Training checks hold to the same bound after 20
 // epochs; the measured errors are near 1e-7.
 import { Adam, BinaryCrossentropy, CategoricalCrossentropy, Dense, MeanSquaredError, type Optimizer, RMSprop, SGD, Sequential, SparseCategoricalCrossentropy, type WebGPUNNError } from '../../src/index';
@@ -11,6 +11,7 @@ import { rowAccuracy } from '../../src/model/metrics';
 import type { Loss } from '../../src/model/losses';
 import { matmul, outputDeltas } from '../../src/reference/network';
 import { halvesDataset, maxRelativeError, randomMatrix } from '../support/data';
+import { TILE } from '../../src/runtime/kernels';
 import { runKernel } from './kernel-harness';
 
 export interface CheckResult {
@@ -25,7 +26,7 @@ export interface Check {
   run(device: GPUDevice, requestDevice: () => Promise<GPUDevice>): Promise<CheckResult>;
 }
 
-const ceil32 = (n: number) => Math.ceil(n / 32);
+const tiles = (n: number) => Math.ceil(n / TILE);
 const shapes: [rows: number, inner: number, cols: number][] = [
   [1, 1, 1],
   [7, 13, 5],
@@ -45,7 +46,7 @@ const kernelChecks: Check[] = shapes.flatMap(([m, k, n]): Check[] => [
       const x = randomMatrix(m, k, 1).data;
       const w = randomMatrix(k + 1, n, 2, -0.2, 0.2).data;
       const [, , , out] = await runKernel(device, 'forward', { INPUTS: k, UNITS: n, ACTIVATION: activationCode.sigmoid, GATHER: 1 },
-        [reversed(m), x, w, { output: m * n }], [ceil32(n), ceil32(m)], { rowStart: 0, rows: m });
+        [reversed(m), x, w, { output: m * n }], [tiles(n), tiles(m)], { rowStart: 0, rows: m });
       const xr = new Float32Array(m * k);
       for (let r = 0; r < m; r++) xr.set(x.subarray((m - 1 - r) * k, (m - r) * k), r * k);
       const z = matmul(xr, w, m, k, n);
@@ -61,7 +62,7 @@ const kernelChecks: Check[] = shapes.flatMap(([m, k, n]): Check[] => [
       const w = randomMatrix(n + 1, k, 4).data;
       const previous = randomMatrix(m, n, 5, -1, 1).data.map((v) => activate('relu', v));
       const [, , , out] = await runKernel(device, 'backprop', { INPUTS: n, UNITS: k, ACTIVATION: activationCode.relu },
-        [deltas, w, previous, { output: m * n }], [ceil32(n), ceil32(m)], { rowStart: 0, rows: m });
+        [deltas, w, previous, { output: m * n }], [tiles(n), tiles(m)], { rowStart: 0, rows: m });
       const expected = matmul(deltas, w.subarray(0, n * k), m, k, n, { transposeB: true }).map((v, i) => v * derivative('relu', previous[i]));
       return { maxError: maxRelativeError(out, expected), tolerance: 1e-5 };
     },
@@ -75,7 +76,7 @@ const kernelChecks: Check[] = shapes.flatMap(([m, k, n]): Check[] => [
       const w = randomMatrix(m + 1, n, 8).data;
       const lr = 0.25;
       const [, , , updated] = await runKernel(device, 'update_sgd', { INPUTS: m, UNITS: n, GATHER: 0, LEARNING_RATE: lr },
-        [new Uint32Array(k), input, deltas, w], [ceil32(n), ceil32(m + 1)], { rowStart: 0, rows: k });
+        [new Uint32Array(k), input, deltas, w], [tiles(n), tiles(m + 1)], { rowStart: 0, rows: k });
       const gradient = matmul(input, deltas, m, k, n, { transposeA: true });
       const expected = w.map((v, i) => {
         if (i < m * n) return v - lr * gradient[i];
@@ -100,7 +101,7 @@ function lossCheck(loss: Loss, activation: Activation): Check {
       const code = { binaryCrossentropy: 1, meanSquaredError: 2 }[loss.name as 'binaryCrossentropy'];
       const [, , , a, , deltas, losses, correct] = await runKernel(device, 'forward_loss',
         { INPUTS: k, UNITS: n, ACTIVATION: activationCode[activation], GATHER: 1, LOSS: code },
-        [order, x, w, { output: m * n }, y, { output: m * n }, { output: m * n }, { output: m * n }], [1, ceil32(m)], { rowStart: 0, rows: m });
+        [order, x, w, { output: m * n }, y, { output: m * n }, { output: m * n }, { output: m * n }], [1, tiles(m)], { rowStart: 0, rows: m });
       const z = matmul(x, w, m, k, n).map((v, i) => v + w[k * n + (i % n)]);
       const expectedA = z.map((v) => activate(activation, v));
       const expectedDeltas = outputDeltas({ inputs: k, units: n, activation }, loss, expectedA, y, m);
@@ -249,7 +250,7 @@ function fitCheck(name: string, optimizer: () => Optimizer, categorical: boolean
     async run(device) {
       const { x, y: binary } = halvesDataset(150, 30, 12);
       const y = categorical ? { shape: [150, 1] as [number, number], data: threeClasses(x) } : binary;
-      // 150 validation rows: more than one workgroup of the row kernels (64 rows) and than one matmul tile (32).
+      // 150 validation rows: more than one workgroup of the row kernels (64 rows) and than one matmul tile (16).
       const validation = halvesDataset(150, 30, 13);
       const validationY = categorical ? { shape: [150, 1] as [number, number], data: threeClasses(validation.x) } : validation.y;
       const run = async (backend: 'webgpu' | 'cpu') => {
@@ -366,10 +367,10 @@ function withLimits(device: GPUDevice, limits: Record<string, number>): GPUDevic
 }
 
 const limitsCheck: Check = {
-  name: 'device limits: a dataset 4× the largest binding and batches needing 4× the workgroups per dimension train as the CPU reference',
+  name: 'device limits: a dataset 4× the largest binding and batches needing 7× the workgroups per dimension train as the CPU reference',
   async run(device) {
     // maxStorageBufferBindingSize 4096 bytes holds 64 rows of 10 floats: x [200 × 10] comes in 4 chunks. At most 2
-    // workgroups per dimension: a 200-row batch's 7 row tiles fold into a 2 × 4 grid.
+    // workgroups per dimension: a 200-row batch's 13 row tiles fold into a 2 × 7 grid.
     const small = withLimits(device, { maxStorageBufferBindingSize: 4096, maxComputeWorkgroupsPerDimension: 2 });
     const { x, y } = halvesDataset(200, 10, 7);
     const results = await onBoth(
