@@ -8,7 +8,7 @@ import { BinaryCrossentropy, Dense, SGD, Sequential } from '../src/index';
 import type { Matrix } from '../src/matrix';
 import { BufferUsage } from '../src/runtime/flags';
 import { TILE, compile } from '../src/runtime/kernels';
-import { Plan, deviceMatrix } from '../src/runtime/plan';
+import { Plan, deviceMatrix, padded } from '../src/runtime/plan';
 
 export type Library = 'webgpu-nn' | 'webgpu-nn-cpu' | 'tfjs-webgpu' | 'tfjs-webgl' | 'tfjs-wasm' | 'tfjs-cpu';
 
@@ -319,10 +319,10 @@ export async function matmul(library: MatmulResult['library'], shape: [number, n
 }
 
 async function ourMatmul(m: number, k: number, n: number, runMs: number) {
-  const { pipeline, layout } = await compile(device, 'forward', { INPUTS: k, UNITS: n, ACTIVATION: 0, GATHER: 0 });
+  const { pipeline, layout } = await compile(device, 'forward', { INPUTS: k, UNITS: n, ACTIVATION: 0, GATHER: 0, OUT_STRIDE: n });
   // The step: rows 0 .. m of the order (unread without the gather), step 0 of the epoch.
   const step = storage(new Uint32Array([0, m, 0, 0]), BufferUsage.UNIFORM);
-  const buffers = [step, storage(4), storage(random(m * k)), storage(random((k + 1) * n)), storage(m * n * 4)];
+  const buffers = [step, storage(4), storage(random(m * padded(k))), storage(random((k + 1) * padded(n))), storage(m * n * 4)];
   const bindGroup = device.createBindGroup({ layout, entries: buffers.map((buffer, binding) => ({ binding, resource: { buffer } })) });
   try {
     return await timeReps(runMs, (reps) =>
@@ -412,7 +412,7 @@ export async function stepBreakdown(batchSize: number, runMs: number): Promise<B
   };
   const { x, y } = examples(batchSize);
   const weights = spec.layers.map(({ inputs, units }) => storage(random((inputs + 1) * units).map((v) => v * 0.1)));
-  const data = { x: deviceMatrix(device, x, 'x'), y: deviceMatrix(device, y, 'y') };
+  const data = { x: deviceMatrix(device, x, 'x', true), y: deviceMatrix(device, y, 'y') };
   const plan = await Plan.create(device, 'train', spec, weights, data, batchSize);
   device.queue.writeBuffer(plan.order, 0, Uint32Array.from({ length: batchSize }, (_, i) => i));
   try {

@@ -5,7 +5,7 @@ import type { GPUMatrix, Matrix } from '../matrix';
 import type { Adam } from '../model/optimizers';
 import { type GpuHandle, acquireDevice, checked } from './device';
 import { BufferUsage, MapMode } from './flags';
-import { type OptimizerBuffers, Plan, deviceMatrix } from './plan';
+import { type OptimizerBuffers, Plan, deviceMatrix, padded } from './plan';
 
 /** Rows per step in predict and evaluate, bounding their activation buffers. */
 const INFERENCE_ROWS = 4096;
@@ -14,7 +14,7 @@ export class GpuBackend implements Backend {
   readonly name = 'webgpu';
   readonly adapterInfo: string;
   readonly device: GPUDevice;
-  /** Each layer's [(inputs + 1) × units] weights: the kernel, then the bias as the last row. */
+  /** Each layer's [(inputs + 1) × units] weights: the kernel, then the bias as the last row; rows padded to vec4s. */
   private readonly weights: GPUBuffer[];
   /** The optimizer's moments per layer (none for SGD), and the count of steps it has taken. */
   private readonly optimizer: OptimizerBuffers;
@@ -48,7 +48,7 @@ export class GpuBackend implements Backend {
     this.adapterInfo = handle.adapterInfo;
     const usage = BufferUsage.STORAGE | BufferUsage.COPY_SRC | BufferUsage.COPY_DST;
     const make = (label: string, size: number) => this.device.createBuffer({ label, size, usage });
-    this.weights = spec.layers.map((layer, l) => make(`weights ${l}`, (layer.inputs + 1) * layer.units * 4));
+    this.weights = spec.layers.map((layer, l) => make(`weights ${l}`, (layer.inputs + 1) * padded(layer.units) * 4));
     const slots = spec.optimizer.slots;
     this.optimizer = { moments: slots > 0 ? this.weights.map((w, l) => make(`moments ${l}`, slots * w.size)) : [] };
     const state = [...this.weights, ...this.optimizer.moments];
@@ -94,7 +94,7 @@ export class GpuBackend implements Backend {
     this.alive();
     if (epochs === 0) return;
     const train = await Plan.create(this.device, 'train', this.spec, this.weights,
-      { x: deviceMatrix(this.device, x, 'x'), y: deviceMatrix(this.device, y, 'y') }, Math.min(batchSize, x.shape[0]), this.optimizer);
+      { x: deviceMatrix(this.device, x, 'x', true), y: deviceMatrix(this.device, y, 'y') }, Math.min(batchSize, x.shape[0]), this.optimizer);
     const check = validation && (await this.scoringPlan(validation.x, validation.y, this.weights).catch((e) => (train.destroy(), Promise.reject(e))));
     // What one epoch reads back: [loss, accuracy, val_loss, val_accuracy], the weights at its end, then, when batch
     // logs are wanted, every position's loss and right answer.
@@ -178,7 +178,7 @@ export class GpuBackend implements Backend {
     this.alive();
     const rows = x.shape[0];
     const units = this.spec.layers.at(-1)!.units;
-    const plan = await Plan.create(this.device, 'predict', this.spec, this.visible, { x: deviceMatrix(this.device, x, 'x') }, Math.min(rows, INFERENCE_ROWS));
+    const plan = await Plan.create(this.device, 'predict', this.spec, this.visible, { x: deviceMatrix(this.device, x, 'x', true) }, Math.min(rows, INFERENCE_ROWS));
     const output = into ?? this.device.createBuffer({ label: 'predictions', size: rows * units * 4, usage: BufferUsage.MAP_READ | BufferUsage.COPY_DST });
     try {
       this.device.queue.writeBuffer(plan.order, 0, identity(rows));
@@ -224,7 +224,7 @@ export class GpuBackend implements Backend {
   async describeTrainingStep(batchSize: number, inputs: number): Promise<string> {
     const labels = this.spec.loss.labelColumns(this.spec.layers.at(-1)!.units);
     const zeros = (cols: number) => ({ shape: [batchSize, cols] as [number, number], data: new Float32Array(batchSize * cols) });
-    const data = { x: deviceMatrix(this.device, zeros(inputs), 'x'), y: deviceMatrix(this.device, zeros(labels), 'y') };
+    const data = { x: deviceMatrix(this.device, zeros(inputs), 'x', true), y: deviceMatrix(this.device, zeros(labels), 'y') };
     const plan = await Plan.create(this.device, 'train', this.spec, this.weights, data, batchSize, this.optimizer);
     const text = plan.describe();
     plan.destroy();
@@ -257,18 +257,20 @@ export class GpuBackend implements Backend {
     });
   }
 
-  /** [kernel, bias] pairs from augmented [(inputs + 1) × units] layer weights. */
+  /** [kernel, bias] pairs from augmented [(inputs + 1) × units] layer weights with padded rows. */
   private split(layers: Float32Array[]): Float32Array[] {
     return layers.flatMap((all, l) => {
       const { inputs, units } = this.spec.layers[l];
-      return [all.slice(0, inputs * units), all.slice(inputs * units)];
+      const stride = padded(units);
+      const augmented = Float32Array.from({ length: (inputs + 1) * units }, (_, i) => all[Math.floor(i / units) * stride + (i % units)]);
+      return [augmented.slice(0, inputs * units), augmented.slice(inputs * units)];
     });
   }
 
   /** An evaluation plan over x and y in identity order, reading the weights in `weights`. */
   private async scoringPlan(x: Data, y: Data, weights: GPUBuffer[]): Promise<Plan> {
     const rows = x.shape[0];
-    const data = { x: deviceMatrix(this.device, x, 'x'), y: deviceMatrix(this.device, y, 'y') };
+    const data = { x: deviceMatrix(this.device, x, 'x', true), y: deviceMatrix(this.device, y, 'y') };
     const plan = await Plan.create(this.device, 'evaluate', this.spec, weights, data, Math.min(rows, INFERENCE_ROWS));
     this.device.queue.writeBuffer(plan.order, 0, identity(rows));
     return plan;
@@ -298,10 +300,11 @@ export class GpuBackend implements Backend {
   }
 
   private writeWeights(weights: Float32Array[]): void {
-    this.spec.layers.forEach((_, l) => {
-      const augmented = new Float32Array(weights[2 * l].length + weights[2 * l + 1].length);
-      augmented.set(weights[2 * l]);
-      augmented.set(weights[2 * l + 1], weights[2 * l].length);
+    this.spec.layers.forEach(({ inputs, units }, l) => {
+      const stride = padded(units);
+      const augmented = new Float32Array((inputs + 1) * stride);
+      for (let i = 0; i < inputs; i++) augmented.set(weights[2 * l].subarray(i * units, (i + 1) * units), i * stride);
+      augmented.set(weights[2 * l + 1], inputs * stride);
       this.device.queue.writeBuffer(this.weights[l], 0, augmented);
     });
   }

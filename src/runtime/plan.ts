@@ -29,16 +29,20 @@ export interface Step {
 }
 
 /**
- * Data on the device: [rows × cols] float32, row-major, as row ranges that each fit one binding: the whole matrix,
- * or chunks of it when it is larger than the device lets a shader bind (maxStorageBufferBindingSize).
- * Owned buffers are destroyed with the plan.
+ * Data on the device: [rows × cols] float32, row-major with `stride` floats per row, as row ranges that each fit
+ * one binding: the whole matrix, or chunks of it when it is larger than the device lets a shader bind
+ * (maxStorageBufferBindingSize). Owned buffers are destroyed with the plan.
  */
 export interface DeviceMatrix {
   chunks: { buffer: GPUBuffer; offset: number; size: number; firstRow: number; rows: number }[];
   rows: number;
   cols: number;
+  stride: number;
   owned: boolean;
 }
+
+/** Floats per row of a matrix the kernels read as vec4s: `cols` padded to a multiple of 4. */
+export const padded = (cols: number) => Math.ceil(cols / 4) * 4;
 
 /** The optimizer's state on the device: per layer its moments (none for SGD). */
 export interface OptimizerBuffers {
@@ -57,24 +61,29 @@ function chunkRows(device: GPUDevice, cols: number, label: string): number {
   return rows;
 }
 
-/** A matrix on the device: the app's own buffer as it is, or a Float32Array uploaded once; chunked when large. */
-export function deviceMatrix(device: GPUDevice, m: Data, label: string): DeviceMatrix {
+/**
+ * A matrix on the device: the app's own buffer as it is, or a Float32Array uploaded once, its rows padded to vec4s
+ * when `pad` (the inputs: the kernels read them as vec4s); chunked when large.
+ */
+export function deviceMatrix(device: GPUDevice, m: Data, label: string, pad = false): DeviceMatrix {
   const [rows, cols] = m.shape;
-  const perChunk = chunkRows(device, cols, label);
+  const stride = 'buffer' in m || !pad ? cols : padded(cols);
+  const perChunk = chunkRows(device, stride, label);
   const chunks: DeviceMatrix['chunks'] = [];
   for (let firstRow = 0; firstRow < rows; firstRow += perChunk) {
     const count = Math.min(perChunk, rows - firstRow);
-    const size = count * cols * 4;
+    const size = count * stride * 4;
     if ('buffer' in m) {
-      chunks.push({ buffer: m.buffer, offset: firstRow * cols * 4, size, firstRow, rows: count });
+      chunks.push({ buffer: m.buffer, offset: firstRow * stride * 4, size, firstRow, rows: count });
     } else {
-      const buffer = device.createBuffer({ label, size: Math.max(4, size), usage: BufferUsage.STORAGE, mappedAtCreation: true });
-      new Float32Array(buffer.getMappedRange()).set(m.data.subarray(firstRow * cols, (firstRow + count) * cols));
+      const buffer = device.createBuffer({ label, size: Math.max(16, size), usage: BufferUsage.STORAGE, mappedAtCreation: true });
+      const data = new Float32Array(buffer.getMappedRange());
+      for (let r = 0; r < count; r++) data.set(m.data.subarray((firstRow + r) * cols, (firstRow + r + 1) * cols), r * stride);
       buffer.unmap();
-      chunks.push({ buffer, offset: 0, size: Math.max(4, size), firstRow, rows: count });
+      chunks.push({ buffer, offset: 0, size: Math.max(16, size), firstRow, rows: count });
     }
   }
-  return { chunks, rows, cols, owned: !('buffer' in m) };
+  return { chunks, rows, cols, stride, owned: !('buffer' in m) };
 }
 
 const lossCode = { binaryCrossentropy: 1, meanSquaredError: 2 } as const;
@@ -210,8 +219,11 @@ export class Plan {
     const softmax = output.activation === 'softmax';
     const storage = BufferUsage.STORAGE;
 
-    for (const layer of layers) this.activations.push(this.buffer('activations', this.capacity * layer.units * 4, storage | BufferUsage.COPY_SRC));
-    const deltas = layers.map((layer, l) => (training || (scoring && l === last) ? this.buffer('deltas', this.capacity * layer.units * 4, storage) : undefined));
+    // Hidden activations and all deltas have their rows padded to vec4s; the output layer's activations are
+    // [rows × units] as they are read back.
+    const outStride = (l: number) => (l === last ? layers[l].units : padded(layers[l].units));
+    for (const l of layers.keys()) this.activations.push(this.buffer('activations', this.capacity * outStride(l) * 4, storage | BufferUsage.COPY_SRC));
+    const deltas = layers.map((layer, l) => (training || (scoring && l === last) ? this.buffer('deltas', this.capacity * padded(layer.units) * 4, storage) : undefined));
     if (x.rows * 4 > bindingLimit(this.device)) throw new WebGPUNNError('INVALID_ARGUMENT', `x: expected at most ${bindingLimit(this.device) / 4} rows on this device, got ${x.rows}`);
     if (scoring) {
       const perRow = softmax ? 1 : output.units;
@@ -229,12 +241,12 @@ export class Plan {
     };
     const labels = y && whole(y, 'labels');
 
-    // Layer 0 reads the dataset through the epoch order; a dataset too large for one binding is first gathered,
-    // chunk by chunk, into a batch buffer.
-    const gathered = x.chunks.length > 1;
-    const dataset = gathered ? this.buffer('batch', this.capacity * x.cols * 4, storage) : whole(x, 'x');
+    // Layer 0 reads the dataset through the epoch order; a dataset too large for one binding, or an app's buffer
+    // whose rows are not whole vec4s, is first gathered, chunk by chunk, into a batch buffer.
+    const gathered = x.chunks.length > 1 || x.stride % 4 !== 0;
+    const dataset = gathered ? this.buffer('batch', this.capacity * padded(x.cols) * 4, storage) : whole(x, 'x');
     for (const chunk of gathered ? x.chunks : []) {
-      this.add('gather', { COLS: x.cols, FIRST_ROW: chunk.firstRow, CHUNK_ROWS: chunk.rows }, [this.order, chunk, dataset],
+      this.add('gather', { COLS: x.cols, STRIDE: x.stride, FIRST_ROW: chunk.firstRow, CHUNK_ROWS: chunk.rows }, [this.order, chunk, dataset],
         (rows) => [1, ceil(rows * x.cols, 64)], `x rows ${chunk.firstRow}..${chunk.firstRow + chunk.rows - 1} of this step into the batch`);
     }
 
@@ -243,7 +255,7 @@ export class Plan {
     for (const [l, layer] of layers.entries()) {
       const input = l === 0 ? dataset : this.activations[l - 1];
       const activation = layer.activation === 'softmax' ? 'linear' : layer.activation;
-      const constants = { INPUTS: layer.inputs, UNITS: layer.units, ACTIVATION: activationCode[activation], GATHER: l === 0 && !gathered ? 1 : 0 };
+      const constants = { INPUTS: layer.inputs, UNITS: layer.units, ACTIVATION: activationCode[activation], GATHER: l === 0 && !gathered ? 1 : 0, OUT_STRIDE: outStride(l) };
       const text = `layer ${l}  [rows × ${layer.inputs}] · ${dims(layer)} → ${layer.activation === 'softmax' ? 'z' : layer.activation}`;
       const buffers = [this.order, input, weights[l], this.activations[l]];
       if (l === last && scoring && !softmax) {

@@ -7,13 +7,14 @@
 // Bindings (group 0):
 //   0 step         uniform Step: this step's rows of the epoch, order[row_start .. row_start + rows)
 //   1 order        array<u32>  [epoch rows]: dataset row of each epoch position (the shuffle)
-//   2 input        array<f32>  layer 0: the dataset [dataset rows × INPUTS], read through order;
-//                              later layers: the previous activations [rows × INPUTS]
-//   3 weights      array<f32>  [(INPUTS + 1) × UNITS]: the kernel, then the bias as its last row
-//   4 activations  array<f32>  [rows × UNITS], written
+//   2 input        array<vec4f> layer 0: the dataset [dataset rows × INPUTS], read through order;
+//                              later layers: the previous activations [rows × INPUTS]; rows padded to vec4s
+//   3 weights      array<vec4f> [(INPUTS + 1) × UNITS]: the kernel, then the bias as its last row; rows padded
+//   4 activations  array<f32>  [rows × OUT_STRIDE], written: OUT_STRIDE is UNITS padded to a multiple of 4 for a
+//                              hidden layer, UNITS for the output layer (read back as it is)
 //   forward_loss only:
 //   5 labels       array<f32>  [dataset rows × UNITS], read through order
-//   6 deltas       array<f32>  [rows × UNITS], written: dJ/dz of this layer
+//   6 deltas       array<f32>  [rows × UNITS], rows padded to vec4s, written: dJ/dz of this layer
 //   7 losses       array<f32>  [epoch rows × UNITS], written: L(a, y) of each element at its epoch position
 //   8 correct      array<f32>  [epoch rows × UNITS], written: 1 where (a > 0.5) equals y, else 0
 
@@ -21,11 +22,12 @@ override INPUTS: u32;
 override UNITS: u32;
 override ACTIVATION: u32; // 0 linear, 1 sigmoid, 2 relu, 3 tanh
 override GATHER: bool; // input rows come from the dataset through order
+override OUT_STRIDE: u32;
 override LOSS: u32 = 0u; // forward_loss: 1 binary cross-entropy, 2 mean squared error
 
 @group(0) @binding(1) var<storage, read> order: array<u32>;
-@group(0) @binding(2) var<storage, read> input: array<f32>;
-@group(0) @binding(3) var<storage, read> weights: array<f32>;
+@group(0) @binding(2) var<storage, read> input: array<vec4f>;
+@group(0) @binding(3) var<storage, read> weights: array<vec4f>;
 @group(0) @binding(4) var<storage, read_write> activations: array<f32>;
 @group(0) @binding(5) var<storage, read> labels: array<f32>;
 @group(0) @binding(6) var<storage, read_write> deltas: array<f32>;
@@ -37,18 +39,51 @@ fn source_row(row: u32) -> u32 {
   return row;
 }
 
-fn load_a(row: u32, k: u32) -> f32 { return input[source_row(row) * INPUTS + k]; }
-fn load_b(k: u32, col: u32) -> f32 { return weights[k * UNITS + col]; }
+override INPUTS4: u32 = (INPUTS + 3u) / 4u; // vec4s per input row
+override UNITS4: u32 = (UNITS + 3u) / 4u; // vec4s per weight row
+
+fn load_a4(row: u32, k4: u32) -> vec4f { return input[source_row(row) * INPUTS4 + k4]; }
+fn load_b4(k: u32, c4: u32) -> vec4f { return weights[k * UNITS4 + c4]; }
+
+// C = A·B: [rows × inner] · [inner × cols], four terms of the inner dimension per pass.
+fn matmul_ab(group: vec2u, local: vec3u, rows: u32, cols: u32, inner: u32) -> Block {
+  let origin = block_origin(group, local);
+  let c4 = min(origin.x, (cols + 3u) / 4u - 1u);
+  let r = array(min(origin.y, rows - 1u), min(origin.y + 1u, rows - 1u), min(origin.y + 2u, rows - 1u), min(origin.y + 3u, rows - 1u));
+  var sums: array<vec4f, 4>;
+  for (var k4 = 0u; k4 * 4u < inner; k4++) {
+    let k = k4 * 4u;
+    let b0 = load_b4(k, c4);
+    let b1 = select(vec4f(), load_b4(min(k + 1u, inner - 1u), c4), k + 1u < inner);
+    let b2 = select(vec4f(), load_b4(min(k + 2u, inner - 1u), c4), k + 2u < inner);
+    let b3 = select(vec4f(), load_b4(min(k + 3u, inner - 1u), c4), k + 3u < inner);
+    let a0 = load_a4(r[0], k4);
+    let a1 = load_a4(r[1], k4);
+    let a2 = load_a4(r[2], k4);
+    let a3 = load_a4(r[3], k4);
+    sums[0] += a0.x * b0 + a0.y * b1 + a0.z * b2 + a0.w * b3;
+    sums[1] += a1.x * b0 + a1.y * b1 + a1.z * b2 + a1.w * b3;
+    sums[2] += a2.x * b0 + a2.y * b1 + a2.z * b2 + a2.w * b3;
+    sums[3] += a3.x * b0 + a3.y * b1 + a3.z * b2 + a3.w * b3;
+  }
+  return Block(origin.y, origin.x * 4u, sums);
+}
+
+// z = the block's sums + b, row i.
+fn z_row(block: Block, i: u32) -> vec4f {
+  return block.sums[i] + weights[INPUTS * UNITS4 + min(block.col / 4u, UNITS4 - 1u)];
+}
 
 @compute @workgroup_size(SIDE, SIDE)
 fn forward(@builtin(workgroup_id) id: vec3u, @builtin(num_workgroups) groups: vec3u, @builtin(local_invocation_id) local: vec3u) {
-  let block = matmul_block(unfold(id, groups), local, step.rows, UNITS, INPUTS);
+  let block = matmul_ab(unfold(id, groups), local, step.rows, UNITS, INPUTS);
   for (var i = 0u; i < 4u; i++) {
+    let z = z_row(block, i);
     for (var j = 0u; j < 4u; j++) {
       let row = block.row + i;
       let col = block.col + j;
       if (row < step.rows && col < UNITS) {
-        activations[row * UNITS + col] = activate(ACTIVATION, block.sums[i][j] + weights[INPUTS * UNITS + col]);
+        activations[row * OUT_STRIDE + col] = activate(ACTIVATION, z[j]);
       }
     }
   }
@@ -56,18 +91,19 @@ fn forward(@builtin(workgroup_id) id: vec3u, @builtin(num_workgroups) groups: ve
 
 @compute @workgroup_size(SIDE, SIDE)
 fn forward_loss(@builtin(workgroup_id) id: vec3u, @builtin(num_workgroups) groups: vec3u, @builtin(local_invocation_id) local: vec3u) {
-  let block = matmul_block(unfold(id, groups), local, step.rows, UNITS, INPUTS);
+  let block = matmul_ab(unfold(id, groups), local, step.rows, UNITS, INPUTS);
   let scale = 1.0 / f32(step.rows * UNITS);
   for (var i = 0u; i < 4u; i++) {
+    let zs = z_row(block, i);
     for (var j = 0u; j < 4u; j++) {
       let row = block.row + i;
       let col = block.col + j;
       if (row < step.rows && col < UNITS) {
-        let z = block.sums[i][j] + weights[INPUTS * UNITS + col];
+        let z = zs[j];
         let a = activate(ACTIVATION, z);
         let y = labels[order[step.row_start + row] * UNITS + col];
-        activations[row * UNITS + col] = a;
-        deltas[row * UNITS + col] = loss_delta(LOSS, ACTIVATION, a, y, scale);
+        activations[row * OUT_STRIDE + col] = a;
+        deltas[row * UNITS4 * 4u + col] = loss_delta(LOSS, ACTIVATION, a, y, scale);
         let position = (step.row_start + row) * UNITS + col;
         losses[position] = loss_value(LOSS, ACTIVATION, z, a, y);
         correct[position] = select(0.0, 1.0, select(0.0, 1.0, a > 0.5) == y);

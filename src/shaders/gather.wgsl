@@ -1,15 +1,18 @@
-// gather.wgsl: copies this step's rows of a dataset that is too large for one binding into a batch buffer, one
-// chunk of the dataset at a time: an invocation per element of the batch, which copies it when its source row
-// lies in this chunk. Used only when the dataset exceeds maxStorageBufferBindingSize.
+// gather.wgsl: copies this step's rows of a dataset into a batch buffer whose rows are padded to vec4s, one chunk
+// of the dataset at a time: an invocation per element of the batch, which copies it when its source row lies in
+// this chunk. Used when the dataset exceeds maxStorageBufferBindingSize, and for an app's buffer whose rows are
+// not whole vec4s.
 // Includes step.wgsl.
 //
 // Bindings (group 0):
 //   0 step    uniform Step: this step's rows of the epoch
 //   1 order   array<u32>  [epoch rows]: dataset row of each epoch position
-//   2 chunk   array<f32>  [CHUNK_ROWS × COLS]: dataset rows FIRST_ROW .. FIRST_ROW + CHUNK_ROWS
-//   3 batch   array<f32>  [rows × COLS], written where the source row is in the chunk
+//   2 chunk   array<f32>  [CHUNK_ROWS × STRIDE]: dataset rows FIRST_ROW .. FIRST_ROW + CHUNK_ROWS, COLS used of each
+//   3 batch   array<f32>  [rows × COLS], rows padded to vec4s, written where the source row is in the chunk
 
 override COLS: u32;
+override STRIDE: u32; // of the chunk's rows: COLS, or COLS padded to vec4s
+override BATCH_STRIDE: u32 = (COLS + 3u) / 4u * 4u;
 override FIRST_ROW: u32;
 override CHUNK_ROWS: u32;
 
@@ -25,6 +28,6 @@ fn gather(@builtin(workgroup_id) id: vec3u, @builtin(num_workgroups) groups: vec
   let source = order[step.row_start + row];
   if (source >= FIRST_ROW && source < FIRST_ROW + CHUNK_ROWS) {
     let col = index % COLS;
-    batch[index] = chunk[(source - FIRST_ROW) * COLS + col];
+    batch[row * BATCH_STRIDE + col] = chunk[(source - FIRST_ROW) * STRIDE + col];
   }
 }

@@ -11,12 +11,13 @@
 //   2 order        array<u32>  [epoch rows]: dataset row of each epoch position
 //   3 labels       array<f32>  [dataset rows × LABELS], read through order: a distribution over the classes
 //                              (LABELS = UNITS), or the class index (LABELS = 1, sparse)
-//   4 deltas       array<f32>  [rows × UNITS], written: dJ/dz
+//   4 deltas       array<f32>  [rows × UNITS], rows padded to vec4s, written: dJ/dz
 //   5 losses       array<f32>  [epoch rows], written: L(a, y) of each row at its epoch position
 //   6 correct      array<f32>  [epoch rows], written: 1 where argmax a is the label's class, else 0
 
 override UNITS: u32;
 override LABELS: u32 = 1u;
+override DELTA_STRIDE: u32 = (UNITS + 3u) / 4u * 4u; // deltas rows are padded to vec4s
 
 const EPSILON = 1e-7; // probabilities are clipped to [ε, 1 − ε] inside the logarithm, as in Keras
 
@@ -82,7 +83,7 @@ fn softmax_loss(@builtin(workgroup_id) id: vec3u, @builtin(num_workgroups) group
     let a = activations[base + j];
     let y = label(source, j);
     loss -= y * log(clamp(a, EPSILON, 1.0 - EPSILON)); // L = −Σ y_j·log(a_j)
-    deltas[base + j] = (a * total - y) / f32(step.rows);
+    deltas[row * DELTA_STRIDE + j] = (a * total - y) / f32(step.rows);
   }
   losses[position] = loss;
   correct[position] = select(0.0, 1.0, predicted == truth);

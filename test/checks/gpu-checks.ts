@@ -12,7 +12,8 @@ import type { Loss } from '../../src/model/losses';
 import { matmul, outputDeltas } from '../../src/reference/network';
 import { halvesDataset, maxRelativeError, randomMatrix } from '../support/data';
 import { TILE } from '../../src/runtime/kernels';
-import { runKernel } from './kernel-harness';
+import { padRows, runKernel, unpadRows } from './kernel-harness';
+import { padded } from '../../src/runtime/plan';
 
 export interface CheckResult {
   maxError: number;
@@ -45,8 +46,8 @@ const kernelChecks: Check[] = shapes.flatMap(([m, k, n]): Check[] => [
     async run(device) {
       const x = randomMatrix(m, k, 1).data;
       const w = randomMatrix(k + 1, n, 2, -0.2, 0.2).data;
-      const [, , , out] = await runKernel(device, 'forward', { INPUTS: k, UNITS: n, ACTIVATION: activationCode.sigmoid, GATHER: 1 },
-        [reversed(m), x, w, { output: m * n }], [tiles(n), tiles(m)], { rowStart: 0, rows: m });
+      const [, , , out] = await runKernel(device, 'forward', { INPUTS: k, UNITS: n, ACTIVATION: activationCode.sigmoid, GATHER: 1, OUT_STRIDE: n },
+        [reversed(m), padRows(x, m, k), padRows(w, k + 1, n), { output: m * n }], [tiles(n), tiles(m)], { rowStart: 0, rows: m });
       const xr = new Float32Array(m * k);
       for (let r = 0; r < m; r++) xr.set(x.subarray((m - 1 - r) * k, (m - r) * k), r * k);
       const z = matmul(xr, w, m, k, n);
@@ -61,8 +62,9 @@ const kernelChecks: Check[] = shapes.flatMap(([m, k, n]): Check[] => [
       const deltas = randomMatrix(m, k, 3).data;
       const w = randomMatrix(n + 1, k, 4).data;
       const previous = randomMatrix(m, n, 5, -1, 1).data.map((v) => activate('relu', v));
-      const [, , , out] = await runKernel(device, 'backprop', { INPUTS: n, UNITS: k, ACTIVATION: activationCode.relu },
-        [deltas, w, previous, { output: m * n }], [tiles(n), tiles(m)], { rowStart: 0, rows: m });
+      const [, , , padOut] = await runKernel(device, 'backprop', { INPUTS: n, UNITS: k, ACTIVATION: activationCode.relu },
+        [padRows(deltas, m, k), padRows(w, n + 1, k), padRows(previous, m, n), { output: m * padded(n) }], [tiles(n), tiles(m)], { rowStart: 0, rows: m });
+      const out = unpadRows(padOut, m, n);
       const expected = matmul(deltas, w.subarray(0, n * k), m, k, n, { transposeB: true }).map((v, i) => v * derivative('relu', previous[i]));
       return { maxError: maxRelativeError(out, expected), tolerance: 1e-5 };
     },
@@ -75,8 +77,9 @@ const kernelChecks: Check[] = shapes.flatMap(([m, k, n]): Check[] => [
       const deltas = randomMatrix(k, n, 7).data;
       const w = randomMatrix(m + 1, n, 8).data;
       const lr = 0.25;
-      const [, , , updated] = await runKernel(device, 'update_sgd', { INPUTS: m, UNITS: n, GATHER: 0, LEARNING_RATE: lr },
-        [new Uint32Array(k), input, deltas, w], [tiles(n), tiles(m + 1)], { rowStart: 0, rows: k });
+      const [, , , padUpdated] = await runKernel(device, 'update_sgd', { INPUTS: m, UNITS: n, GATHER: 0, LEARNING_RATE: lr },
+        [new Uint32Array(k), padRows(input, k, m), padRows(deltas, k, n), padRows(w, m + 1, n)], [tiles(n), tiles(m + 1)], { rowStart: 0, rows: k });
+      const updated = unpadRows(padUpdated, m + 1, n);
       const gradient = matmul(input, deltas, m, k, n, { transposeA: true });
       const expected = w.map((v, i) => {
         if (i < m * n) return v - lr * gradient[i];
@@ -99,9 +102,10 @@ function lossCheck(loss: Loss, activation: Activation): Check {
       const y = randomMatrix(m, n, 11, 0, 1).data.map((v) => Math.round(v));
       const order = Uint32Array.from({ length: m }, (_, i) => i);
       const code = { binaryCrossentropy: 1, meanSquaredError: 2 }[loss.name as 'binaryCrossentropy'];
-      const [, , , a, , deltas, losses, correct] = await runKernel(device, 'forward_loss',
-        { INPUTS: k, UNITS: n, ACTIVATION: activationCode[activation], GATHER: 1, LOSS: code },
-        [order, x, w, { output: m * n }, y, { output: m * n }, { output: m * n }, { output: m * n }], [1, tiles(m)], { rowStart: 0, rows: m });
+      const [, , , a, , padDeltas, losses, correct] = await runKernel(device, 'forward_loss',
+        { INPUTS: k, UNITS: n, ACTIVATION: activationCode[activation], GATHER: 1, LOSS: code, OUT_STRIDE: n },
+        [order, padRows(x, m, k), padRows(w, k + 1, n), { output: m * n }, y, { output: m * padded(n) }, { output: m * n }, { output: m * n }], [1, tiles(m)], { rowStart: 0, rows: m });
+      const deltas = unpadRows(padDeltas, m, n);
       const z = matmul(x, w, m, k, n).map((v, i) => v + w[k * n + (i % n)]);
       const expectedA = z.map((v) => activate(activation, v));
       const expectedDeltas = outputDeltas({ inputs: k, units: n, activation }, loss, expectedA, y, m);
@@ -123,8 +127,9 @@ function softmaxCheck(loss: Loss): Check {
       const classes = Array.from({ length: m }, (_, r) => (r * 3) % n);
       const y = sparse ? Float32Array.from(classes) : Float32Array.from({ length: m * n }, (_, i) => Number(classes[Math.floor(i / n)] === i % n));
       const order = Uint32Array.from({ length: m }, (_, i) => i);
-      const [a, , , deltas, losses, correct] = await runKernel(device, 'softmax_loss', { UNITS: n, LABELS: sparse ? 1 : n },
-        [z, order, y, { output: m * n }, { output: m }, { output: m }], [1, Math.ceil(m / 64)], { rowStart: 0, rows: m });
+      const [a, , , padDeltas, losses, correct] = await runKernel(device, 'softmax_loss', { UNITS: n, LABELS: sparse ? 1 : n },
+        [z, order, y, { output: m * padded(n) }, { output: m }, { output: m }], [1, Math.ceil(m / 64)], { rowStart: 0, rows: m });
+      const deltas = unpadRows(padDeltas, m, n);
       const expectedA = z.slice();
       for (let r = 0; r < m; r++) activateRow('softmax', expectedA.subarray(r * n, (r + 1) * n));
       const labels = sparse ? 1 : n;
@@ -151,9 +156,14 @@ function optimizerKernelCheck(optimizer: Adam | RMSprop): Check {
       const hyper: Record<string, number> = optimizer instanceof Adam ? { BETA1: optimizer.beta1, BETA2: optimizer.beta2 } : { RHO: optimizer.rho };
       // Step 1 of the epoch at t = 6: Adam reads its bias corrections for t from slot 1 of the corrections.
       const corrections = optimizer instanceof Adam ? [new Float32Array([0, 0, 1 - optimizer.beta1 ** 6, 1 - optimizer.beta2 ** 6])] : [];
-      const [, , , weights, state] = await runKernel(device, `update_${optimizer.name}`,
+      const slot = (i: number) => padRows(moments.subarray(i * size, (i + 1) * size), inputs + 1, units);
+      const padMoments = new Float32Array(optimizer.slots * (inputs + 1) * padded(units));
+      for (let i = 0; i < optimizer.slots; i++) padMoments.set(slot(i), i * (inputs + 1) * padded(units));
+      const [, , , padWeights, padState] = await runKernel(device, `update_${optimizer.name}`,
         { INPUTS: inputs, UNITS: units, GATHER: 0, LEARNING_RATE: optimizer.learningRate, EPSILON: optimizer.epsilon, ...hyper },
-        [new Uint32Array(rows), input, deltas, w, moments, ...corrections], [1, 1], { rowStart: 0, rows, index: 1 });
+        [new Uint32Array(rows), padRows(input, rows, inputs), padRows(deltas, rows, units), padRows(w, inputs + 1, units), padMoments, ...corrections], [1, 1], { rowStart: 0, rows, index: 1 });
+      const weights = unpadRows(padWeights, inputs + 1, units);
+      const state = unpadRows(padState, optimizer.slots * (inputs + 1), units);
       // The gradient [a | 1]ᵀ · dz, then the rule at t = 6.
       const withOnes = new Float32Array(rows * (inputs + 1));
       for (let r = 0; r < rows; r++) {
@@ -511,10 +521,11 @@ const callbackCheck: Check = {
   },
 };
 
-const appBufferCheck: Check = {
-  name: "an app's own GPUBuffers: fit from them and predict into one, as from Float32Arrays, buffers left alive",
+// 40 features are read in place; 13 are not whole vec4s, so each step first gathers them into padded rows.
+const appBufferChecks: Check[] = [40, 13].map((features) => ({
+  name: `an app's own GPUBuffers (${features} features): fit from them and predict into one, as from Float32Arrays, buffers left alive`,
   async run(device) {
-    const { x, y } = halvesDataset(70, 40, 10);
+    const { x, y } = halvesDataset(70, features, 10);
     const upload = (data: Float32Array) => {
       const buffer = device.createBuffer({ size: data.byteLength, usage: 0x80 | 0x8 | 0x4 }); // STORAGE | COPY_DST | COPY_SRC
       device.queue.writeBuffer(buffer, 0, data);
@@ -525,22 +536,22 @@ const appBufferCheck: Check = {
     const output = device.createBuffer({ size: 70 * 4, usage: 0x80 | 0x8 | 0x4 });
     const readback = device.createBuffer({ size: 70 * 4, usage: 0x1 | 0x8 }); // MAP_READ | COPY_DST
     const make = async () => {
-      const model = new Sequential([new Dense({ units: 5, activation: 'relu', inputDim: 40 }), new Dense({ units: 1, activation: 'sigmoid' })]);
+      const model = new Sequential([new Dense({ units: 5, activation: 'relu', inputDim: features }), new Dense({ units: 1, activation: 'sigmoid' })]);
       await model.compile({ loss: 'binaryCrossentropy', optimizer: new SGD({ learningRate: 0.2 }), backend: 'webgpu', device, seed: 9 });
       return model;
     };
     const fromBuffers = await make();
     const fromArrays = await make();
-    const history = await fromBuffers.fit({ shape: [70, 40], buffer: xBuffer }, { shape: [70, 1], buffer: yBuffer }, { epochs: 3, batchSize: 16, shuffle: false });
+    const history = await fromBuffers.fit({ shape: [70, features], buffer: xBuffer }, { shape: [70, 1], buffer: yBuffer }, { epochs: 3, batchSize: 16, shuffle: false });
     const expectedHistory = await fromArrays.fit(x, y, { epochs: 3, batchSize: 16, shuffle: false });
-    const written = await fromBuffers.predict({ shape: [70, 40], buffer: xBuffer }, { into: output });
+    const written = await fromBuffers.predict({ shape: [70, features], buffer: xBuffer }, { into: output });
     const encoder = device.createCommandEncoder();
     encoder.copyBufferToBuffer(written.buffer, 0, readback, 0, 70 * 4);
     device.queue.submit([encoder.finish()]);
     await readback.mapAsync(0x1);
     const predicted = new Float32Array(readback.getMappedRange().slice(0));
     const expected = (await fromArrays.predict(x)).data;
-    const evaluated = (await fromBuffers.evaluate({ shape: [70, 40], buffer: xBuffer }, { shape: [70, 1], buffer: yBuffer })).loss;
+    const evaluated = (await fromBuffers.evaluate({ shape: [70, features], buffer: xBuffer }, { shape: [70, 1], buffer: yBuffer })).loss;
     const error = Math.max(
       maxRelativeError(history.loss, expectedHistory.loss),
       maxRelativeError(predicted, expected),
@@ -551,7 +562,7 @@ const appBufferCheck: Check = {
     [xBuffer, yBuffer, output, readback].forEach((b) => b.destroy());
     return { maxError: written.buffer === output && written.shape[0] === 70 ? error : Infinity, tolerance: 1e-6 };
   },
-};
+}));
 
 const countCheck: Check = {
   name: 'fit submits once and maps once per epoch (10 epochs, 7 steps each)',
@@ -606,6 +617,6 @@ export const gpuChecks: Check[] = [
   deviceLossCheck,
   shuffleCheck,
   callbackCheck,
-  appBufferCheck,
+  ...appBufferChecks,
   countCheck,
 ];

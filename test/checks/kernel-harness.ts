@@ -1,6 +1,21 @@
 // Runs one kernel of the runtime on chosen buffers, so that each can be checked alone against the CPU reference.
 import { BufferUsage, MapMode } from '../../src/runtime/flags';
 import { type KernelName, compile } from '../../src/runtime/kernels';
+import { padded } from '../../src/runtime/plan';
+
+/** A [rows × cols] matrix with its rows padded to vec4s, the layout the matmul kernels read. */
+export function padRows(data: Float32Array, rows: number, cols: number): Float32Array {
+  const stride = padded(cols);
+  const out = new Float32Array(rows * stride);
+  for (let r = 0; r < rows; r++) out.set(data.subarray(r * cols, (r + 1) * cols), r * stride);
+  return out;
+}
+
+/** The [rows × cols] matrix held in padded rows. */
+export function unpadRows(data: Float32Array, rows: number, cols: number): Float32Array {
+  const stride = padded(cols);
+  return Float32Array.from({ length: rows * cols }, (_, i) => data[Math.floor(i / cols) * stride + (i % cols)]);
+}
 
 export type Binding = Float32Array | Uint32Array | { output: number };
 
