@@ -41,7 +41,8 @@ export const kernels = {
 
 export type KernelName = keyof typeof kernels;
 
-/** Output rows and columns each workgroup of the matmul kernels covers (matmul.wgsl's TILE). */
+/** Invocations per side of a matmul kernel's workgroup, and the result rows and columns it covers (matmul.wgsl). */
+export const SIDE = 4;
 export const TILE = 16;
 
 interface Compiled {

@@ -6,7 +6,7 @@ import { activationCode } from '../model/activations';
 import { Adam, RMSprop } from '../model/optimizers';
 import { checked } from './device';
 import { BufferUsage } from './flags';
-import { type KernelName, TILE, compile } from './kernels';
+import { type KernelName, SIDE, TILE, compile } from './kernels';
 
 export type PlanMode = 'train' | 'evaluate' | 'predict';
 
@@ -84,6 +84,15 @@ export function deviceMatrix(device: GPUDevice, m: Data, label: string, pad = fa
     }
   }
   return { chunks, rows, cols, stride, owned: !('buffer' in m) };
+}
+
+/**
+ * Rows of the gradient each invocation of an update computes (update.wgsl's BLOCK_ROWS): 16 share each loaded
+ * row of dz and of the order among more multiply-adds, 4 give a small layer more invocations to run at once. The
+ * tallest block that still leaves 64 invocations.
+ */
+export function updateBlockRows({ inputs, units }: LayerSpec): number {
+  return [16, 8, 4].find((rows) => ceil(inputs + 1, rows) * ceil(units, 4) >= 64) ?? 4;
 }
 
 const lossCode = { binaryCrossentropy: 1, meanSquaredError: 2 } as const;
@@ -189,7 +198,8 @@ export class Plan {
   }
 
   private buffer(label: string, size: number, usage: number, mappedAtCreation = false): GPUBuffer {
-    const buffer = this.device.createBuffer({ label, size: Math.max(4, size), usage, mappedAtCreation });
+    // Whole vec4s: the kernels bind matrices as array<vec4f>.
+    const buffer = this.device.createBuffer({ label, size: Math.max(16, Math.ceil(size / 16) * 16), usage, mappedAtCreation });
     this.owned.push(buffer);
     return buffer;
   }
@@ -294,8 +304,9 @@ export class Plan {
         const input = l === 0 ? dataset : this.activations[l - 1];
         const state = opt.slots > 0 ? [optimizer!.moments[l]] : [];
         if (opt instanceof Adam) state.push((this.corrections ??= this.buffer('corrections', this.steps.length * 8, storage | BufferUsage.COPY_DST)));
-        this.add(kernel, { INPUTS: layer.inputs, UNITS: layer.units, GATHER: l === 0 && !gathered ? 1 : 0, ...hyper }, [this.order, input, deltas[l]!, weights[l], ...state],
-          () => [ceil(layer.units, TILE), ceil(layer.inputs + 1, TILE)], `layer ${l}  W[${l}] ${dims(layer)} updated by ${opt.name} from [a | 1]ᵀ · dz`);
+        const blockRows = updateBlockRows(layer);
+        this.add(kernel, { INPUTS: layer.inputs, UNITS: layer.units, GATHER: l === 0 && !gathered ? 1 : 0, BLOCK_ROWS: blockRows, ...hyper }, [this.order, input, deltas[l]!, weights[l], ...state],
+          () => [ceil(layer.units, TILE), ceil(layer.inputs + 1, SIDE * blockRows)], `layer ${l}  W[${l}] ${dims(layer)} updated by ${opt.name} from [a | 1]ᵀ · dz`);
       }
     }
 

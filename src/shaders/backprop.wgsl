@@ -6,8 +6,8 @@
 //   0 step            uniform Step: rows in this step
 //   1 deltas          array<vec4f> [rows × UNITS]: dz of this layer
 //   2 weights         array<vec4f> [(INPUTS + 1) × UNITS]: this layer's kernel (the bias row is not read)
-//   3 activations     array<f32>   [rows × INPUTS]: a of the previous layer
-//   4 input_deltas    array<f32>   [rows × INPUTS], written: dz of the previous layer
+//   3 activations     array<vec4f> [rows × INPUTS]: a of the previous layer
+//   4 input_deltas    array<vec4f> [rows × INPUTS], written: dz of the previous layer (its padding stays 0)
 
 override INPUTS: u32;
 override UNITS: u32;
@@ -17,8 +17,8 @@ override UNITS4: u32 = (UNITS + 3u) / 4u;
 
 @group(0) @binding(1) var<storage, read> deltas: array<vec4f>;
 @group(0) @binding(2) var<storage, read> weights: array<vec4f>;
-@group(0) @binding(3) var<storage, read> activations: array<f32>;
-@group(0) @binding(4) var<storage, read_write> input_deltas: array<f32>;
+@group(0) @binding(3) var<storage, read> activations: array<vec4f>;
+@group(0) @binding(4) var<storage, read_write> input_deltas: array<vec4f>;
 
 fn load_a4(row: u32, k4: u32) -> vec4f { return deltas[row * UNITS4 + k4]; }
 fn load_bt4(col: u32, k4: u32) -> vec4f { return weights[col * UNITS4 + k4]; } // row `col` of W: a column of Wᵀ
@@ -50,14 +50,12 @@ fn matmul_abt(group: vec2u, local: vec3u, rows: u32, cols: u32, inner: u32) -> B
 @compute @workgroup_size(SIDE, SIDE)
 fn backprop(@builtin(workgroup_id) id: vec3u, @builtin(num_workgroups) groups: vec3u, @builtin(local_invocation_id) local: vec3u) {
   let block = matmul_abt(unfold(id, groups), local, step.rows, INPUTS, UNITS);
+  let real = vec4u(block.col) + vec4u(0u, 1u, 2u, 3u) < vec4u(INPUTS); // columns of the block inside dz[l−1]
   for (var i = 0u; i < 4u; i++) {
-    for (var j = 0u; j < 4u; j++) {
-      let row = block.row + i;
-      let col = block.col + j;
-      if (row < step.rows && col < INPUTS) {
-        let index = row * INPUTS4 * 4u + col;
-        input_deltas[index] = block.sums[i][j] * derivative(ACTIVATION, activations[index]);
-      }
+    let row = block.row + i;
+    if (row < step.rows && block.col < INPUTS) {
+      let index = row * INPUTS4 + block.col / 4u;
+      input_deltas[index] = select(vec4f(), block.sums[i] * derivative(ACTIVATION, activations[index]), real);
     }
   }
 }

@@ -10,8 +10,9 @@
 //   2 input        array<vec4f> layer 0: the dataset [dataset rows × INPUTS], read through order;
 //                              later layers: the previous activations [rows × INPUTS]; rows padded to vec4s
 //   3 weights      array<vec4f> [(INPUTS + 1) × UNITS]: the kernel, then the bias as its last row; rows padded
-//   4 activations  array<f32>  [rows × OUT_STRIDE], written: OUT_STRIDE is UNITS padded to a multiple of 4 for a
-//                              hidden layer, UNITS for the output layer (read back as it is)
+//   4 activations  array<vec4f> [rows × OUT_STRIDE floats], written: OUT_STRIDE is UNITS padded to a multiple of 4
+//                              for a hidden layer (its padding stays 0), UNITS for the output layer (read back as
+//                              it is)
 //   forward_loss only:
 //   5 labels       array<f32>  [dataset rows × UNITS], read through order
 //   6 deltas       array<f32>  [rows × UNITS], rows padded to vec4s, written: dJ/dz of this layer
@@ -28,7 +29,7 @@ override LOSS: u32 = 0u; // forward_loss: 1 binary cross-entropy, 2 mean squared
 @group(0) @binding(1) var<storage, read> order: array<u32>;
 @group(0) @binding(2) var<storage, read> input: array<vec4f>;
 @group(0) @binding(3) var<storage, read> weights: array<vec4f>;
-@group(0) @binding(4) var<storage, read_write> activations: array<f32>;
+@group(0) @binding(4) var<storage, read_write> activations: array<vec4f>;
 @group(0) @binding(5) var<storage, read> labels: array<f32>;
 @group(0) @binding(6) var<storage, read_write> deltas: array<f32>;
 @group(0) @binding(7) var<storage, read_write> losses: array<f32>;
@@ -74,18 +75,25 @@ fn z_row(block: Block, i: u32) -> vec4f {
   return block.sums[i] + weights[INPUTS * UNITS4 + min(block.col / 4u, UNITS4 - 1u)];
 }
 
+// Stores a row's four activations from column `col`: one vec4 into padded rows, the padding kept 0, or element by
+// element into the output layer's unpadded rows.
+fn store_activations(row: u32, col: u32, a: vec4f) {
+  if (OUT_STRIDE == UNITS4 * 4u) {
+    activations[row * UNITS4 + col / 4u] = select(vec4f(), a, vec4u(col) + vec4u(0u, 1u, 2u, 3u) < vec4u(UNITS));
+  } else {
+    for (var j = 0u; j < 4u; j++) {
+      let flat = row * OUT_STRIDE + col + j;
+      if (col + j < UNITS) { activations[flat / 4u][flat % 4u] = a[j]; }
+    }
+  }
+}
+
 @compute @workgroup_size(SIDE, SIDE)
 fn forward(@builtin(workgroup_id) id: vec3u, @builtin(num_workgroups) groups: vec3u, @builtin(local_invocation_id) local: vec3u) {
   let block = matmul_ab(unfold(id, groups), local, step.rows, UNITS, INPUTS);
   for (var i = 0u; i < 4u; i++) {
-    let z = z_row(block, i);
-    for (var j = 0u; j < 4u; j++) {
-      let row = block.row + i;
-      let col = block.col + j;
-      if (row < step.rows && col < UNITS) {
-        activations[row * OUT_STRIDE + col] = activate(ACTIVATION, z[j]);
-      }
-    }
+    let row = block.row + i;
+    if (row < step.rows && block.col < UNITS) { store_activations(row, block.col, activate(ACTIVATION, z_row(block, i))); }
   }
 }
 
@@ -95,14 +103,15 @@ fn forward_loss(@builtin(workgroup_id) id: vec3u, @builtin(num_workgroups) group
   let scale = 1.0 / f32(step.rows * UNITS);
   for (var i = 0u; i < 4u; i++) {
     let zs = z_row(block, i);
+    let acts = activate(ACTIVATION, zs);
+    let row = block.row + i;
+    if (row < step.rows && block.col < UNITS) { store_activations(row, block.col, acts); }
     for (var j = 0u; j < 4u; j++) {
-      let row = block.row + i;
       let col = block.col + j;
       if (row < step.rows && col < UNITS) {
         let z = zs[j];
-        let a = activate(ACTIVATION, z);
+        let a = acts[j];
         let y = labels[order[step.row_start + row] * UNITS + col];
-        activations[row * OUT_STRIDE + col] = a;
         deltas[row * UNITS4 * 4u + col] = loss_delta(LOSS, ACTIVATION, a, y, scale);
         let position = (step.row_start + row) * UNITS + col;
         losses[position] = loss_value(LOSS, ACTIVATION, z, a, y);

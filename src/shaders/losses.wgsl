@@ -25,5 +25,5 @@ fn loss_delta(code: u32, activation: u32, a: f32, y: f32, scale: f32) -> f32 {
   if (code == 1u) {
     dLda = select(0.0, (a - y) / (a * (1.0 - a)), a >= EPSILON && a <= 1.0 - EPSILON);
   }
-  return dLda * derivative(activation, a) * scale;
+  return dLda * derivative(activation, vec4f(a)).x * scale;
 }

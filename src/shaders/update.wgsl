@@ -28,6 +28,7 @@ override RHO: f32 = 0.9; // RMSprop
 override EPSILON: f32 = 1e-7; // Adam, RMSprop
 override INPUTS4: u32 = (INPUTS + 3u) / 4u;
 override UNITS4: u32 = (UNITS + 3u) / 4u;
+override BLOCK_ROWS: u32 = 4u; // rows of G per invocation: 4, 8 or 16 (plan.ts picks)
 override SIZE: u32 = (INPUTS + 1u) * UNITS4; // vec4s of weights per layer: the offset of Adam's v in moments
 
 @group(0) @binding(1) var<storage, read> order: array<u32>;
@@ -42,37 +43,61 @@ fn source_row(row: u32) -> u32 {
   return row;
 }
 
-// A = [input | 1]: row k is the input row k with a 1 appended at column INPUTS.
-fn load_at4(k: u32, r4: u32) -> vec4f {
+// A = [input | 1]: row k is the input row k with a 1 appended at column INPUTS. `row` is where row k starts in
+// input (source_row · INPUTS4), read once per k for both vec4s of an invocation.
+fn load_at4(row: u32, r4: u32) -> vec4f {
   let ones = select(vec4f(), vec4f(1.0), vec4u(r4 * 4u) + vec4u(0u, 1u, 2u, 3u) == vec4u(INPUTS));
-  return select(vec4f(), input[source_row(k) * INPUTS4 + min(r4, INPUTS4 - 1u)], r4 < INPUTS4) + ones;
+  return select(vec4f(), input[row + min(r4, INPUTS4 - 1u)], r4 < INPUTS4) + ones;
 }
 fn load_b4(k: u32, c4: u32) -> vec4f { return deltas[k * UNITS4 + c4]; }
 
-// C = Aᵀ·B: [inner × rows]ᵀ · [inner × cols], one outer product of two vec4s per term of the inner dimension.
-fn matmul_atb(group: vec2u, local: vec3u, rows: u32, cols: u32, inner: u32) -> Block {
-  let origin = block_origin(group, local);
-  let r4 = min(origin.y / 4u, (rows + 3u) / 4u - 1u);
-  let c4 = min(origin.x, (cols + 3u) / 4u - 1u);
-  var sums: array<vec4f, 4>;
-  for (var k = 0u; k < inner; k++) {
-    let a = load_at4(k, r4);
-    let b = load_b4(k, c4);
-    sums[0] += a.x * b;
-    sums[1] += a.y * b;
-    sums[2] += a.z * b;
-    sums[3] += a.w * b;
-  }
-  return Block(origin.y, origin.x * 4u, sums);
+// A BLOCK_ROWS × 4 block of the gradient: up to four 4 × 4 blocks stacked, sharing each term's dz and source row.
+struct Gradient {
+  row: u32,
+  col: u32,
+  sums: array<vec4f, 16>, // sums[i][j] = G[row + i, col + j], i < BLOCK_ROWS
 }
 
-// This invocation's 4 × 4 block of the gradient [a | 1]ᵀ · dz.
-fn gradient_block(group: vec2u, local: vec3u) -> Block {
-  return matmul_atb(group, local, INPUTS + 1u, UNITS, step.rows);
+// G = [a | 1]ᵀ · dz: [(INPUTS + 1) × rows] · [rows × UNITS], one outer product of vec4s per row of the step for
+// each 4 rows of the block. A workgroup covers 4·BLOCK_ROWS rows × 16 columns of G. The branches on BLOCK_ROWS
+// are resolved when the pipeline is made.
+fn gradient_block(group: vec2u, local: vec3u) -> Gradient {
+  let r4 = (group.y * SIDE + local.y) * (BLOCK_ROWS / 4u);
+  let c4 = min(group.x * SIDE + local.x, UNITS4 - 1u);
+  var sums: array<vec4f, 16>;
+  for (var k = 0u; k < step.rows; k++) {
+    let row = source_row(k) * INPUTS4;
+    let b = load_b4(k, c4);
+    let a0 = load_at4(row, r4);
+    sums[0] += a0.x * b;
+    sums[1] += a0.y * b;
+    sums[2] += a0.z * b;
+    sums[3] += a0.w * b;
+    if (BLOCK_ROWS >= 8u) {
+      let a1 = load_at4(row, r4 + 1u);
+      sums[4] += a1.x * b;
+      sums[5] += a1.y * b;
+      sums[6] += a1.z * b;
+      sums[7] += a1.w * b;
+    }
+    if (BLOCK_ROWS == 16u) {
+      let a2 = load_at4(row, r4 + 2u);
+      let a3 = load_at4(row, r4 + 3u);
+      sums[8] += a2.x * b;
+      sums[9] += a2.y * b;
+      sums[10] += a2.z * b;
+      sums[11] += a2.w * b;
+      sums[12] += a3.x * b;
+      sums[13] += a3.y * b;
+      sums[14] += a3.z * b;
+      sums[15] += a3.w * b;
+    }
+  }
+  return Gradient(r4 * 4u, (group.x * SIDE + local.x) * 4u, sums);
 }
 
 // The index in weights of row i of the block, or none (past the bias row or the last column).
-fn weight_index(block: Block, i: u32) -> u32 {
+fn weight_index(block: Gradient, i: u32) -> u32 {
   if (block.row + i > INPUTS || block.col >= UNITS) { return 0xffffffffu; }
   return (block.row + i) * UNITS4 + block.col / 4u;
 }
@@ -81,7 +106,7 @@ fn weight_index(block: Block, i: u32) -> u32 {
 @compute @workgroup_size(SIDE, SIDE)
 fn update_sgd(@builtin(workgroup_id) id: vec3u, @builtin(num_workgroups) groups: vec3u, @builtin(local_invocation_id) local: vec3u) {
   let block = gradient_block(unfold(id, groups), local);
-  for (var i = 0u; i < 4u; i++) {
+  for (var i = 0u; i < BLOCK_ROWS; i++) {
     let w = weight_index(block, i);
     if (w != 0xffffffffu) { weights[w] -= LEARNING_RATE * block.sums[i]; }
   }
@@ -93,7 +118,7 @@ fn update_adam(@builtin(workgroup_id) id: vec3u, @builtin(num_workgroups) groups
   let block = gradient_block(unfold(id, groups), local);
   let correction1 = corrections[2u * step.index];
   let correction2 = corrections[2u * step.index + 1u];
-  for (var i = 0u; i < 4u; i++) {
+  for (var i = 0u; i < BLOCK_ROWS; i++) {
     let w = weight_index(block, i);
     if (w != 0xffffffffu) {
       let g = block.sums[i];
@@ -110,7 +135,7 @@ fn update_adam(@builtin(workgroup_id) id: vec3u, @builtin(num_workgroups) groups
 @compute @workgroup_size(SIDE, SIDE)
 fn update_rmsprop(@builtin(workgroup_id) id: vec3u, @builtin(num_workgroups) groups: vec3u, @builtin(local_invocation_id) local: vec3u) {
   let block = gradient_block(unfold(id, groups), local);
-  for (var i = 0u; i < 4u; i++) {
+  for (var i = 0u; i < BLOCK_ROWS; i++) {
     let w = weight_index(block, i);
     if (w != 0xffffffffu) {
       let g = block.sums[i];

@@ -11,7 +11,7 @@ import { rowAccuracy } from '../../src/model/metrics';
 import type { Loss } from '../../src/model/losses';
 import { matmul, outputDeltas } from '../../src/reference/network';
 import { halvesDataset, maxRelativeError, randomMatrix } from '../support/data';
-import { TILE } from '../../src/runtime/kernels';
+import { SIDE, TILE } from '../../src/runtime/kernels';
 import { padRows, runKernel, unpadRows } from './kernel-harness';
 import { padded } from '../../src/runtime/plan';
 
@@ -69,16 +69,16 @@ const kernelChecks: Check[] = shapes.flatMap(([m, k, n]): Check[] => [
       return { maxError: maxRelativeError(out, expected), tolerance: 1e-5 };
     },
   },
-  {
+  ...[4, 8, 16].map((blockRows) => ({
     // Aᵀ·B: W ← W − α·[a | 1]ᵀ · dz, the last row being the bias.
-    name: `update (Aᵀ·B, bias row, SGD) (${k}×${m})ᵀ · ${k}×${n}`,
-    async run(device) {
+    name: `update (Aᵀ·B, bias row, SGD, ${blockRows} rows per invocation) (${k}×${m})ᵀ · ${k}×${n}`,
+    async run(device: GPUDevice) {
       const input = randomMatrix(k, m, 6).data;
       const deltas = randomMatrix(k, n, 7).data;
       const w = randomMatrix(m + 1, n, 8).data;
       const lr = 0.25;
-      const [, , , padUpdated] = await runKernel(device, 'update_sgd', { INPUTS: m, UNITS: n, GATHER: 0, LEARNING_RATE: lr },
-        [new Uint32Array(k), padRows(input, k, m), padRows(deltas, k, n), padRows(w, m + 1, n)], [tiles(n), tiles(m + 1)], { rowStart: 0, rows: k });
+      const [, , , padUpdated] = await runKernel(device, 'update_sgd', { INPUTS: m, UNITS: n, GATHER: 0, LEARNING_RATE: lr, BLOCK_ROWS: blockRows },
+        [new Uint32Array(k), padRows(input, k, m), padRows(deltas, k, n), padRows(w, m + 1, n)], [tiles(n), Math.ceil((m + 1) / (SIDE * blockRows))], { rowStart: 0, rows: k });
       const updated = unpadRows(padUpdated, m + 1, n);
       const gradient = matmul(input, deltas, m, k, n, { transposeA: true });
       const expected = w.map((v, i) => {
@@ -89,7 +89,7 @@ const kernelChecks: Check[] = shapes.flatMap(([m, k, n]): Check[] => [
       });
       return { maxError: maxRelativeError(updated, expected), tolerance: 1e-5 };
     },
-  },
+  })),
 ]);
 
 function lossCheck(loss: Loss, activation: Activation): Check {
@@ -160,7 +160,7 @@ function optimizerKernelCheck(optimizer: Adam | RMSprop): Check {
       const padMoments = new Float32Array(optimizer.slots * (inputs + 1) * padded(units));
       for (let i = 0; i < optimizer.slots; i++) padMoments.set(slot(i), i * (inputs + 1) * padded(units));
       const [, , , padWeights, padState] = await runKernel(device, `update_${optimizer.name}`,
-        { INPUTS: inputs, UNITS: units, GATHER: 0, LEARNING_RATE: optimizer.learningRate, EPSILON: optimizer.epsilon, ...hyper },
+        { INPUTS: inputs, UNITS: units, GATHER: 0, LEARNING_RATE: optimizer.learningRate, EPSILON: optimizer.epsilon, BLOCK_ROWS: 8, ...hyper },
         [new Uint32Array(rows), padRows(input, rows, inputs), padRows(deltas, rows, units), padRows(w, inputs + 1, units), padMoments, ...corrections], [1, 1], { rowStart: 0, rows, index: 1 });
       const weights = unpadRows(padWeights, inputs + 1, units);
       const state = unpadRows(padState, optimizer.slots * (inputs + 1), units);

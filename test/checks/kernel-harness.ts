@@ -35,7 +35,7 @@ export async function runKernel(
   const { pipeline, layout } = await compile(device, kernel, constants);
   const created: GPUBuffer[] = [];
   const make = (size: number, usage: number) => {
-    const buffer = device.createBuffer({ size: Math.max(16, size), usage });
+    const buffer = device.createBuffer({ size: Math.max(16, Math.ceil(size / 16) * 16), usage });
     created.push(buffer);
     return buffer;
   };
