@@ -369,7 +369,8 @@ export async function emptyDispatch(count: number): Promise<{ count: number; us:
 
 /**
  * The cost of one 8 × 8 workgroup that fills `bytes` of workgroup memory (which WebGPU zero-fills before the
- * kernel runs), waits at a barrier and writes one value: the fixed cost of each workgroup of a tiled kernel.
+ * kernel runs), waits at a barrier and writes one value: the fixed cost of each workgroup of a kernel that stages
+ * tiles in workgroup memory.
  */
 export async function workgroupMemory(bytes: number, runMs: number): Promise<{ bytes: number; reps: number; us: number }> {
   const vec4s = bytes / 16;
