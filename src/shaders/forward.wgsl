@@ -43,14 +43,16 @@ fn source_row(row: u32) -> u32 {
 override INPUTS4: u32 = (INPUTS + 3u) / 4u; // vec4s per input row
 override UNITS4: u32 = (UNITS + 3u) / 4u; // vec4s per weight row
 
-fn load_a4(row: u32, k4: u32) -> vec4f { return input[source_row(row) * INPUTS4 + k4]; }
+// Where row `row` of A starts in input, looked up once per row (through the order for layer 0).
+fn a_start(row: u32) -> u32 { return source_row(row) * INPUTS4; }
+fn load_a4(start: u32, k4: u32) -> vec4f { return input[start + k4]; }
 fn load_b4(k: u32, c4: u32) -> vec4f { return weights[k * UNITS4 + c4]; }
 
 // C = A·B: [rows × inner] · [inner × cols], four terms of the inner dimension per pass.
 fn matmul_ab(group: vec2u, local: vec3u, rows: u32, cols: u32, inner: u32) -> Block {
   let origin = block_origin(group, local);
   let c4 = min(origin.x, (cols + 3u) / 4u - 1u);
-  let r = array(min(origin.y, rows - 1u), min(origin.y + 1u, rows - 1u), min(origin.y + 2u, rows - 1u), min(origin.y + 3u, rows - 1u));
+  let r = array(a_start(min(origin.y, rows - 1u)), a_start(min(origin.y + 1u, rows - 1u)), a_start(min(origin.y + 2u, rows - 1u)), a_start(min(origin.y + 3u, rows - 1u)));
   var sums: array<vec4f, 4>;
   for (var k4 = 0u; k4 * 4u < inner; k4++) {
     let k = k4 * 4u;
