@@ -21,8 +21,8 @@ struct Block {
   sums: array<vec4f, 4>, // sums[i][j] = C[row + i, col + j]
 }
 
-// The block of invocation `local` in workgroup `group`, and its first row clamped into [0, rows): blocks past the
-// edge compute on repeated rows and store nothing.
+// The first column (in vec4s) and row of the 4 × 4 block of invocation `local` in workgroup `group`. The products
+// clamp the rows and columns they read into range: blocks past the edge compute on repeated rows and store nothing.
 fn block_origin(group: vec2u, local: vec3u) -> vec2u {
   return vec2u(group.x * SIDE + local.x, (group.y * SIDE + local.y) * 4u);
 }
