@@ -41,9 +41,18 @@ export const kernels = {
 
 export type KernelName = keyof typeof kernels;
 
-/** Invocations per side of a matmul kernel's workgroup, and the result rows and columns it covers (matmul.wgsl). */
+/** Rows of invocations in a matmul kernel's workgroup, each a 4 × 4 block (matmul.wgsl's SIDE). */
 export const SIDE = 4;
-export const TILE = 16;
+
+/** A matmul kernel's workgroup width for a result `cols` wide (matmul.wgsl's COLUMN_BLOCKS): its 4-column blocks, at most 16. */
+export function columnBlocks(cols: number): number {
+  return Math.min(Math.ceil(cols / 4), 16);
+}
+
+/** Workgroups of a matmul kernel for a result [rows × cols], each invocation computing `blockRows` × 4 of it. */
+export function matmulWorkgroups(rows: number, cols: number, blockRows = 4): [number, number] {
+  return [Math.ceil(Math.ceil(cols / 4) / columnBlocks(cols)), Math.ceil(rows / (SIDE * blockRows))];
+}
 
 interface Compiled {
   pipeline: GPUComputePipeline;

@@ -6,7 +6,7 @@ import { activationCode } from '../model/activations';
 import { Adam, RMSprop } from '../model/optimizers';
 import { checked } from './device';
 import { BufferUsage } from './flags';
-import { type KernelName, SIDE, TILE, compile } from './kernels';
+import { type KernelName, columnBlocks, compile, matmulWorkgroups } from './kernels';
 
 export type PlanMode = 'train' | 'evaluate' | 'predict';
 
@@ -242,7 +242,7 @@ export class Plan {
       const usage = storage | BufferUsage.COPY_SRC;
       this.scores = { losses: this.buffer('losses', size, usage), correct: this.buffer('correct', size, usage), perRow };
     }
-    const matmulGroups = (cols: number) => (rows: number): [number, number] => [ceil(cols, TILE), ceil(rows, TILE)];
+    const matmulGroups = (cols: number) => (rows: number) => matmulWorkgroups(rows, cols);
     const dims = (layer: LayerSpec) => `[${layer.inputs + 1} × ${layer.units}]`;
     const whole = (m: DeviceMatrix, what: string) => {
       if (m.chunks.length > 1) throw new WebGPUNNError('INVALID_ARGUMENT', `${what}: expected at most ${bindingLimit(this.device)} bytes (this device's largest binding), got ${m.rows * m.cols * 4}`);
@@ -265,7 +265,7 @@ export class Plan {
     for (const [l, layer] of layers.entries()) {
       const input = l === 0 ? dataset : this.activations[l - 1];
       const activation = layer.activation === 'softmax' ? 'linear' : layer.activation;
-      const constants = { INPUTS: layer.inputs, UNITS: layer.units, ACTIVATION: activationCode[activation], GATHER: l === 0 && !gathered ? 1 : 0, OUT_STRIDE: outStride(l) };
+      const constants = { INPUTS: layer.inputs, UNITS: layer.units, ACTIVATION: activationCode[activation], GATHER: l === 0 && !gathered ? 1 : 0, OUT_STRIDE: outStride(l), COLUMN_BLOCKS: columnBlocks(layer.units) };
       const text = `layer ${l}  [rows × ${layer.inputs}] · ${dims(layer)} → ${layer.activation === 'softmax' ? 'z' : layer.activation}`;
       const buffers = [this.order, input, weights[l], this.activations[l]];
       if (l === last && scoring && !softmax) {
@@ -298,15 +298,16 @@ export class Plan {
         const layer = layers[l];
         if (l > 0) {
           const previous = layers[l - 1].activation;
-          this.add('backprop', { INPUTS: layer.inputs, UNITS: layer.units, ACTIVATION: activationCode[previous] }, [deltas[l]!, weights[l], this.activations[l - 1], deltas[l - 1]!],
+          this.add('backprop', { INPUTS: layer.inputs, UNITS: layer.units, ACTIVATION: activationCode[previous], COLUMN_BLOCKS: columnBlocks(layer.inputs) }, [deltas[l]!, weights[l], this.activations[l - 1], deltas[l - 1]!],
             matmulGroups(layer.inputs), `layer ${l}  dz[${l - 1}] = (dz[${l}] · W[${l}]ᵀ) ⊙ ${previous}'`);
         }
         const input = l === 0 ? dataset : this.activations[l - 1];
         const state = opt.slots > 0 ? [optimizer!.moments[l]] : [];
         if (opt instanceof Adam) state.push((this.corrections ??= this.buffer('corrections', this.steps.length * 8, storage | BufferUsage.COPY_DST)));
         const blockRows = updateBlockRows(layer);
-        this.add(kernel, { INPUTS: layer.inputs, UNITS: layer.units, GATHER: l === 0 && !gathered ? 1 : 0, BLOCK_ROWS: blockRows, ...hyper }, [this.order, input, deltas[l]!, weights[l], ...state],
-          () => [ceil(layer.units, TILE), ceil(layer.inputs + 1, SIDE * blockRows)], `layer ${l}  W[${l}] ${dims(layer)} updated by ${opt.name} from [a | 1]ᵀ · dz`);
+        const constants = { INPUTS: layer.inputs, UNITS: layer.units, GATHER: l === 0 && !gathered ? 1 : 0, BLOCK_ROWS: blockRows, COLUMN_BLOCKS: columnBlocks(layer.units) };
+        this.add(kernel, { ...constants, ...hyper }, [this.order, input, deltas[l]!, weights[l], ...state],
+          () => matmulWorkgroups(layer.inputs + 1, layer.units, blockRows), `layer ${l}  W[${l}] ${dims(layer)} updated by ${opt.name} from [a | 1]ᵀ · dz`);
       }
     }
 

@@ -47,7 +47,7 @@ fn matmul_abt(group: vec2u, local: vec3u, rows: u32, cols: u32, inner: u32) -> B
   return Block(origin.y, c0, sums);
 }
 
-@compute @workgroup_size(SIDE, SIDE)
+@compute @workgroup_size(COLUMN_BLOCKS, SIDE)
 fn backprop(@builtin(workgroup_id) id: vec3u, @builtin(num_workgroups) groups: vec3u, @builtin(local_invocation_id) local: vec3u) {
   let block = matmul_abt(unfold(id, groups), local, step.rows, INPUTS, UNITS);
   let real = vec4u(block.col) + vec4u(0u, 1u, 2u, 3u) < vec4u(INPUTS); // columns of the block inside dz[l−1]

@@ -90,7 +90,7 @@ fn store_activations(row: u32, col: u32, a: vec4f) {
   }
 }
 
-@compute @workgroup_size(SIDE, SIDE)
+@compute @workgroup_size(COLUMN_BLOCKS, SIDE)
 fn forward(@builtin(workgroup_id) id: vec3u, @builtin(num_workgroups) groups: vec3u, @builtin(local_invocation_id) local: vec3u) {
   let block = matmul_ab(unfold(id, groups), local, step.rows, UNITS, INPUTS);
   for (var i = 0u; i < 4u; i++) {
@@ -99,7 +99,7 @@ fn forward(@builtin(workgroup_id) id: vec3u, @builtin(num_workgroups) groups: ve
   }
 }
 
-@compute @workgroup_size(SIDE, SIDE)
+@compute @workgroup_size(COLUMN_BLOCKS, SIDE)
 fn forward_loss(@builtin(workgroup_id) id: vec3u, @builtin(num_workgroups) groups: vec3u, @builtin(local_invocation_id) local: vec3u) {
   let block = matmul_ab(unfold(id, groups), local, step.rows, UNITS, INPUTS);
   let scale = 1.0 / f32(step.rows * UNITS);

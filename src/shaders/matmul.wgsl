@@ -2,7 +2,7 @@
 // (backprop.wgsl) and Aᵀ·B (update.wgsl), each written out in the kernel file that uses it.
 //
 // Each invocation computes one 4 × 4 block of the result, straight from storage into registers: no workgroup
-// memory and no barriers. A workgroup is 4 × 4 invocations, a TILE × TILE block of the result. Operands are read
+// memory and no barriers. Operands are read
 // as vec4s: every matrix the kernels share is row-major with its rows padded to whole vec4s, the padding zero
 // (layouts in src/runtime/README.md). Measured in docs/performance.md: on a CPU-emulated GPU a load costs about
 // the same whether it brings one float or four, and workgroup memory costs a zero-fill and a barrier per workgroup;
@@ -12,8 +12,11 @@
 // transposes, row gathers and the bias's column of ones live; rows and columns are clamped into range before the
 // call. No bindings of its own.
 
-const SIDE = 4u; // invocations per workgroup side
-const TILE = SIDE * 4u; // result rows and columns per workgroup
+// A workgroup is COLUMN_BLOCKS × SIDE invocations: SIDE · 4 rows of the result by COLUMN_BLOCKS · 4 columns. The
+// plan sets COLUMN_BLOCKS to the result's blocks of 4 columns (at most 16), so a narrow layer's workgroup ends at
+// its last column instead of computing blocks past it.
+const SIDE = 4u;
+override COLUMN_BLOCKS: u32 = 4u;
 
 struct Block {
   row: u32, // result row of sums[0]
@@ -24,8 +27,8 @@ struct Block {
 // The first column (in vec4s) and row of the 4 × 4 block of invocation `local` in workgroup `group`. The products
 // clamp the rows and columns they read into range: blocks past the edge compute on repeated rows and store nothing.
 fn block_origin(group: vec2u, local: vec3u) -> vec2u {
-  return vec2u(group.x * SIDE + local.x, (group.y * SIDE + local.y) * 4u);
+  return vec2u(group.x * COLUMN_BLOCKS + local.x, (group.y * SIDE + local.y) * 4u);
 }
 
-// Workgroups to dispatch for a rows × cols result: (ceil(cols / TILE), ceil(rows / TILE)), `group` being the
-// workgroup's place in that grid (step.wgsl's unfold).
+// Workgroups to dispatch for a rows × cols result: (ceil(cols / (4 · COLUMN_BLOCKS)), ceil(rows / (4 · SIDE))),
+// `group` being the workgroup's place in that grid (step.wgsl's unfold).

@@ -59,11 +59,11 @@ struct Gradient {
 }
 
 // G = [a | 1]ᵀ · dz: [(INPUTS + 1) × rows] · [rows × UNITS], one outer product of vec4s per row of the step for
-// each 4 rows of the block. A workgroup covers 4·BLOCK_ROWS rows × 16 columns of G. The branches on BLOCK_ROWS
+// each 4 rows of the block. A workgroup covers SIDE · BLOCK_ROWS rows × 4 · COLUMN_BLOCKS columns of G. The branches on BLOCK_ROWS
 // are resolved when the pipeline is made.
 fn gradient_block(group: vec2u, local: vec3u) -> Gradient {
   let r4 = (group.y * SIDE + local.y) * (BLOCK_ROWS / 4u);
-  let c4 = min(group.x * SIDE + local.x, UNITS4 - 1u);
+  let c4 = min(group.x * COLUMN_BLOCKS + local.x, UNITS4 - 1u);
   var sums: array<vec4f, 16>;
   for (var k = 0u; k < step.rows; k++) {
     let row = source_row(k) * INPUTS4;
@@ -93,7 +93,7 @@ fn gradient_block(group: vec2u, local: vec3u) -> Gradient {
       sums[15] += a3.w * b;
     }
   }
-  return Gradient(r4 * 4u, (group.x * SIDE + local.x) * 4u, sums);
+  return Gradient(r4 * 4u, (group.x * COLUMN_BLOCKS + local.x) * 4u, sums);
 }
 
 // The index in weights of row i of the block, or none (past the bias row or the last column).
@@ -103,7 +103,7 @@ fn weight_index(block: Gradient, i: u32) -> u32 {
 }
 
 // SGD: w ← w − α·g.
-@compute @workgroup_size(SIDE, SIDE)
+@compute @workgroup_size(COLUMN_BLOCKS, SIDE)
 fn update_sgd(@builtin(workgroup_id) id: vec3u, @builtin(num_workgroups) groups: vec3u, @builtin(local_invocation_id) local: vec3u) {
   let block = gradient_block(unfold(id, groups), local);
   for (var i = 0u; i < BLOCK_ROWS; i++) {
@@ -113,7 +113,7 @@ fn update_sgd(@builtin(workgroup_id) id: vec3u, @builtin(num_workgroups) groups:
 }
 
 // Adam: m ← β1·m + (1 − β1)·g, v ← β2·v + (1 − β2)·g², w ← w − α·(m / (1 − β1^t)) / (√(v / (1 − β2^t)) + ε).
-@compute @workgroup_size(SIDE, SIDE)
+@compute @workgroup_size(COLUMN_BLOCKS, SIDE)
 fn update_adam(@builtin(workgroup_id) id: vec3u, @builtin(num_workgroups) groups: vec3u, @builtin(local_invocation_id) local: vec3u) {
   let block = gradient_block(unfold(id, groups), local);
   let correction1 = corrections[2u * step.index];
@@ -132,7 +132,7 @@ fn update_adam(@builtin(workgroup_id) id: vec3u, @builtin(num_workgroups) groups
 }
 
 // RMSprop: s ← ρ·s + (1 − ρ)·g², w ← w − α·g / √(s + ε).
-@compute @workgroup_size(SIDE, SIDE)
+@compute @workgroup_size(COLUMN_BLOCKS, SIDE)
 fn update_rmsprop(@builtin(workgroup_id) id: vec3u, @builtin(num_workgroups) groups: vec3u, @builtin(local_invocation_id) local: vec3u) {
   let block = gradient_block(unfold(id, groups), local);
   for (var i = 0u; i < BLOCK_ROWS; i++) {

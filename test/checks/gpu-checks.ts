@@ -11,7 +11,7 @@ import { rowAccuracy } from '../../src/model/metrics';
 import type { Loss } from '../../src/model/losses';
 import { matmul, outputDeltas } from '../../src/reference/network';
 import { halvesDataset, maxRelativeError, randomMatrix } from '../support/data';
-import { SIDE, TILE } from '../../src/runtime/kernels';
+import { columnBlocks, matmulWorkgroups } from '../../src/runtime/kernels';
 import { padRows, runKernel, unpadRows } from './kernel-harness';
 import { padded } from '../../src/runtime/plan';
 
@@ -27,7 +27,6 @@ export interface Check {
   run(device: GPUDevice, requestDevice: () => Promise<GPUDevice>): Promise<CheckResult>;
 }
 
-const tiles = (n: number) => Math.ceil(n / TILE);
 const shapes: [rows: number, inner: number, cols: number][] = [
   [1, 1, 1],
   [7, 13, 5],
@@ -46,8 +45,8 @@ const kernelChecks: Check[] = shapes.flatMap(([m, k, n]): Check[] => [
     async run(device) {
       const x = randomMatrix(m, k, 1).data;
       const w = randomMatrix(k + 1, n, 2, -0.2, 0.2).data;
-      const [, , , out] = await runKernel(device, 'forward', { INPUTS: k, UNITS: n, ACTIVATION: activationCode.sigmoid, GATHER: 1, OUT_STRIDE: n },
-        [reversed(m), padRows(x, m, k), padRows(w, k + 1, n), { output: m * n }], [tiles(n), tiles(m)], { rowStart: 0, rows: m });
+      const [, , , out] = await runKernel(device, 'forward', { INPUTS: k, UNITS: n, ACTIVATION: activationCode.sigmoid, GATHER: 1, OUT_STRIDE: n, COLUMN_BLOCKS: columnBlocks(n) },
+        [reversed(m), padRows(x, m, k), padRows(w, k + 1, n), { output: m * n }], matmulWorkgroups(m, n), { rowStart: 0, rows: m });
       const xr = new Float32Array(m * k);
       for (let r = 0; r < m; r++) xr.set(x.subarray((m - 1 - r) * k, (m - r) * k), r * k);
       const z = matmul(xr, w, m, k, n);
@@ -62,8 +61,8 @@ const kernelChecks: Check[] = shapes.flatMap(([m, k, n]): Check[] => [
       const deltas = randomMatrix(m, k, 3).data;
       const w = randomMatrix(n + 1, k, 4).data;
       const previous = randomMatrix(m, n, 5, -1, 1).data.map((v) => activate('relu', v));
-      const [, , , padOut] = await runKernel(device, 'backprop', { INPUTS: n, UNITS: k, ACTIVATION: activationCode.relu },
-        [padRows(deltas, m, k), padRows(w, n + 1, k), padRows(previous, m, n), { output: m * padded(n) }], [tiles(n), tiles(m)], { rowStart: 0, rows: m });
+      const [, , , padOut] = await runKernel(device, 'backprop', { INPUTS: n, UNITS: k, ACTIVATION: activationCode.relu, COLUMN_BLOCKS: columnBlocks(n) },
+        [padRows(deltas, m, k), padRows(w, n + 1, k), padRows(previous, m, n), { output: m * padded(n) }], matmulWorkgroups(m, n), { rowStart: 0, rows: m });
       const out = unpadRows(padOut, m, n);
       const expected = matmul(deltas, w.subarray(0, n * k), m, k, n, { transposeB: true }).map((v, i) => v * derivative('relu', previous[i]));
       return { maxError: maxRelativeError(out, expected), tolerance: 1e-5 };
@@ -77,8 +76,8 @@ const kernelChecks: Check[] = shapes.flatMap(([m, k, n]): Check[] => [
       const deltas = randomMatrix(k, n, 7).data;
       const w = randomMatrix(m + 1, n, 8).data;
       const lr = 0.25;
-      const [, , , padUpdated] = await runKernel(device, 'update_sgd', { INPUTS: m, UNITS: n, GATHER: 0, LEARNING_RATE: lr, BLOCK_ROWS: blockRows },
-        [new Uint32Array(k), padRows(input, k, m), padRows(deltas, k, n), padRows(w, m + 1, n)], [tiles(n), Math.ceil((m + 1) / (SIDE * blockRows))], { rowStart: 0, rows: k });
+      const [, , , padUpdated] = await runKernel(device, 'update_sgd', { INPUTS: m, UNITS: n, GATHER: 0, LEARNING_RATE: lr, BLOCK_ROWS: blockRows, COLUMN_BLOCKS: columnBlocks(n) },
+        [new Uint32Array(k), padRows(input, k, m), padRows(deltas, k, n), padRows(w, m + 1, n)], matmulWorkgroups(m + 1, n, blockRows), { rowStart: 0, rows: k });
       const updated = unpadRows(padUpdated, m + 1, n);
       const gradient = matmul(input, deltas, m, k, n, { transposeA: true });
       const expected = w.map((v, i) => {
@@ -103,8 +102,8 @@ function lossCheck(loss: Loss, activation: Activation): Check {
       const order = Uint32Array.from({ length: m }, (_, i) => i);
       const code = { binaryCrossentropy: 1, meanSquaredError: 2 }[loss.name as 'binaryCrossentropy'];
       const [, , , a, , padDeltas, losses, correct] = await runKernel(device, 'forward_loss',
-        { INPUTS: k, UNITS: n, ACTIVATION: activationCode[activation], GATHER: 1, LOSS: code, OUT_STRIDE: n },
-        [order, padRows(x, m, k), padRows(w, k + 1, n), { output: m * n }, y, { output: m * padded(n) }, { output: m * n }, { output: m * n }], [1, tiles(m)], { rowStart: 0, rows: m });
+        { INPUTS: k, UNITS: n, ACTIVATION: activationCode[activation], GATHER: 1, LOSS: code, OUT_STRIDE: n, COLUMN_BLOCKS: columnBlocks(n) },
+        [order, padRows(x, m, k), padRows(w, k + 1, n), { output: m * n }, y, { output: m * padded(n) }, { output: m * n }, { output: m * n }], matmulWorkgroups(m, n), { rowStart: 0, rows: m });
       const deltas = unpadRows(padDeltas, m, n);
       const z = matmul(x, w, m, k, n).map((v, i) => v + w[k * n + (i % n)]);
       const expectedA = z.map((v) => activate(activation, v));
