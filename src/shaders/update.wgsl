@@ -43,11 +43,23 @@ fn source_row(row: u32) -> u32 {
   return row;
 }
 
-// A = [input | 1]: row k is the input row k with a 1 appended at column INPUTS. `row` is where row k starts in
-// input (source_row · INPUTS4), read once per k for both vec4s of an invocation.
-fn load_at4(row: u32, r4: u32) -> vec4f {
+// A = [input | 1]: row k is the input row k with a 1 appended at column INPUTS. An invocation reads four columns
+// of it at a time, from column 4·r4: `AColumns` says, once per invocation, where they are in a row of input and
+// which of them are past the input (zero) or the column of ones.
+struct AColumns {
+  index: u32, // vec4 of the input row, clamped into it
+  real: bool, // whether the four columns are inside the input row (with its zero padding)
+  ones: vec4f, // 1 at column INPUTS, else 0
+}
+
+fn a_columns(r4: u32) -> AColumns {
   let ones = select(vec4f(), vec4f(1.0), vec4u(r4 * 4u) + vec4u(0u, 1u, 2u, 3u) == vec4u(INPUTS));
-  return select(vec4f(), input[row + min(r4, INPUTS4 - 1u)], r4 < INPUTS4) + ones;
+  return AColumns(min(r4, INPUTS4 - 1u), r4 < INPUTS4, ones);
+}
+
+// Four columns of row k of A; `row` is where input row k starts (source_row · INPUTS4).
+fn load_at4(row: u32, columns: AColumns) -> vec4f {
+  return select(vec4f(), input[row + columns.index], columns.real) + columns.ones;
 }
 fn load_b4(k: u32, c4: u32) -> vec4f { return deltas[k * UNITS4 + c4]; }
 
@@ -64,25 +76,26 @@ struct Gradient {
 fn gradient_block(group: vec2u, local: vec3u) -> Gradient {
   let r4 = (group.y * SIDE + local.y) * (BLOCK_ROWS / 4u);
   let c4 = min(group.x * COLUMN_BLOCKS + local.x, UNITS4 - 1u);
+  let columns = array(a_columns(r4), a_columns(r4 + 1u), a_columns(r4 + 2u), a_columns(r4 + 3u));
   var sums: array<vec4f, 16>;
   for (var k = 0u; k < step.rows; k++) {
     let row = source_row(k) * INPUTS4;
     let b = load_b4(k, c4);
-    let a0 = load_at4(row, r4);
+    let a0 = load_at4(row, columns[0]);
     sums[0] += a0.x * b;
     sums[1] += a0.y * b;
     sums[2] += a0.z * b;
     sums[3] += a0.w * b;
     if (BLOCK_ROWS >= 8u) {
-      let a1 = load_at4(row, r4 + 1u);
+      let a1 = load_at4(row, columns[1]);
       sums[4] += a1.x * b;
       sums[5] += a1.y * b;
       sums[6] += a1.z * b;
       sums[7] += a1.w * b;
     }
     if (BLOCK_ROWS == 16u) {
-      let a2 = load_at4(row, r4 + 2u);
-      let a3 = load_at4(row, r4 + 3u);
+      let a2 = load_at4(row, columns[2]);
+      let a3 = load_at4(row, columns[3]);
       sums[8] += a2.x * b;
       sums[9] += a2.y * b;
       sums[10] += a2.z * b;
