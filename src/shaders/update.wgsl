@@ -12,11 +12,11 @@
 //   4 weights     array<vec4f> [(INPUTS + 1) × UNITS], updated in place: the kernel, then the bias row
 //   update_adam, update_rmsprop only:
 //   5 moments     array<vec4f> [slots × (INPUTS + 1) × UNITS], updated in place: Adam's m then v; RMSprop's s
-// Every matrix has its rows padded to vec4s; the padding of deltas is zero, so the padding of weights and
-// moments never changes.
 //   update_adam only:
 //   6 corrections array<f32>  [2 × steps of the epoch]: Adam's 1 − β1^t and 1 − β2^t for each step's t, computed
 //                             in double precision on the CPU (in float32, 1 − β2^t loses four digits to cancellation)
+// Every matrix has its rows padded to vec4s; the padding of deltas is zero, so the padding of weights and
+// moments never changes.
 
 override INPUTS: u32;
 override UNITS: u32;
