@@ -117,7 +117,7 @@ const results: Results = {
 const adapterName = environment.adapter.architecture || environment.adapter.description || environment.adapter.vendor || 'unknown';
 console.log(`webgpu-nn benchmark: ${mode}, ${opened.runtime}, adapter ${adapterName}`);
 
-const runs = quick ? 1 : 3;
+const runs = quick ? 1 : 5;
 const runMs = quick ? 300 : 1200;
 const libraries: Suite.Library[] = ['webgpu-nn', 'webgpu-nn-cpu', ...environment.tfjs.backends.map((b) => `tfjs-${b}` as Suite.Library)];
 
