@@ -412,7 +412,7 @@ export async function stepBreakdown(batchSize: number, runMs: number): Promise<B
     optimizer: new SGD({ learningRate: LEARNING_RATE }),
   };
   const { x, y } = examples(batchSize);
-  const weights = spec.layers.map(({ inputs, units }) => storage(random((inputs + 1) * units).map((v) => v * 0.1)));
+  const weights = spec.layers.map(({ inputs, units }) => storage(random((inputs + 1) * padded(units)).map((v) => v * 0.1)));
   const data = { x: deviceMatrix(device, x, 'x', true), y: deviceMatrix(device, y, 'y') };
   const plan = await Plan.create(device, 'train', spec, weights, data, batchSize);
   device.queue.writeBuffer(plan.order, 0, Uint32Array.from({ length: batchSize }, (_, i) => i));
