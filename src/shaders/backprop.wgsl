@@ -25,7 +25,7 @@ fn load_bt4(col: u32, k4: u32) -> vec4f { return weights[col * UNITS4 + k4]; } /
 
 // C = A·Bᵀ: [rows × inner] · [cols × inner]ᵀ, as dot products of vec4s of the inner dimension.
 fn matmul_abt(group: vec2u, local: vec3u, rows: u32, cols: u32, inner: u32) -> Block {
-  let origin = block_origin(group, local);
+  let origin = block_origin(group, local, 4u);
   let r = array(min(origin.y, rows - 1u), min(origin.y + 1u, rows - 1u), min(origin.y + 2u, rows - 1u), min(origin.y + 3u, rows - 1u));
   let c0 = origin.x * 4u;
   let c = array(min(c0, cols - 1u), min(c0 + 1u, cols - 1u), min(c0 + 2u, cols - 1u), min(c0 + 3u, cols - 1u));

@@ -50,7 +50,7 @@ fn load_b4(k: u32, c4: u32) -> vec4f { return weights[k * UNITS4 + c4]; }
 
 // C = A·B: [rows × inner] · [inner × cols], four terms of the inner dimension per pass.
 fn matmul_ab(group: vec2u, local: vec3u, rows: u32, cols: u32, inner: u32) -> Block {
-  let origin = block_origin(group, local);
+  let origin = block_origin(group, local, 4u);
   let c4 = min(origin.x, (cols + 3u) / 4u - 1u);
   let r = array(a_start(min(origin.y, rows - 1u)), a_start(min(origin.y + 1u, rows - 1u)), a_start(min(origin.y + 2u, rows - 1u)), a_start(min(origin.y + 3u, rows - 1u)));
   var sums: array<vec4f, 4>;

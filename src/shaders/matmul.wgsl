@@ -24,10 +24,11 @@ struct Block {
   sums: array<vec4f, 4>, // sums[i][j] = C[row + i, col + j]
 }
 
-// The first column (in vec4s) and row of the 4 × 4 block of invocation `local` in workgroup `group`. The products
-// clamp the rows and columns they read into range: blocks past the edge compute on repeated rows and store nothing.
-fn block_origin(group: vec2u, local: vec3u) -> vec2u {
-  return vec2u(group.x * COLUMN_BLOCKS + local.x, (group.y * SIDE + local.y) * 4u);
+// The first column (in vec4s) and first row of the block of invocation `local` in workgroup `group`, each invocation
+// covering `rows` rows. The products clamp the rows and columns they read into range: blocks past the edge compute
+// on repeated rows and store nothing.
+fn block_origin(group: vec2u, local: vec3u, rows: u32) -> vec2u {
+  return vec2u(group.x * COLUMN_BLOCKS + local.x, (group.y * SIDE + local.y) * rows);
 }
 
 // Workgroups to dispatch for a rows × cols result: (ceil(cols / (4 · COLUMN_BLOCKS)), ceil(rows / (4 · SIDE))),

@@ -74,8 +74,9 @@ struct Gradient {
 // each 4 rows of the block. A workgroup covers SIDE · BLOCK_ROWS rows × 4 · COLUMN_BLOCKS columns of G. The branches on BLOCK_ROWS
 // are resolved when the pipeline is made.
 fn gradient_block(group: vec2u, local: vec3u) -> Gradient {
-  let r4 = (group.y * SIDE + local.y) * (BLOCK_ROWS / 4u);
-  let c4 = min(group.x * COLUMN_BLOCKS + local.x, UNITS4 - 1u);
+  let origin = block_origin(group, local, BLOCK_ROWS);
+  let r4 = origin.y / 4u;
+  let c4 = min(origin.x, UNITS4 - 1u);
   let columns = array(a_columns(r4), a_columns(r4 + 1u), a_columns(r4 + 2u), a_columns(r4 + 3u));
   var sums: array<vec4f, 16>;
   for (var k = 0u; k < step.rows; k++) {
@@ -106,12 +107,14 @@ fn gradient_block(group: vec2u, local: vec3u) -> Gradient {
       sums[15] += a3.w * b;
     }
   }
-  return Gradient(r4 * 4u, (group.x * COLUMN_BLOCKS + local.x) * 4u, sums);
+  return Gradient(origin.y, origin.x * 4u, sums);
 }
 
-// The index in weights of row i of the block, or none (past the bias row or the last column).
+const NONE = 0xffffffffu;
+
+// The index in weights of row i of the block, or NONE (past the bias row or the last column).
 fn weight_index(block: Gradient, i: u32) -> u32 {
-  if (block.row + i > INPUTS || block.col >= UNITS) { return 0xffffffffu; }
+  if (block.row + i > INPUTS || block.col >= UNITS) { return NONE; }
   return (block.row + i) * UNITS4 + block.col / 4u;
 }
 
@@ -121,7 +124,7 @@ fn update_sgd(@builtin(workgroup_id) id: vec3u, @builtin(num_workgroups) groups:
   let block = gradient_block(unfold(id, groups), local);
   for (var i = 0u; i < BLOCK_ROWS; i++) {
     let w = weight_index(block, i);
-    if (w != 0xffffffffu) { weights[w] -= LEARNING_RATE * block.sums[i]; }
+    if (w != NONE) { weights[w] -= LEARNING_RATE * block.sums[i]; }
   }
 }
 
@@ -133,7 +136,7 @@ fn update_adam(@builtin(workgroup_id) id: vec3u, @builtin(num_workgroups) groups
   let correction2 = corrections[2u * step.index + 1u];
   for (var i = 0u; i < BLOCK_ROWS; i++) {
     let w = weight_index(block, i);
-    if (w != 0xffffffffu) {
+    if (w != NONE) {
       let g = block.sums[i];
       let m = BETA1 * moments[w] + (1.0 - BETA1) * g;
       let v = BETA2 * moments[SIZE + w] + (1.0 - BETA2) * g * g;
@@ -150,7 +153,7 @@ fn update_rmsprop(@builtin(workgroup_id) id: vec3u, @builtin(num_workgroups) gro
   let block = gradient_block(unfold(id, groups), local);
   for (var i = 0u; i < BLOCK_ROWS; i++) {
     let w = weight_index(block, i);
-    if (w != 0xffffffffu) {
+    if (w != NONE) {
       let g = block.sums[i];
       let s = RHO * moments[w] + (1.0 - RHO) * g * g;
       moments[w] = s;
