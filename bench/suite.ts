@@ -7,7 +7,7 @@ import { decodeDigits } from '../demo/digits';
 import { BinaryCrossentropy, Dense, SGD, Sequential } from '../src/index';
 import type { Matrix } from '../src/matrix';
 import { BufferUsage } from '../src/runtime/flags';
-import { columnBlocks, compile, matmulWorkgroups } from '../src/runtime/kernels';
+import { blocking, blockingConstants, compile, matmulWorkgroups, occupancy } from '../src/runtime/kernels';
 import { Plan, deviceMatrix, padded } from '../src/runtime/plan';
 
 export type Library = 'webgpu-nn' | 'webgpu-nn-cpu' | 'tfjs-webgpu' | 'tfjs-webgl' | 'tfjs-wasm' | 'tfjs-cpu';
@@ -319,7 +319,8 @@ export async function matmul(library: MatmulResult['library'], shape: [number, n
 }
 
 async function ourMatmul(m: number, k: number, n: number, runMs: number) {
-  const { pipeline, layout } = await compile(device, 'forward', { INPUTS: k, UNITS: n, ACTIVATION: 0, GATHER: 0, OUT_STRIDE: n, COLUMN_BLOCKS: columnBlocks(n) });
+  const blocks = blocking(m, n, occupancy(device));
+  const { pipeline, layout } = await compile(device, 'forward', { INPUTS: k, UNITS: n, ACTIVATION: 0, GATHER: 0, OUT_STRIDE: n, ...blockingConstants(blocks) });
   // The step: rows 0 .. m of the order (unread without the gather), step 0 of the epoch.
   const step = storage(new Uint32Array([0, m, 0, 0]), BufferUsage.UNIFORM);
   const buffers = [step, storage(4), storage(random(m * padded(k))), storage(random((k + 1) * padded(n))), storage(m * n * 4)];
@@ -329,7 +330,7 @@ async function ourMatmul(m: number, k: number, n: number, runMs: number) {
       timePass(reps, (pass) => {
         pass.setPipeline(pipeline);
         pass.setBindGroup(0, bindGroup, [0]);
-        pass.dispatchWorkgroups(...matmulWorkgroups(m, n));
+        pass.dispatchWorkgroups(...matmulWorkgroups(m, n, blocks));
       }),
     );
   } finally {

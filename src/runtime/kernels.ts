@@ -41,17 +41,77 @@ export const kernels = {
 
 export type KernelName = keyof typeof kernels;
 
-/** Rows of invocations in a matmul kernel's workgroup, each a 4 × 4 block (matmul.wgsl's SIDE). */
-export const SIDE = 4;
-
-/** A matmul kernel's workgroup width for a result `cols` wide (matmul.wgsl's COLUMN_BLOCKS): its 4-column blocks, at most 16. */
-export function columnBlocks(cols: number): number {
-  return Math.min(Math.ceil(cols / 4), 16);
+/**
+ * What a device runs well, which decides how the matmul kernels split a product (`blocking`). A GPU runs thousands
+ * of invocations at once and keeps them busy from many small blocks in 64-invocation workgroups. A CPU adapter
+ * (SwiftShader, llvmpipe, WARP) runs four invocations as one SIMD thread per core and loads operands lane by lane,
+ * so there larger blocks pay as long as every core still has an invocation group, and workgroups are one group.
+ */
+export interface Occupancy {
+  /** The fewest invocations a product should keep, where blocks allow. */
+  invocations: number;
+  /** Invocations per workgroup. */
+  groupSize: 4 | 64;
+  /** The largest block, in 4 × 4 tiles on a side. */
+  maxTiles: 2 | 4;
 }
 
-/** Workgroups of a matmul kernel for a result [rows × cols], each invocation computing `blockRows` × 4 of it. */
-export function matmulWorkgroups(rows: number, cols: number, blockRows = 4): [number, number] {
-  return [Math.ceil(Math.ceil(cols / 4) / columnBlocks(cols)), Math.ceil(rows / (SIDE * blockRows))];
+export const GPU_OCCUPANCY: Occupancy = { invocations: 4096, groupSize: 64, maxTiles: 2 };
+
+/** A CPU adapter with `cores` cores: one four-invocation group per core. */
+export function cpuOccupancy(cores: number): Occupancy {
+  return { invocations: 4 * Math.max(2, cores), groupSize: 4, maxTiles: 4 };
+}
+
+/** The device's occupancy, from its adapter: a fallback or a known software adapter is a CPU with this host's cores. */
+export function occupancy(device: GPUDevice): Occupancy {
+  const info = (device as GPUDevice & { adapterInfo?: GPUAdapterInfo & { isFallbackAdapter?: boolean } }).adapterInfo;
+  const names = [info?.vendor, info?.architecture, info?.device, info?.description].join(' ');
+  if (!info?.isFallbackAdapter && !/swiftshader|llvmpipe|lavapipe|warp|software/i.test(names)) return GPU_OCCUPANCY;
+  const cores = (globalThis as { navigator?: { hardwareConcurrency?: number } }).navigator?.hardwareConcurrency;
+  return cpuOccupancy(cores ?? 4);
+}
+
+/**
+ * How a matmul kernel covers a [rows × cols] result (matmul.wgsl): each invocation a block of `tileRows` ×
+ * `tileCols` 4 × 4 tiles, workgroups of `group` invocations across and down.
+ */
+export interface Blocking {
+  tileRows: number;
+  tileCols: number;
+  group: [number, number];
+}
+
+const ceil = (a: number, b: number) => Math.ceil(a / b);
+
+/**
+ * The block for a [rows × cols] result: of those that keep `occupancy.invocations` invocations, the one that loads
+ * the fewest tiles over the whole product (R + C tiles per pass for a block of R × C tiles, counting blocks that
+ * run past the edge); where none keeps that many, the block that keeps the most.
+ */
+export function blocking(rows: number, cols: number, occupancy: Occupancy): Blocking {
+  const sides = [1, 2, 4].filter((t) => t <= occupancy.maxTiles);
+  const blocks = sides.flatMap((tileRows) => sides.map((tileCols) => {
+    const invocations = ceil(rows, 4 * tileRows) * ceil(cols, 4 * tileCols);
+    return { tileRows, tileCols, invocations, loads: invocations * (tileRows + tileCols) };
+  }));
+  const enough = blocks.filter((b) => b.invocations >= occupancy.invocations);
+  const best = enough.length > 0
+    ? enough.reduce((a, b) => (b.loads < a.loads ? b : a))
+    : blocks.reduce((a, b) => (b.invocations > a.invocations || (b.invocations === a.invocations && b.loads < a.loads) ? b : a));
+  const across = ceil(cols, 4 * best.tileCols);
+  const group: [number, number] = occupancy.groupSize === 4 ? (across >= 2 ? [2, 2] : [1, 4]) : [Math.min(across, 16), 4];
+  return { tileRows: best.tileRows, tileCols: best.tileCols, group };
+}
+
+/** A blocking's override constants (matmul.wgsl). */
+export function blockingConstants({ tileRows, tileCols, group }: Blocking): Record<string, number> {
+  return { TILE_ROWS: tileRows, TILE_COLS: tileCols, GROUP_X: group[0], GROUP_Y: group[1] };
+}
+
+/** Workgroups of a matmul kernel for a [rows × cols] result. */
+export function matmulWorkgroups(rows: number, cols: number, { tileRows, tileCols, group }: Blocking): [number, number] {
+  return [ceil(ceil(cols, 4 * tileCols), group[0]), ceil(ceil(rows, 4 * tileRows), group[1])];
 }
 
 interface Compiled {

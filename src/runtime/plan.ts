@@ -6,7 +6,7 @@ import { activationCode } from '../model/activations';
 import { Adam, RMSprop } from '../model/optimizers';
 import { checked } from './device';
 import { BufferUsage } from './flags';
-import { type KernelName, columnBlocks, compile, matmulWorkgroups } from './kernels';
+import { type KernelName, blocking, blockingConstants, compile, matmulWorkgroups, occupancy } from './kernels';
 
 export type PlanMode = 'train' | 'evaluate' | 'predict';
 
@@ -84,15 +84,6 @@ export function deviceMatrix(device: GPUDevice, m: Data, label: string, pad = fa
     }
   }
   return { chunks, rows, cols, stride, owned: !('buffer' in m) };
-}
-
-/**
- * Rows of the gradient each invocation of an update computes (update.wgsl's BLOCK_ROWS): 16 share each loaded
- * row of dz and of the order among more multiply-adds, 4 give a small layer more invocations to run at once. The
- * tallest block that still leaves 64 invocations.
- */
-export function updateBlockRows({ inputs, units }: LayerSpec): number {
-  return [16, 8, 4].find((rows) => ceil(inputs + 1, rows) * ceil(units, 4) >= 64) ?? 4;
 }
 
 const lossCode = { binaryCrossentropy: 1, meanSquaredError: 2 } as const;
@@ -176,7 +167,7 @@ export class Plan {
   /** The dispatch list of one step, one line each. */
   describe(): string {
     const rows = this.steps[0].rows;
-    const lines = this.dispatches.map((d, i) => `${String(i + 1).padStart(2)}. ${d.text}  workgroups ${d.workgroups(rows).join('×')}`);
+    const lines = this.dispatches.map((d, i) => `${String(i + 1).padStart(2)}. ${d.text}  ${d.workgroups(rows).join('×')} workgroups`);
     lines.push(...this.reductions.map((d) => `then once per pass over the data: ${d.text}`));
     return `${this.mode}, ${rows} rows per step, ${this.steps.length} steps:\n${lines.join('\n')}`;
   }
@@ -242,7 +233,13 @@ export class Plan {
       const usage = storage | BufferUsage.COPY_SRC;
       this.scores = { losses: this.buffer('losses', size, usage), correct: this.buffer('correct', size, usage), perRow };
     }
-    const matmulGroups = (cols: number) => (rows: number) => matmulWorkgroups(rows, cols);
+    // Each product's blocking is chosen for a full step's rows; a short last step runs fewer workgroups of it.
+    const device = occupancy(this.device);
+    const product = (rows: number, cols: number) => {
+      const b = blocking(rows, cols, device);
+      const blocks = `${4 * b.tileRows} × ${4 * b.tileCols} blocks, ${b.group.join(' × ')} invocations per workgroup`;
+      return { constants: blockingConstants(b), groups: (stepRows: number) => matmulWorkgroups(stepRows, cols, b), blocks };
+    };
     const dims = (layer: LayerSpec) => `[${layer.inputs + 1} × ${layer.units}]`;
     const whole = (m: DeviceMatrix, what: string) => {
       if (m.chunks.length > 1) throw new WebGPUNNError('INVALID_ARGUMENT', `${what}: expected at most ${bindingLimit(this.device)} bytes (this device's largest binding), got ${m.rows * m.cols * 4}`);
@@ -265,15 +262,16 @@ export class Plan {
     for (const [l, layer] of layers.entries()) {
       const input = l === 0 ? dataset : this.activations[l - 1];
       const activation = layer.activation === 'softmax' ? 'linear' : layer.activation;
-      const constants = { INPUTS: layer.inputs, UNITS: layer.units, ACTIVATION: activationCode[activation], GATHER: l === 0 && !gathered ? 1 : 0, OUT_STRIDE: outStride(l), COLUMN_BLOCKS: columnBlocks(layer.units) };
+      const { constants: tiles, groups, blocks } = product(this.capacity, layer.units);
+      const constants = { INPUTS: layer.inputs, UNITS: layer.units, ACTIVATION: activationCode[activation], GATHER: l === 0 && !gathered ? 1 : 0, OUT_STRIDE: outStride(l), ...tiles };
       const text = `layer ${l}  [rows × ${layer.inputs}] · ${dims(layer)} → ${layer.activation === 'softmax' ? 'z' : layer.activation}`;
       const buffers = [this.order, input, weights[l], this.activations[l]];
       if (l === last && scoring && !softmax) {
         const { losses, correct } = this.scores!;
         this.add('forward_loss', { ...constants, LOSS: lossCode[loss.name as keyof typeof lossCode] }, [...buffers, labels!, deltas[l]!, losses, correct],
-          matmulGroups(layer.units), `${text}, ${loss.name} and dJ/dz`);
+          groups, `${text}, ${loss.name} and dJ/dz; ${blocks}`);
       } else {
-        this.add('forward', constants, buffers, matmulGroups(layer.units), text);
+        this.add('forward', constants, buffers, groups, `${text}; ${blocks}`);
       }
     }
     if (softmax) {
@@ -298,16 +296,17 @@ export class Plan {
         const layer = layers[l];
         if (l > 0) {
           const previous = layers[l - 1].activation;
-          this.add('backprop', { INPUTS: layer.inputs, UNITS: layer.units, ACTIVATION: activationCode[previous], COLUMN_BLOCKS: columnBlocks(layer.inputs) }, [deltas[l]!, weights[l], this.activations[l - 1], deltas[l - 1]!],
-            matmulGroups(layer.inputs), `layer ${l}  dz[${l - 1}] = (dz[${l}] · W[${l}]ᵀ) ⊙ ${previous}'`);
+          const { constants: tiles, groups, blocks } = product(this.capacity, layer.inputs);
+          this.add('backprop', { INPUTS: layer.inputs, UNITS: layer.units, ACTIVATION: activationCode[previous], ...tiles }, [deltas[l]!, weights[l], this.activations[l - 1], deltas[l - 1]!],
+            groups, `layer ${l}  dz[${l - 1}] = (dz[${l}] · W[${l}]ᵀ) ⊙ ${previous}'; ${blocks}`);
         }
         const input = l === 0 ? dataset : this.activations[l - 1];
         const state = opt.slots > 0 ? [optimizer!.moments[l]] : [];
         if (opt instanceof Adam) state.push((this.corrections ??= this.buffer('corrections', this.steps.length * 8, storage | BufferUsage.COPY_DST)));
-        const blockRows = updateBlockRows(layer);
-        const constants = { INPUTS: layer.inputs, UNITS: layer.units, GATHER: l === 0 && !gathered ? 1 : 0, BLOCK_ROWS: blockRows, COLUMN_BLOCKS: columnBlocks(layer.units) };
+        const { constants: tiles, groups, blocks } = product(layer.inputs + 1, layer.units);
+        const constants = { INPUTS: layer.inputs, UNITS: layer.units, GATHER: l === 0 && !gathered ? 1 : 0, ...tiles };
         this.add(kernel, { ...constants, ...hyper }, [this.order, input, deltas[l]!, weights[l], ...state],
-          () => matmulWorkgroups(layer.inputs + 1, layer.units, blockRows), `layer ${l}  W[${l}] ${dims(layer)} updated by ${opt.name} from [a | 1]ᵀ · dz`);
+          () => groups(layer.inputs + 1), `layer ${l}  W[${l}] ${dims(layer)} updated by ${opt.name} from [a | 1]ᵀ · dz; ${blocks}`);
       }
     }
 

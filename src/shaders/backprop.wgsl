@@ -20,42 +20,49 @@ override UNITS4: u32 = (UNITS + 3u) / 4u;
 @group(0) @binding(3) var<storage, read> activations: array<vec4f>;
 @group(0) @binding(4) var<storage, read_write> input_deltas: array<vec4f>;
 
-fn load_a4(row: u32, k4: u32) -> vec4f { return deltas[row * UNITS4 + k4]; }
-fn load_bt4(col: u32, k4: u32) -> vec4f { return weights[col * UNITS4 + k4]; } // row `col` of W: a column of Wᵀ
-
-// C = A·Bᵀ: [rows × inner] · [cols × inner]ᵀ, as dot products of vec4s of the inner dimension.
-fn matmul_abt(group: vec2u, local: vec3u, rows: u32, cols: u32, inner: u32) -> Block {
-  let origin = block_origin(group, local, 4u);
-  let r = array(min(origin.y, rows - 1u), min(origin.y + 1u, rows - 1u), min(origin.y + 2u, rows - 1u), min(origin.y + 3u, rows - 1u));
-  let c0 = origin.x * 4u;
-  let c = array(min(c0, cols - 1u), min(c0 + 1u, cols - 1u), min(c0 + 2u, cols - 1u), min(c0 + 3u, cols - 1u));
-  var sums: array<vec4f, 4>;
-  for (var k4 = 0u; k4 * 4u < inner; k4++) {
-    let b0 = load_bt4(c[0], k4);
-    let b1 = load_bt4(c[1], k4);
-    let b2 = load_bt4(c[2], k4);
-    let b3 = load_bt4(c[3], k4);
-    let a0 = load_a4(r[0], k4);
-    let a1 = load_a4(r[1], k4);
-    let a2 = load_a4(r[2], k4);
-    let a3 = load_a4(r[3], k4);
-    sums[0] += vec4f(dot(a0, b0), dot(a0, b1), dot(a0, b2), dot(a0, b3));
-    sums[1] += vec4f(dot(a1, b0), dot(a1, b1), dot(a1, b2), dot(a1, b3));
-    sums[2] += vec4f(dot(a2, b0), dot(a2, b1), dot(a2, b2), dot(a2, b3));
-    sums[3] += vec4f(dot(a3, b0), dot(a3, b1), dot(a3, b2), dot(a3, b3));
-  }
-  return Block(origin.y, c0, sums);
+// Four rows of dz from `row` (clamped to the step's rows), four terms from term 4·k4.
+fn load_a(row: u32, rows: u32, k4: u32) -> Tile {
+  let r = min(vec4u(row) + vec4u(0u, 1u, 2u, 3u), vec4u(rows - 1u));
+  return Tile(deltas[r.x * UNITS4 + k4], deltas[r.y * UNITS4 + k4], deltas[r.z * UNITS4 + k4], deltas[r.w * UNITS4 + k4]);
+}
+// Four terms from 4·k4 of Wᵀ's columns col .. col + 3 (clamped to the inputs): rows of W, transposed.
+fn load_bt(col: u32, k4: u32) -> Tile {
+  let c = min(vec4u(col) + vec4u(0u, 1u, 2u, 3u), vec4u(INPUTS - 1u));
+  return transposed(Tile(weights[c.x * UNITS4 + k4], weights[c.y * UNITS4 + k4], weights[c.z * UNITS4 + k4], weights[c.w * UNITS4 + k4]));
 }
 
-@compute @workgroup_size(COLUMN_BLOCKS, SIDE)
+// C = A·Bᵀ: [rows × inner] · [cols × inner]ᵀ, four terms of the inner dimension per pass.
+fn matmul_abt(group: vec2u, local: vec3u, rows: u32, inner: u32) -> Block {
+  let origin = block_origin(group, local);
+  var sums: array<Tiles, 4>;
+  var a: Tiles;
+  var b: Tiles;
+  for (var k4 = 0u; k4 * 4u < inner; k4++) {
+    a[0] = load_a(origin.y, rows, k4);
+    if (TILE_ROWS >= 2u) { a[1] = load_a(origin.y + 4u, rows, k4); }
+    if (TILE_ROWS == 4u) { a[2] = load_a(origin.y + 8u, rows, k4); a[3] = load_a(origin.y + 12u, rows, k4); }
+    b[0] = load_bt(origin.x, k4);
+    if (TILE_COLS >= 2u) { b[1] = load_bt(origin.x + 4u, k4); }
+    if (TILE_COLS == 4u) { b[2] = load_bt(origin.x + 8u, k4); b[3] = load_bt(origin.x + 12u, k4); }
+    multiply_add(&sums, a, b);
+  }
+  return Block(origin.y, origin.x, sums);
+}
+
+@compute @workgroup_size(GROUP_X, GROUP_Y)
 fn backprop(@builtin(workgroup_id) id: vec3u, @builtin(num_workgroups) groups: vec3u, @builtin(local_invocation_id) local: vec3u) {
-  let block = matmul_abt(unfold(id, groups), local, step.rows, INPUTS, UNITS);
-  let real = vec4u(block.col) + vec4u(0u, 1u, 2u, 3u) < vec4u(INPUTS); // columns of the block inside dz[l−1]
-  for (var i = 0u; i < 4u; i++) {
-    let row = block.row + i;
-    if (row < step.rows && block.col < INPUTS) {
-      let index = row * INPUTS4 + block.col / 4u;
-      input_deltas[index] = select(vec4f(), block.sums[i] * derivative(ACTIVATION, activations[index]), real);
+  var block = matmul_abt(unfold(id, groups), local, step.rows, UNITS);
+  for (var r = 0u; r < TILE_ROWS; r++) {
+    for (var c = 0u; c < TILE_COLS; c++) {
+      let col = block.col + 4u * c;
+      let real = vec4u(col) + vec4u(0u, 1u, 2u, 3u) < vec4u(INPUTS); // columns of the tile inside dz[l−1]
+      for (var i = 0u; i < 4u; i++) {
+        let row = block.row + 4u * r + i;
+        if (row < step.rows && col < INPUTS) {
+          let index = row * INPUTS4 + col / 4u;
+          input_deltas[index] = select(vec4f(), block.tiles[r][c][i] * derivative(ACTIVATION, activations[index]), real);
+        }
+      }
     }
   }
 }

@@ -43,38 +43,50 @@ fn source_row(row: u32) -> u32 {
 override INPUTS4: u32 = (INPUTS + 3u) / 4u; // vec4s per input row
 override UNITS4: u32 = (UNITS + 3u) / 4u; // vec4s per weight row
 
-// Where row `row` of A starts in input, looked up once per row (through the order for layer 0).
-fn a_start(row: u32) -> u32 { return source_row(row) * INPUTS4; }
-fn load_a4(start: u32, k4: u32) -> vec4f { return input[start + k4]; }
-fn load_b4(k: u32, c4: u32) -> vec4f { return weights[k * UNITS4 + c4]; }
+// Where row `row` of A starts in input, looked up once per row (through the order for layer 0); rows past the
+// last repeat it.
+fn a_start(row: u32, rows: u32) -> u32 { return source_row(min(row, rows - 1u)) * INPUTS4; }
+fn a_starts(row: u32, rows: u32) -> vec4u {
+  return vec4u(a_start(row, rows), a_start(row + 1u, rows), a_start(row + 2u, rows), a_start(row + 3u, rows));
+}
+// Four rows of A, from where `starts` says, four terms from term 4·k4.
+fn load_a(starts: vec4u, k4: u32) -> Tile {
+  return Tile(input[starts.x + k4], input[starts.y + k4], input[starts.z + k4], input[starts.w + k4]);
+}
+// Rows k .. k + 3 of B at its vec4 column c4, clamped to the last: terms past the inner dimension meet A's zero
+// padding, so they add nothing.
+fn load_b(k: u32, c4: u32, inner: u32) -> Tile {
+  let last = inner - 1u;
+  return Tile(weights[k * UNITS4 + c4], weights[min(k + 1u, last) * UNITS4 + c4],
+              weights[min(k + 2u, last) * UNITS4 + c4], weights[min(k + 3u, last) * UNITS4 + c4]);
+}
 
 // C = A·B: [rows × inner] · [inner × cols], four terms of the inner dimension per pass.
 fn matmul_ab(group: vec2u, local: vec3u, rows: u32, cols: u32, inner: u32) -> Block {
-  let origin = block_origin(group, local, 4u);
-  let c4 = min(origin.x, (cols + 3u) / 4u - 1u);
-  let r = array(a_start(min(origin.y, rows - 1u)), a_start(min(origin.y + 1u, rows - 1u)), a_start(min(origin.y + 2u, rows - 1u)), a_start(min(origin.y + 3u, rows - 1u)));
-  var sums: array<vec4f, 4>;
+  let origin = block_origin(group, local);
+  let c4 = min(vec4u(origin.x / 4u) + vec4u(0u, 1u, 2u, 3u), vec4u((cols + 3u) / 4u - 1u));
+  var starts: array<vec4u, 4>;
+  starts[0] = a_starts(origin.y, rows);
+  if (TILE_ROWS >= 2u) { starts[1] = a_starts(origin.y + 4u, rows); }
+  if (TILE_ROWS == 4u) { starts[2] = a_starts(origin.y + 8u, rows); starts[3] = a_starts(origin.y + 12u, rows); }
+  var sums: array<Tiles, 4>;
+  var a: Tiles;
+  var b: Tiles;
   for (var k4 = 0u; k4 * 4u < inner; k4++) {
-    let k = k4 * 4u;
-    let b0 = load_b4(k, c4);
-    let b1 = select(vec4f(), load_b4(min(k + 1u, inner - 1u), c4), k + 1u < inner);
-    let b2 = select(vec4f(), load_b4(min(k + 2u, inner - 1u), c4), k + 2u < inner);
-    let b3 = select(vec4f(), load_b4(min(k + 3u, inner - 1u), c4), k + 3u < inner);
-    let a0 = load_a4(r[0], k4);
-    let a1 = load_a4(r[1], k4);
-    let a2 = load_a4(r[2], k4);
-    let a3 = load_a4(r[3], k4);
-    sums[0] += a0.x * b0 + a0.y * b1 + a0.z * b2 + a0.w * b3;
-    sums[1] += a1.x * b0 + a1.y * b1 + a1.z * b2 + a1.w * b3;
-    sums[2] += a2.x * b0 + a2.y * b1 + a2.z * b2 + a2.w * b3;
-    sums[3] += a3.x * b0 + a3.y * b1 + a3.z * b2 + a3.w * b3;
+    a[0] = load_a(starts[0], k4);
+    if (TILE_ROWS >= 2u) { a[1] = load_a(starts[1], k4); }
+    if (TILE_ROWS == 4u) { a[2] = load_a(starts[2], k4); a[3] = load_a(starts[3], k4); }
+    b[0] = load_b(k4 * 4u, c4.x, inner);
+    if (TILE_COLS >= 2u) { b[1] = load_b(k4 * 4u, c4.y, inner); }
+    if (TILE_COLS == 4u) { b[2] = load_b(k4 * 4u, c4.z, inner); b[3] = load_b(k4 * 4u, c4.w, inner); }
+    multiply_add(&sums, a, b);
   }
-  return Block(origin.y, origin.x * 4u, sums);
+  return Block(origin.y, origin.x, sums);
 }
 
-// z = the block's sums + b, row i.
-fn z_row(block: Block, i: u32) -> vec4f {
-  return block.sums[i] + weights[INPUTS * UNITS4 + min(block.col / 4u, UNITS4 - 1u)];
+// z = the block's sums + b: row i of tile (r, c), at result column `col`.
+fn z_row(block: ptr<function, Block>, r: u32, c: u32, i: u32, col: u32) -> vec4f {
+  return (*block).tiles[r][c][i] + weights[INPUTS * UNITS4 + min(col / 4u, UNITS4 - 1u)];
 }
 
 // Stores a row's four activations from column `col`: one vec4 into padded rows, the padding kept 0, or element by
@@ -90,34 +102,44 @@ fn store_activations(row: u32, col: u32, a: vec4f) {
   }
 }
 
-@compute @workgroup_size(COLUMN_BLOCKS, SIDE)
+@compute @workgroup_size(GROUP_X, GROUP_Y)
 fn forward(@builtin(workgroup_id) id: vec3u, @builtin(num_workgroups) groups: vec3u, @builtin(local_invocation_id) local: vec3u) {
-  let block = matmul_ab(unfold(id, groups), local, step.rows, UNITS, INPUTS);
-  for (var i = 0u; i < 4u; i++) {
-    let row = block.row + i;
-    if (row < step.rows && block.col < UNITS) { store_activations(row, block.col, activate(ACTIVATION, z_row(block, i))); }
+  var block = matmul_ab(unfold(id, groups), local, step.rows, UNITS, INPUTS);
+  for (var r = 0u; r < TILE_ROWS; r++) {
+    for (var c = 0u; c < TILE_COLS; c++) {
+      let col = block.col + 4u * c;
+      for (var i = 0u; i < 4u; i++) {
+        let row = block.row + 4u * r + i;
+        if (row < step.rows && col < UNITS) { store_activations(row, col, activate(ACTIVATION, z_row(&block, r, c, i, col))); }
+      }
+    }
   }
 }
 
-@compute @workgroup_size(COLUMN_BLOCKS, SIDE)
+@compute @workgroup_size(GROUP_X, GROUP_Y)
 fn forward_loss(@builtin(workgroup_id) id: vec3u, @builtin(num_workgroups) groups: vec3u, @builtin(local_invocation_id) local: vec3u) {
-  let block = matmul_ab(unfold(id, groups), local, step.rows, UNITS, INPUTS);
+  var block = matmul_ab(unfold(id, groups), local, step.rows, UNITS, INPUTS);
   let scale = 1.0 / f32(step.rows * UNITS);
-  for (var i = 0u; i < 4u; i++) {
-    let zs = z_row(block, i);
-    let acts = activate(ACTIVATION, zs);
-    let row = block.row + i;
-    if (row < step.rows && block.col < UNITS) { store_activations(row, block.col, acts); }
-    for (var j = 0u; j < 4u; j++) {
-      let col = block.col + j;
-      if (row < step.rows && col < UNITS) {
-        let z = zs[j];
-        let a = acts[j];
-        let y = labels[order[step.row_start + row] * UNITS + col];
-        deltas[row * UNITS4 * 4u + col] = loss_delta(LOSS, ACTIVATION, a, y, scale);
-        let position = (step.row_start + row) * UNITS + col;
-        losses[position] = loss_value(LOSS, ACTIVATION, z, a, y);
-        correct[position] = select(0.0, 1.0, select(0.0, 1.0, a > 0.5) == y);
+  for (var r = 0u; r < TILE_ROWS; r++) {
+    for (var c = 0u; c < TILE_COLS; c++) {
+      let col0 = block.col + 4u * c;
+      for (var i = 0u; i < 4u; i++) {
+        let zs = z_row(&block, r, c, i, col0);
+        let acts = activate(ACTIVATION, zs);
+        let row = block.row + 4u * r + i;
+        if (row < step.rows && col0 < UNITS) { store_activations(row, col0, acts); }
+        for (var j = 0u; j < 4u; j++) {
+          let col = col0 + j;
+          if (row < step.rows && col < UNITS) {
+            let z = zs[j];
+            let a = acts[j];
+            let y = labels[order[step.row_start + row] * UNITS + col];
+            deltas[row * UNITS4 * 4u + col] = loss_delta(LOSS, ACTIVATION, a, y, scale);
+            let position = (step.row_start + row) * UNITS + col;
+            losses[position] = loss_value(LOSS, ACTIVATION, z, a, y);
+            correct[position] = select(0.0, 1.0, select(0.0, 1.0, a > 0.5) == y);
+          }
+        }
       }
     }
   }

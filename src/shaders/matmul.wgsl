@@ -1,35 +1,86 @@
 // matmul.wgsl: what the three matrix products of a training step share: A·B (forward.wgsl), A·Bᵀ
 // (backprop.wgsl) and Aᵀ·B (update.wgsl), each written out in the kernel file that uses it.
 //
-// Each invocation computes one 4 × 4 block of the result, straight from storage into registers: no workgroup
-// memory and no barriers. Operands are read
-// as vec4s: every matrix the kernels share is row-major with its rows padded to whole vec4s, the padding zero
-// (layouts in src/runtime/README.md). Measured in docs/performance.md: on a CPU-emulated GPU a load costs about
-// the same whether it brings one float or four, and workgroup memory costs a zero-fill and a barrier per workgroup;
-// on any GPU, vec4 loads and register blocks cut the loads per multiply-add.
+// Every product is a sum of 4 × 4 tile products. An invocation computes a block of TILE_ROWS × TILE_COLS tiles of
+// the result (4 to 16 rows by 4 to 16 columns) straight from storage into registers: no workgroup memory and no
+// barriers. Each pass of its loop loads, for four terms of the inner dimension, one tile of A per tile row and one
+// tile of B per tile column, then multiplies every pair: a block of R × C tiles loads R + C tiles for R · C tile
+// products, so a larger block loads less per multiply-add, and a smaller one leaves more invocations to run at
+// once. The plan picks the block and the workgroup for each product and device (kernels.ts `blocking`).
 //
-// Each product reads its operands through load functions of the kernel (`load_a4`, `load_b4`, ...), which is where
-// transposes, row gathers and the bias's column of ones live; rows and columns are clamped into range before the
-// call. No bindings of its own.
+// Operands are read as vec4s: every matrix the kernels share is row-major with its rows padded to whole vec4s, the
+// padding zero (layouts in src/runtime/README.md). Each product loads its tiles through load functions of its
+// kernel, which is where transposes, row gathers and the bias's column of ones live; rows and columns are clamped
+// into range there, so blocks past the edge compute on repeated rows and columns and store nothing.
+// No bindings of its own.
 
-// A workgroup is COLUMN_BLOCKS × SIDE invocations: SIDE · 4 rows of the result by COLUMN_BLOCKS · 4 columns. The
-// plan sets COLUMN_BLOCKS to the result's blocks of 4 columns (at most 16), so a narrow layer's workgroup ends at
-// its last column instead of computing blocks past it.
-const SIDE = 4u;
-override COLUMN_BLOCKS: u32 = 4u;
+override TILE_ROWS: u32 = 1u; // tiles per block, down: 1, 2 or 4
+override TILE_COLS: u32 = 1u; // tiles per block, across: 1, 2 or 4
+override GROUP_X: u32 = 4u; // invocations per workgroup, across
+override GROUP_Y: u32 = 4u; // invocations per workgroup, down
+
+// A 4 × 4 tile, tile[i] its row i.
+alias Tile = array<vec4f, 4>;
+// A column of A's tiles or a row of B's tiles for one pass: entries past TILE_ROWS (A) or TILE_COLS (B) unused.
+alias Tiles = array<Tile, 4>;
 
 struct Block {
-  row: u32, // result row of sums[0]
-  col: u32, // result column of sums[i].x, a multiple of 4
-  sums: array<vec4f, 4>, // sums[i][j] = C[row + i, col + j]
+  row: u32, // result row of tiles[0][0][0]
+  col: u32, // result column of tiles[0][0][0].x, a multiple of 4
+  tiles: array<Tiles, 4>, // tiles[r][c][i][j] = C[row + 4r + i, col + 4c + j]
 }
 
-// The first column (in vec4s) and first row of the block of invocation `local` in workgroup `group`, each invocation
-// covering `rows` rows. The products clamp the rows and columns they read into range: blocks past the edge compute
-// on repeated rows and store nothing.
-fn block_origin(group: vec2u, local: vec3u, rows: u32) -> vec2u {
-  return vec2u(group.x * COLUMN_BLOCKS + local.x, (group.y * SIDE + local.y) * rows);
+// The first result row and column of the block of invocation `local` in workgroup `group`.
+fn block_origin(group: vec2u, local: vec3u) -> vec2u {
+  return vec2u((group.x * GROUP_X + local.x) * TILE_COLS * 4u, (group.y * GROUP_Y + local.y) * TILE_ROWS * 4u);
 }
 
-// Workgroups to dispatch for a rows × cols result: (ceil(cols / (4 · COLUMN_BLOCKS)), ceil(rows / (4 · SIDE))),
-// `group` being the workgroup's place in that grid (step.wgsl's unfold).
+fn transposed(t: Tile) -> Tile {
+  return Tile(vec4f(t[0].x, t[1].x, t[2].x, t[3].x), vec4f(t[0].y, t[1].y, t[2].y, t[3].y),
+              vec4f(t[0].z, t[1].z, t[2].z, t[3].z), vec4f(t[0].w, t[1].w, t[2].w, t[3].w));
+}
+
+// sum + a · b: a holds 4 rows × 4 terms of A, b 4 terms × 4 columns of B.
+fn add_product(sum: Tile, a: Tile, b: Tile) -> Tile {
+  return Tile(sum[0] + a[0].x * b[0] + a[0].y * b[1] + a[0].z * b[2] + a[0].w * b[3],
+              sum[1] + a[1].x * b[0] + a[1].y * b[1] + a[1].z * b[2] + a[1].w * b[3],
+              sum[2] + a[2].x * b[0] + a[2].y * b[1] + a[2].z * b[2] + a[2].w * b[3],
+              sum[3] + a[3].x * b[0] + a[3].y * b[1] + a[3].z * b[2] + a[3].w * b[3]);
+}
+
+// tiles[r][c] += a[r] · b[c] for every tile of the block. Written out so that every index is a constant: a CPU
+// adapter keeps constant-indexed arrays in registers, and indexes others lane by lane through memory. The branches
+// on TILE_ROWS and TILE_COLS are resolved when the pipeline is made.
+fn multiply_add(tiles: ptr<function, array<Tiles, 4>>, a: Tiles, b: Tiles) {
+  (*tiles)[0][0] = add_product((*tiles)[0][0], a[0], b[0]);
+  if (TILE_COLS >= 2u) { (*tiles)[0][1] = add_product((*tiles)[0][1], a[0], b[1]); }
+  if (TILE_COLS == 4u) {
+    (*tiles)[0][2] = add_product((*tiles)[0][2], a[0], b[2]);
+    (*tiles)[0][3] = add_product((*tiles)[0][3], a[0], b[3]);
+  }
+  if (TILE_ROWS >= 2u) {
+    (*tiles)[1][0] = add_product((*tiles)[1][0], a[1], b[0]);
+    if (TILE_COLS >= 2u) { (*tiles)[1][1] = add_product((*tiles)[1][1], a[1], b[1]); }
+    if (TILE_COLS == 4u) {
+      (*tiles)[1][2] = add_product((*tiles)[1][2], a[1], b[2]);
+      (*tiles)[1][3] = add_product((*tiles)[1][3], a[1], b[3]);
+    }
+  }
+  if (TILE_ROWS == 4u) {
+    (*tiles)[2][0] = add_product((*tiles)[2][0], a[2], b[0]);
+    (*tiles)[3][0] = add_product((*tiles)[3][0], a[3], b[0]);
+    if (TILE_COLS >= 2u) {
+      (*tiles)[2][1] = add_product((*tiles)[2][1], a[2], b[1]);
+      (*tiles)[3][1] = add_product((*tiles)[3][1], a[3], b[1]);
+    }
+    if (TILE_COLS == 4u) {
+      (*tiles)[2][2] = add_product((*tiles)[2][2], a[2], b[2]);
+      (*tiles)[2][3] = add_product((*tiles)[2][3], a[2], b[3]);
+      (*tiles)[3][2] = add_product((*tiles)[3][2], a[3], b[2]);
+      (*tiles)[3][3] = add_product((*tiles)[3][3], a[3], b[3]);
+    }
+  }
+}
+
+// Workgroups to dispatch for a rows × cols result: (ceil(cols / (4 · TILE_COLS · GROUP_X)),
+// ceil(rows / (4 · TILE_ROWS · GROUP_Y))), `group` being the workgroup's place in that grid (step.wgsl's unfold).

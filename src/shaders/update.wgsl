@@ -28,7 +28,6 @@ override RHO: f32 = 0.9; // RMSprop
 override EPSILON: f32 = 1e-7; // Adam, RMSprop
 override INPUTS4: u32 = (INPUTS + 3u) / 4u;
 override UNITS4: u32 = (UNITS + 3u) / 4u;
-override BLOCK_ROWS: u32 = 4u; // rows of G per invocation: 4, 8 or 16 (plan.ts picks)
 override SIZE: u32 = (INPUTS + 1u) * UNITS4; // vec4s of weights per layer: the offset of Adam's v in moments
 
 @group(0) @binding(1) var<storage, read> order: array<u32>;
@@ -57,107 +56,108 @@ fn a_columns(r4: u32) -> AColumns {
   return AColumns(min(r4, INPUTS4 - 1u), r4 < INPUTS4, ones);
 }
 
-// Four columns of row k of A; `row` is where input row k starts (source_row · INPUTS4).
-fn load_at4(row: u32, columns: AColumns) -> vec4f {
-  return select(vec4f(), input[row + columns.index], columns.real) + columns.ones;
+// A tile of Aᵀ: four columns of A (rows of Aᵀ) by its rows k .. k + 3, which start in input where `rows` says.
+fn load_at(rows: vec4u, columns: AColumns) -> Tile {
+  return transposed(Tile(select(vec4f(), input[rows.x + columns.index], columns.real) + columns.ones,
+                         select(vec4f(), input[rows.y + columns.index], columns.real) + columns.ones,
+                         select(vec4f(), input[rows.z + columns.index], columns.real) + columns.ones,
+                         select(vec4f(), input[rows.w + columns.index], columns.real) + columns.ones));
 }
-fn load_b4(k: u32, c4: u32) -> vec4f { return deltas[k * UNITS4 + c4]; }
-
-// A BLOCK_ROWS × 4 block of the gradient: up to four 4 × 4 blocks stacked, sharing each term's dz and source row.
-struct Gradient {
-  row: u32,
-  col: u32,
-  sums: array<vec4f, 16>, // sums[i][j] = G[row + i, col + j], i < BLOCK_ROWS
+// Rows k .. k + 3 of dz at vec4 column c4, zero past the step's rows, so that those terms add nothing.
+fn load_b(k: u32, c4: u32) -> Tile {
+  let last = step.rows - 1u;
+  return Tile(deltas[k * UNITS4 + c4], select(vec4f(), deltas[min(k + 1u, last) * UNITS4 + c4], k + 1u <= last),
+              select(vec4f(), deltas[min(k + 2u, last) * UNITS4 + c4], k + 2u <= last), select(vec4f(), deltas[min(k + 3u, last) * UNITS4 + c4], k + 3u <= last));
 }
 
-// G = [a | 1]ᵀ · dz: [(INPUTS + 1) × rows] · [rows × UNITS], one outer product of vec4s per row of the step for
-// each 4 rows of the block. A workgroup covers SIDE · BLOCK_ROWS rows × 4 · COLUMN_BLOCKS columns of G. The branches on BLOCK_ROWS
-// are resolved when the pipeline is made.
-fn gradient_block(group: vec2u, local: vec3u) -> Gradient {
-  let origin = block_origin(group, local, BLOCK_ROWS);
-  let r4 = origin.y / 4u;
-  let c4 = min(origin.x, UNITS4 - 1u);
-  let columns = array(a_columns(r4), a_columns(r4 + 1u), a_columns(r4 + 2u), a_columns(r4 + 3u));
-  var sums: array<vec4f, 16>;
-  for (var k = 0u; k < step.rows; k++) {
-    let row = source_row(k) * INPUTS4;
-    let b = load_b4(k, c4);
-    let a0 = load_at4(row, columns[0]);
-    sums[0] += a0.x * b;
-    sums[1] += a0.y * b;
-    sums[2] += a0.z * b;
-    sums[3] += a0.w * b;
-    if (BLOCK_ROWS >= 8u) {
-      let a1 = load_at4(row, columns[1]);
-      sums[4] += a1.x * b;
-      sums[5] += a1.y * b;
-      sums[6] += a1.z * b;
-      sums[7] += a1.w * b;
-    }
-    if (BLOCK_ROWS == 16u) {
-      let a2 = load_at4(row, columns[2]);
-      let a3 = load_at4(row, columns[3]);
-      sums[8] += a2.x * b;
-      sums[9] += a2.y * b;
-      sums[10] += a2.z * b;
-      sums[11] += a2.w * b;
-      sums[12] += a3.x * b;
-      sums[13] += a3.y * b;
-      sums[14] += a3.z * b;
-      sums[15] += a3.w * b;
-    }
+// G = [a | 1]ᵀ · dz: [(INPUTS + 1) × rows] · [rows × UNITS], four rows of the step per pass, each looked up in
+// the order once per invocation and pass.
+fn gradient_block(group: vec2u, local: vec3u) -> Block {
+  let origin = block_origin(group, local);
+  let c4 = min(vec4u(origin.x / 4u) + vec4u(0u, 1u, 2u, 3u), vec4u(UNITS4 - 1u));
+  var columns: array<AColumns, 4>;
+  columns[0] = a_columns(origin.y / 4u);
+  if (TILE_ROWS >= 2u) { columns[1] = a_columns(origin.y / 4u + 1u); }
+  if (TILE_ROWS == 4u) { columns[2] = a_columns(origin.y / 4u + 2u); columns[3] = a_columns(origin.y / 4u + 3u); }
+  var sums: array<Tiles, 4>;
+  var a: Tiles;
+  var b: Tiles;
+  for (var k = 0u; k < step.rows; k += 4u) {
+    let last = step.rows - 1u;
+    let rows = vec4u(source_row(k), source_row(min(k + 1u, last)), source_row(min(k + 2u, last)), source_row(min(k + 3u, last))) * INPUTS4;
+    a[0] = load_at(rows, columns[0]);
+    if (TILE_ROWS >= 2u) { a[1] = load_at(rows, columns[1]); }
+    if (TILE_ROWS == 4u) { a[2] = load_at(rows, columns[2]); a[3] = load_at(rows, columns[3]); }
+    b[0] = load_b(k, c4.x);
+    if (TILE_COLS >= 2u) { b[1] = load_b(k, c4.y); }
+    if (TILE_COLS == 4u) { b[2] = load_b(k, c4.z); b[3] = load_b(k, c4.w); }
+    multiply_add(&sums, a, b);
   }
-  return Gradient(origin.y, origin.x * 4u, sums);
+  return Block(origin.y, origin.x, sums);
 }
 
 const NONE = 0xffffffffu;
 
-// The index in weights of row i of the block, or NONE (past the bias row or the last column).
-fn weight_index(block: Gradient, i: u32) -> u32 {
-  if (block.row + i > INPUTS || block.col >= UNITS) { return NONE; }
-  return (block.row + i) * UNITS4 + block.col / 4u;
+// The index in weights of row i of tile (r, c) of the block, or NONE (past the bias row or the last column).
+fn weight_index(block: ptr<function, Block>, r: u32, c: u32, i: u32) -> u32 {
+  let row = (*block).row + 4u * r + i;
+  let col = (*block).col + 4u * c;
+  if (row > INPUTS || col >= UNITS) { return NONE; }
+  return row * UNITS4 + col / 4u;
 }
 
 // SGD: w ← w − α·g.
-@compute @workgroup_size(COLUMN_BLOCKS, SIDE)
+@compute @workgroup_size(GROUP_X, GROUP_Y)
 fn update_sgd(@builtin(workgroup_id) id: vec3u, @builtin(num_workgroups) groups: vec3u, @builtin(local_invocation_id) local: vec3u) {
-  let block = gradient_block(unfold(id, groups), local);
-  for (var i = 0u; i < BLOCK_ROWS; i++) {
-    let w = weight_index(block, i);
-    if (w != NONE) { weights[w] -= LEARNING_RATE * block.sums[i]; }
+  var block = gradient_block(unfold(id, groups), local);
+  for (var r = 0u; r < TILE_ROWS; r++) {
+    for (var c = 0u; c < TILE_COLS; c++) {
+      for (var i = 0u; i < 4u; i++) {
+        let w = weight_index(&block, r, c, i);
+        if (w != NONE) { weights[w] -= LEARNING_RATE * block.tiles[r][c][i]; }
+      }
+    }
   }
 }
 
 // Adam: m ← β1·m + (1 − β1)·g, v ← β2·v + (1 − β2)·g², w ← w − α·(m / (1 − β1^t)) / (√(v / (1 − β2^t)) + ε).
-@compute @workgroup_size(COLUMN_BLOCKS, SIDE)
+@compute @workgroup_size(GROUP_X, GROUP_Y)
 fn update_adam(@builtin(workgroup_id) id: vec3u, @builtin(num_workgroups) groups: vec3u, @builtin(local_invocation_id) local: vec3u) {
-  let block = gradient_block(unfold(id, groups), local);
+  var block = gradient_block(unfold(id, groups), local);
   let correction1 = corrections[2u * step.index];
   let correction2 = corrections[2u * step.index + 1u];
-  for (var i = 0u; i < BLOCK_ROWS; i++) {
-    let w = weight_index(block, i);
-    if (w != NONE) {
-      let g = block.sums[i];
-      let m = BETA1 * moments[w] + (1.0 - BETA1) * g;
-      let v = BETA2 * moments[SIZE + w] + (1.0 - BETA2) * g * g;
-      moments[w] = m;
-      moments[SIZE + w] = v;
-      weights[w] -= LEARNING_RATE * (m / correction1) / (sqrt(v / correction2) + EPSILON);
+  for (var r = 0u; r < TILE_ROWS; r++) {
+    for (var c = 0u; c < TILE_COLS; c++) {
+      for (var i = 0u; i < 4u; i++) {
+        let w = weight_index(&block, r, c, i);
+        if (w != NONE) {
+          let g = block.tiles[r][c][i];
+          let m = BETA1 * moments[w] + (1.0 - BETA1) * g;
+          let v = BETA2 * moments[SIZE + w] + (1.0 - BETA2) * g * g;
+          moments[w] = m;
+          moments[SIZE + w] = v;
+          weights[w] -= LEARNING_RATE * (m / correction1) / (sqrt(v / correction2) + EPSILON);
+        }
+      }
     }
   }
 }
 
 // RMSprop: s ← ρ·s + (1 − ρ)·g², w ← w − α·g / √(s + ε).
-@compute @workgroup_size(COLUMN_BLOCKS, SIDE)
+@compute @workgroup_size(GROUP_X, GROUP_Y)
 fn update_rmsprop(@builtin(workgroup_id) id: vec3u, @builtin(num_workgroups) groups: vec3u, @builtin(local_invocation_id) local: vec3u) {
-  let block = gradient_block(unfold(id, groups), local);
-  for (var i = 0u; i < BLOCK_ROWS; i++) {
-    let w = weight_index(block, i);
-    if (w != NONE) {
-      let g = block.sums[i];
-      let s = RHO * moments[w] + (1.0 - RHO) * g * g;
-      moments[w] = s;
-      weights[w] -= LEARNING_RATE * g / sqrt(s + EPSILON);
+  var block = gradient_block(unfold(id, groups), local);
+  for (var r = 0u; r < TILE_ROWS; r++) {
+    for (var c = 0u; c < TILE_COLS; c++) {
+      for (var i = 0u; i < 4u; i++) {
+        let w = weight_index(&block, r, c, i);
+        if (w != NONE) {
+          let g = block.tiles[r][c][i];
+          let s = RHO * moments[w] + (1.0 - RHO) * g * g;
+          moments[w] = s;
+          weights[w] -= LEARNING_RATE * g / sqrt(s + EPSILON);
+        }
+      }
     }
   }
 }

@@ -11,7 +11,7 @@ import { rowAccuracy } from '../../src/model/metrics';
 import type { Loss } from '../../src/model/losses';
 import { matmul, outputDeltas } from '../../src/reference/network';
 import { halvesDataset, maxRelativeError, randomMatrix } from '../support/data';
-import { columnBlocks, matmulWorkgroups } from '../../src/runtime/kernels';
+import { type Blocking, blockingConstants, matmulWorkgroups } from '../../src/runtime/kernels';
 import { padRows, runKernel, unpadRows } from './kernel-harness';
 import { padded } from '../../src/runtime/plan';
 
@@ -34,19 +34,31 @@ const shapes: [rows: number, inner: number, cols: number][] = [
   [1000, 400, 25],
 ];
 
+/**
+ * Blocks of 1 × 1 tiles in a GPU's wide workgroups, and of 2 × 4, 4 × 2 and 4 × 4 tiles in a CPU's four-invocation
+ * ones: every block height and width the plan can pick, each kernel checked with each.
+ */
+const blockings: Blocking[] = [
+  { tileRows: 1, tileCols: 1, group: [7, 4] },
+  { tileRows: 2, tileCols: 4, group: [2, 2] },
+  { tileRows: 4, tileCols: 2, group: [1, 4] },
+  { tileRows: 4, tileCols: 4, group: [2, 2] },
+];
+const blockName = ({ tileRows, tileCols }: Blocking) => `${4 * tileRows} × ${4 * tileCols} blocks`;
+
 function reversed(rows: number): Uint32Array {
   return Uint32Array.from({ length: rows }, (_, i) => rows - 1 - i);
 }
 
-const kernelChecks: Check[] = shapes.flatMap(([m, k, n]): Check[] => [
+const kernelChecks: Check[] = shapes.flatMap(([m, k, n]) => blockings.flatMap((blocks): Check[] => [
   {
     // A·B: a[rows × inputs] · W[inputs × units] + b, then g; layer 0 gathers its rows through the order.
-    name: `forward (A·B + bias, sigmoid) ${m}×${k} · ${k}×${n}, rows gathered in reverse`,
+    name: `forward (A·B + bias, sigmoid) ${m}×${k} · ${k}×${n}, rows gathered in reverse, ${blockName(blocks)}`,
     async run(device) {
       const x = randomMatrix(m, k, 1).data;
       const w = randomMatrix(k + 1, n, 2, -0.2, 0.2).data;
-      const [, , , out] = await runKernel(device, 'forward', { INPUTS: k, UNITS: n, ACTIVATION: activationCode.sigmoid, GATHER: 1, OUT_STRIDE: n, COLUMN_BLOCKS: columnBlocks(n) },
-        [reversed(m), padRows(x, m, k), padRows(w, k + 1, n), { output: m * n }], matmulWorkgroups(m, n), { rowStart: 0, rows: m });
+      const [, , , out] = await runKernel(device, 'forward', { INPUTS: k, UNITS: n, ACTIVATION: activationCode.sigmoid, GATHER: 1, OUT_STRIDE: n, ...blockingConstants(blocks) },
+        [reversed(m), padRows(x, m, k), padRows(w, k + 1, n), { output: m * n }], matmulWorkgroups(m, n, blocks), { rowStart: 0, rows: m });
       const xr = new Float32Array(m * k);
       for (let r = 0; r < m; r++) xr.set(x.subarray((m - 1 - r) * k, (m - r) * k), r * k);
       const z = matmul(xr, w, m, k, n);
@@ -56,28 +68,28 @@ const kernelChecks: Check[] = shapes.flatMap(([m, k, n]): Check[] => [
   },
   {
     // A·Bᵀ: dz[rows × units] · W[inputs × units]ᵀ ⊙ g'(a_prev).
-    name: `backprop (A·Bᵀ ⊙ relu') ${m}×${k} · (${n}×${k})ᵀ`,
+    name: `backprop (A·Bᵀ ⊙ relu') ${m}×${k} · (${n}×${k})ᵀ, ${blockName(blocks)}`,
     async run(device) {
       const deltas = randomMatrix(m, k, 3).data;
       const w = randomMatrix(n + 1, k, 4).data;
       const previous = randomMatrix(m, n, 5, -1, 1).data.map((v) => activate('relu', v));
-      const [, , , padOut] = await runKernel(device, 'backprop', { INPUTS: n, UNITS: k, ACTIVATION: activationCode.relu, COLUMN_BLOCKS: columnBlocks(n) },
-        [padRows(deltas, m, k), padRows(w, n + 1, k), padRows(previous, m, n), { output: m * padded(n) }], matmulWorkgroups(m, n), { rowStart: 0, rows: m });
+      const [, , , padOut] = await runKernel(device, 'backprop', { INPUTS: n, UNITS: k, ACTIVATION: activationCode.relu, ...blockingConstants(blocks) },
+        [padRows(deltas, m, k), padRows(w, n + 1, k), padRows(previous, m, n), { output: m * padded(n) }], matmulWorkgroups(m, n, blocks), { rowStart: 0, rows: m });
       const out = unpadRows(padOut, m, n);
       const expected = matmul(deltas, w.subarray(0, n * k), m, k, n, { transposeB: true }).map((v, i) => v * derivative('relu', previous[i]));
       return { maxError: maxRelativeError(out, expected), tolerance: 1e-5 };
     },
   },
-  ...[4, 8, 16].map((blockRows) => ({
+  {
     // Aᵀ·B: W ← W − α·[a | 1]ᵀ · dz, the last row being the bias.
-    name: `update (Aᵀ·B, bias row, SGD, ${blockRows} rows per invocation) (${k}×${m})ᵀ · ${k}×${n}`,
-    async run(device: GPUDevice) {
+    name: `update (Aᵀ·B, bias row, SGD) (${k}×${m})ᵀ · ${k}×${n}, ${blockName(blocks)}`,
+    async run(device) {
       const input = randomMatrix(k, m, 6).data;
       const deltas = randomMatrix(k, n, 7).data;
       const w = randomMatrix(m + 1, n, 8).data;
       const lr = 0.25;
-      const [, , , padUpdated] = await runKernel(device, 'update_sgd', { INPUTS: m, UNITS: n, GATHER: 0, LEARNING_RATE: lr, BLOCK_ROWS: blockRows, COLUMN_BLOCKS: columnBlocks(n) },
-        [new Uint32Array(k), padRows(input, k, m), padRows(deltas, k, n), padRows(w, m + 1, n)], matmulWorkgroups(m + 1, n, blockRows), { rowStart: 0, rows: k });
+      const [, , , padUpdated] = await runKernel(device, 'update_sgd', { INPUTS: m, UNITS: n, GATHER: 0, LEARNING_RATE: lr, ...blockingConstants(blocks) },
+        [new Uint32Array(k), padRows(input, k, m), padRows(deltas, k, n), padRows(w, m + 1, n)], matmulWorkgroups(m + 1, n, blocks), { rowStart: 0, rows: k });
       const updated = unpadRows(padUpdated, m + 1, n);
       const gradient = matmul(input, deltas, m, k, n, { transposeA: true });
       const expected = w.map((v, i) => {
@@ -88,13 +100,13 @@ const kernelChecks: Check[] = shapes.flatMap(([m, k, n]): Check[] => [
       });
       return { maxError: maxRelativeError(updated, expected), tolerance: 1e-5 };
     },
-  })),
-]);
+  },
+]));
 
-function lossCheck(loss: Loss, activation: Activation): Check {
+function lossCheck(loss: Loss, activation: Activation, blocks: Blocking): Check {
   const [m, k, n] = [33, 40, 3];
   return {
-    name: `forward_loss (${activation} output, ${loss.name}): activations, element losses, right answers and dJ/dz, ${m} rows × ${n} units`,
+    name: `forward_loss (${activation} output, ${loss.name}): activations, element losses, right answers and dJ/dz, ${m} rows × ${n} units, ${blockName(blocks)}`,
     async run(device) {
       const x = randomMatrix(m, k, 9, 0, 1).data;
       const w = randomMatrix(k + 1, n, 10, -0.1, 0.1).data;
@@ -102,8 +114,8 @@ function lossCheck(loss: Loss, activation: Activation): Check {
       const order = Uint32Array.from({ length: m }, (_, i) => i);
       const code = { binaryCrossentropy: 1, meanSquaredError: 2 }[loss.name as 'binaryCrossentropy'];
       const [, , , a, , padDeltas, losses, correct] = await runKernel(device, 'forward_loss',
-        { INPUTS: k, UNITS: n, ACTIVATION: activationCode[activation], GATHER: 1, LOSS: code, OUT_STRIDE: n, COLUMN_BLOCKS: columnBlocks(n) },
-        [order, padRows(x, m, k), padRows(w, k + 1, n), { output: m * n }, y, { output: m * padded(n) }, { output: m * n }, { output: m * n }], matmulWorkgroups(m, n), { rowStart: 0, rows: m });
+        { INPUTS: k, UNITS: n, ACTIVATION: activationCode[activation], GATHER: 1, LOSS: code, OUT_STRIDE: n, ...blockingConstants(blocks) },
+        [order, padRows(x, m, k), padRows(w, k + 1, n), { output: m * n }, y, { output: m * padded(n) }, { output: m * n }, { output: m * n }], matmulWorkgroups(m, n, blocks), { rowStart: 0, rows: m });
       const deltas = unpadRows(padDeltas, m, n);
       const z = matmul(x, w, m, k, n).map((v, i) => v + w[k * n + (i % n)]);
       const expectedA = z.map((v) => activate(activation, v));
@@ -144,6 +156,7 @@ function softmaxCheck(loss: Loss): Check {
 
 function optimizerKernelCheck(optimizer: Adam | RMSprop): Check {
   const [rows, inputs, units] = [20, 13, 7];
+  const blocks = blockings[1];
   return {
     name: `update_${optimizer.name} at iteration 6 against the optimizer's CPU rule, (${rows}×${inputs})ᵀ · ${rows}×${units}`,
     async run(device) {
@@ -159,8 +172,8 @@ function optimizerKernelCheck(optimizer: Adam | RMSprop): Check {
       const padMoments = new Float32Array(optimizer.slots * (inputs + 1) * padded(units));
       for (let i = 0; i < optimizer.slots; i++) padMoments.set(slot(i), i * (inputs + 1) * padded(units));
       const [, , , padWeights, padState] = await runKernel(device, `update_${optimizer.name}`,
-        { INPUTS: inputs, UNITS: units, GATHER: 0, LEARNING_RATE: optimizer.learningRate, EPSILON: optimizer.epsilon, BLOCK_ROWS: 8, ...hyper },
-        [new Uint32Array(rows), padRows(input, rows, inputs), padRows(deltas, rows, units), padRows(w, inputs + 1, units), padMoments, ...corrections], [1, 1], { rowStart: 0, rows, index: 1 });
+        { INPUTS: inputs, UNITS: units, GATHER: 0, LEARNING_RATE: optimizer.learningRate, EPSILON: optimizer.epsilon, ...blockingConstants(blocks), ...hyper },
+        [new Uint32Array(rows), padRows(input, rows, inputs), padRows(deltas, rows, units), padRows(w, inputs + 1, units), padMoments, ...corrections], matmulWorkgroups(inputs + 1, units, blocks), { rowStart: 0, rows, index: 1 });
       const weights = unpadRows(padWeights, inputs + 1, units);
       const state = unpadRows(padState, optimizer.slots * (inputs + 1), units);
       // The gradient [a | 1]ᵀ · dz, then the rule at t = 6.
@@ -596,11 +609,11 @@ const countCheck: Check = {
 
 export const gpuChecks: Check[] = [
   ...kernelChecks,
-  lossCheck(new BinaryCrossentropy(), 'sigmoid'),
-  lossCheck(new BinaryCrossentropy(), 'relu'),
-  lossCheck(new MeanSquaredError(), 'linear'),
-  lossCheck(new MeanSquaredError(), 'sigmoid'),
-  lossCheck(new MeanSquaredError(), 'tanh'),
+  lossCheck(new BinaryCrossentropy(), 'sigmoid', blockings[0]),
+  lossCheck(new BinaryCrossentropy(), 'relu', blockings[1]),
+  lossCheck(new MeanSquaredError(), 'linear', blockings[2]),
+  lossCheck(new MeanSquaredError(), 'sigmoid', blockings[3]),
+  lossCheck(new MeanSquaredError(), 'tanh', blockings[0]),
   softmaxCheck(new CategoricalCrossentropy()),
   softmaxCheck(new SparseCategoricalCrossentropy()),
   optimizerKernelCheck(new Adam({ learningRate: 0.01 })),

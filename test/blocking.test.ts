@@ -1,0 +1,80 @@
+import { describe, expect, it } from 'vitest';
+import { GPU_OCCUPANCY, blocking, cpuOccupancy, matmulWorkgroups, occupancy } from '../src/runtime/kernels';
+
+/** The lesson's products at one batch size: [result rows, result columns] of each forward, backprop and update. */
+function lessonProducts(batch: number): [number, number][] {
+  return [[batch, 25], [batch, 15], [batch, 1], [batch, 15], [batch, 25], [401, 25], [26, 15], [16, 1]];
+}
+
+/** Every (row, column) block of a result, counted over the invocations a dispatch of `blocking` runs. */
+function coverage(rows: number, cols: number, b: ReturnType<typeof blocking>): Map<string, number> {
+  const [groupsX, groupsY] = matmulWorkgroups(rows, cols, b);
+  const counts = new Map<string, number>();
+  for (let gy = 0; gy < groupsY; gy++)
+    for (let gx = 0; gx < groupsX; gx++)
+      for (let ly = 0; ly < b.group[1]; ly++)
+        for (let lx = 0; lx < b.group[0]; lx++) {
+          // matmul.wgsl's block_origin
+          const col = (gx * b.group[0] + lx) * b.tileCols * 4;
+          const row = (gy * b.group[1] + ly) * b.tileRows * 4;
+          if (row < rows && col < cols) counts.set(`${row},${col}`, (counts.get(`${row},${col}`) ?? 0) + 1);
+        }
+  return counts;
+}
+
+const fakeDevice = (adapterInfo?: object) => ({ adapterInfo }) as unknown as GPUDevice;
+
+describe('matmul blocking', () => {
+  it('keeps 4 × 4 blocks in workgroups of 4 rows of invocations on a GPU for every product of the lesson', () => {
+    for (const [rows, cols] of [...lessonProducts(32), ...lessonProducts(1000)]) {
+      const b = blocking(rows, cols, GPU_OCCUPANCY);
+      expect([b.tileRows, b.tileCols, b.group[1]]).toEqual([1, 1, 4]);
+      expect(b.group[0]).toBe(Math.min(Math.ceil(cols / 4), 16));
+    }
+  });
+
+  it('on a 2-core CPU adapter, gives the batch-32 first layer 8 × 16 blocks (8 invocations) and the full batch 16 × 16', () => {
+    const cpu = cpuOccupancy(2);
+    expect(blocking(32, 25, cpu)).toEqual({ tileRows: 2, tileCols: 4, group: [2, 2] });
+    expect(blocking(1000, 25, cpu)).toEqual({ tileRows: 4, tileCols: 4, group: [2, 2] });
+    // One column of results: tall blocks would leave fewer than 8 invocations, so 4 × 4 in a 1 × 4 workgroup.
+    expect(blocking(32, 1, cpu)).toEqual({ tileRows: 1, tileCols: 1, group: [1, 4] });
+  });
+
+  it('picks, among the blocks that keep enough invocations, one that loads the fewest tiles', () => {
+    const cpu = cpuOccupancy(2);
+    for (const [rows, cols] of [...lessonProducts(32), ...lessonProducts(1000), [256, 256], [7, 13]] as [number, number][]) {
+      const chosen = blocking(rows, cols, cpu);
+      const count = (r: number, c: number) => Math.ceil(rows / (4 * r)) * Math.ceil(cols / (4 * c));
+      const options = [1, 2, 4].flatMap((r) => [1, 2, 4].map((c) => ({ invocations: count(r, c), loads: count(r, c) * (r + c) })));
+      const enough = options.filter((o) => o.invocations >= cpu.invocations);
+      const invocations = count(chosen.tileRows, chosen.tileCols);
+      if (enough.length > 0) {
+        expect(invocations).toBeGreaterThanOrEqual(cpu.invocations);
+        expect(invocations * (chosen.tileRows + chosen.tileCols)).toBe(Math.min(...enough.map((o) => o.loads)));
+      } else {
+        expect(invocations).toBe(Math.max(...options.map((o) => o.invocations)));
+      }
+    }
+  });
+
+  it('dispatches workgroups that compute every block of the result exactly once', () => {
+    for (const occupancy of [GPU_OCCUPANCY, cpuOccupancy(2), cpuOccupancy(16)]) {
+      for (const [rows, cols] of [...lessonProducts(32), ...lessonProducts(1000), [1, 1], [7, 13], [33, 400]] as [number, number][]) {
+        const b = blocking(rows, cols, occupancy);
+        const counts = coverage(rows, cols, b);
+        expect(counts.size).toBe(Math.ceil(rows / (4 * b.tileRows)) * Math.ceil(cols / (4 * b.tileCols)));
+        expect([...counts.values()].every((n) => n === 1)).toBe(true);
+      }
+    }
+  });
+
+  it('treats fallback and software adapters as CPUs, and other adapters, or none described, as GPUs', () => {
+    const cores = (globalThis as { navigator?: { hardwareConcurrency?: number } }).navigator?.hardwareConcurrency ?? 4;
+    expect(occupancy(fakeDevice({ vendor: 'google', architecture: 'swiftshader' }))).toEqual(cpuOccupancy(cores));
+    expect(occupancy(fakeDevice({ vendor: 'mesa', architecture: '', description: 'llvmpipe (LLVM 15.0.6, 256 bits)' }))).toEqual(cpuOccupancy(cores));
+    expect(occupancy(fakeDevice({ vendor: 'unknown', isFallbackAdapter: true }))).toEqual(cpuOccupancy(cores));
+    expect(occupancy(fakeDevice({ vendor: 'nvidia', architecture: 'hopper' }))).toBe(GPU_OCCUPANCY);
+    expect(occupancy(fakeDevice())).toBe(GPU_OCCUPANCY);
+  });
+});
