@@ -97,7 +97,7 @@ const perStep = (b: Breakdown, stepsPerEpoch: number) => b.dispatches.reduce((su
 function breakdownTable(b: Breakdown, step: LessonResult | undefined): string {
   const total = perStep(b, step?.stepsPerEpoch ?? 1);
   return [
-    `webgpu-nn's step at batch ${b.batchSize}, each dispatch timed alone (reps in one pass)`,
+    `webgpu-nn's step at batch ${b.batchSize}, each dispatch timed alone (reps in one pass, device time)`,
     table(
       ['dispatch', 'ms', 'reps'],
       b.dispatches.map((d) => [`${d.text}${d.perEpoch ? ' (once per epoch)' : ''}`, ms(d.ms), String(d.reps)]),

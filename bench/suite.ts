@@ -6,7 +6,7 @@ import * as tf from '@tensorflow/tfjs';
 import { decodeDigits } from '../demo/digits';
 import { BinaryCrossentropy, Dense, SGD, Sequential } from '../src/index';
 import type { Matrix } from '../src/matrix';
-import { BufferUsage } from '../src/runtime/flags';
+import { BufferUsage, MapMode } from '../src/runtime/flags';
 import { blocking, blockingConstants, compile, matmulWorkgroups, occupancy } from '../src/runtime/kernels';
 import { Plan, deviceMatrix, padded } from '../src/runtime/plan';
 
@@ -67,6 +67,7 @@ export async function setup(options: { gpu: GPU; digits: Uint8Array; tfBackends:
   if (!adapter) throw new Error('requestAdapter() returned null');
   device = await adapter.requestDevice({
     requiredLimits: { maxStorageBufferBindingSize: adapter.limits.maxStorageBufferBindingSize, maxBufferSize: adapter.limits.maxBufferSize },
+    requiredFeatures: adapter.features.has('timestamp-query') ? ['timestamp-query'] : [],
   });
   const { vendor, architecture, description } = adapter.info;
   const fallback = (adapter as GPUAdapter & { isFallbackAdapter?: boolean }).isFallbackAdapter ?? adapter.info.isFallbackAdapter ?? false;
@@ -278,6 +279,33 @@ async function timePass(reps: number, encode: (pass: GPUComputePassEncoder) => v
 }
 
 /**
+ * The device's own time for `encode` recorded `reps` times in one compute pass, from timestamps written at the
+ * pass's start and end (browsers round them to 0.1 ms); without the timestamp-query feature, `timePass`.
+ */
+async function timePassOnDevice(reps: number, encode: (pass: GPUComputePassEncoder) => void): Promise<number> {
+  if (!device.features.has('timestamp-query')) return timePass(reps, encode);
+  const querySet = device.createQuerySet({ type: 'timestamp', count: 2 });
+  const resolved = device.createBuffer({ size: 16, usage: 0x200 /* QUERY_RESOLVE */ | BufferUsage.COPY_SRC });
+  const read = device.createBuffer({ size: 16, usage: BufferUsage.MAP_READ | BufferUsage.COPY_DST });
+  try {
+    const encoder = device.createCommandEncoder();
+    const pass = encoder.beginComputePass({ timestampWrites: { querySet, beginningOfPassWriteIndex: 0, endOfPassWriteIndex: 1 } });
+    for (let r = 0; r < reps; r++) encode(pass);
+    pass.end();
+    encoder.resolveQuerySet(querySet, 0, 2, resolved, 0);
+    encoder.copyBufferToBuffer(resolved, 0, read, 0, 16);
+    device.queue.submit([encoder.finish()]);
+    await read.mapAsync(MapMode.READ);
+    const [begin, end] = new BigUint64Array(read.getMappedRange());
+    return Number(end - begin) / 1e6;
+  } finally {
+    querySet.destroy();
+    resolved.destroy();
+    read.destroy();
+  }
+}
+
+/**
  * Times one rep (a warm-up and a first estimate), then as many reps as last `runMs` together. A first rep over
  * 10 s is the result itself: one rep, first-call costs included.
  */
@@ -405,7 +433,7 @@ export interface Breakdown {
   dispatches: { text: string; reps: number; ms: number; perEpoch: boolean }[];
 }
 
-/** Each dispatch of webgpu-nn's lesson training step at `batchSize` rows, timed alone, many in one pass. */
+/** Each dispatch of webgpu-nn's lesson training step at `batchSize` rows, timed alone, many in one pass, on the device's clock. */
 export async function stepBreakdown(batchSize: number, runMs: number): Promise<Breakdown> {
   const spec = {
     layers: LESSON.slice(1).map((units, l) => ({ inputs: LESSON[l], units, activation: 'sigmoid' as const })),
@@ -421,7 +449,7 @@ export async function stepBreakdown(batchSize: number, runMs: number): Promise<B
     const dispatches = [];
     for (const d of [...plan.dispatches, ...plan.reductions]) {
       const timing = await timeReps(runMs, (reps) =>
-        timePass(reps, (pass) => {
+        timePassOnDevice(reps, (pass) => {
           pass.setPipeline(d.pipeline);
           pass.setBindGroup(0, d.bindGroup, d.stepped ? [0] : []);
           pass.dispatchWorkgroups(...d.workgroups(batchSize));
