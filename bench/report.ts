@@ -103,6 +103,7 @@ function breakdownTable(b: Breakdown, step: LessonResult | undefined): string {
       b.dispatches.map((d) => [`${d.text}${d.perEpoch ? ' (once per epoch)' : ''}`, ms(d.ms), String(d.reps)]),
     ),
     `${ms(total)} ms per step${step ? ` against ${ms(step.msPerStep)} ms per step in fit` : ''}`,
+    ...(b.epoch ? [`a whole epoch of ${b.epoch.steps} steps as fit records it, in one pass: ${ms(b.epoch.ms / b.epoch.steps)} ms per step on the device (${b.epoch.reps} reps)`] : []),
   ].join('\n');
 }
 
@@ -161,6 +162,7 @@ function bounds(r: Results): string {
       `batch ${b.batchSize}: ${ms(step.msPerStep)} ms per step in fit, ${gflops(step.stepFlops, step.msPerStep)} GFLOP/s (${pct(arithmetic)} of the best matmul's rate)`,
       `  an epoch without fit's setup (median time between two epoch ends): ${ms(epochStep)} ms per step; the difference, fit's setup spread over a run's ${step.epochsPerRun * step.stepsPerEpoch} steps (and noise): ${ms(step.msPerStep - epochStep)} ms (${pct(step.msPerStep - epochStep)})`,
       `  the step's dispatches timed alone: ${ms(dispatched)} ms (${pct(dispatched)}); slowest: ${top.text}, ${ms(top.ms)} ms (${pct(top.ms)})`,
+      ...(b.epoch ? [`  the epoch's dispatches in fit's order, on the device: ${ms(b.epoch.ms / b.epoch.steps)} ms per step (${pct(b.epoch.ms / b.epoch.steps)})`] : []),
       `  the step's FLOPs at the best matmul's rate: ${ms(arithmetic)} ms (${pct(arithmetic)}); ${fixed(step.perStep.dispatches)} empty dispatches: ${ms(overhead)} ms (${pct(overhead)})`,
     ];
   });

@@ -431,23 +431,32 @@ export interface Breakdown {
   batchSize: number;
   /** The step's dispatches, then the reductions dispatched once per epoch (the loss sum). */
   dispatches: { text: string; reps: number; ms: number; perEpoch: boolean }[];
+  /** A whole epoch over the lesson's rows as fit records it (every step's dispatches in order, then the reductions), on the device's clock. */
+  epoch: { steps: number; reps: number; ms: number };
 }
 
-/** Each dispatch of webgpu-nn's lesson training step at `batchSize` rows, timed alone, many in one pass, on the device's clock. */
+/**
+ * Each dispatch of webgpu-nn's lesson training step at `batchSize` rows, timed alone, many in one pass, on the
+ * device's clock; then a whole epoch of the lesson's rows as fit records it, in one pass.
+ */
 export async function stepBreakdown(batchSize: number, runMs: number): Promise<Breakdown> {
   const spec = {
     layers: LESSON.slice(1).map((units, l) => ({ inputs: LESSON[l], units, activation: 'sigmoid' as const })),
     loss: new BinaryCrossentropy(),
     optimizer: new SGD({ learningRate: LEARNING_RATE }),
   };
-  const { x, y } = examples(batchSize);
   const weights = spec.layers.map(({ inputs, units }) => storage(random((inputs + 1) * padded(units)).map((v) => v * 0.1)));
-  const data = { x: deviceMatrix(device, x, 'x', true), y: deviceMatrix(device, y, 'y') };
-  const plan = await Plan.create(device, 'train', spec, weights, data, batchSize);
-  device.queue.writeBuffer(plan.order, 0, Uint32Array.from({ length: batchSize }, (_, i) => i));
+  const plan = async (rows: number) => {
+    const { x, y } = examples(rows);
+    const planned = await Plan.create(device, 'train', spec, weights, { x: deviceMatrix(device, x, 'x', true), y: deviceMatrix(device, y, 'y') }, batchSize);
+    device.queue.writeBuffer(planned.order, 0, Uint32Array.from({ length: rows }, (_, i) => i));
+    return planned;
+  };
+  const step = await plan(batchSize);
+  const epoch = await plan(LESSON_ROWS);
   try {
     const dispatches = [];
-    for (const d of [...plan.dispatches, ...plan.reductions]) {
+    for (const d of [...step.dispatches, ...step.reductions]) {
       const timing = await timeReps(runMs, (reps) =>
         timePassOnDevice(reps, (pass) => {
           pass.setPipeline(d.pipeline);
@@ -457,9 +466,16 @@ export async function stepBreakdown(batchSize: number, runMs: number): Promise<B
       );
       dispatches.push({ text: d.text.replace(/\s+/g, ' '), ...timing, perEpoch: !d.stepped });
     }
-    return { batchSize, dispatches };
+    const timing = await timeReps(runMs, (reps) =>
+      timePassOnDevice(reps, (pass) => {
+        epoch.steps.forEach((_, s) => epoch.encodeStep(pass, s));
+        epoch.encodeReductions(pass);
+      }),
+    );
+    return { batchSize, dispatches, epoch: { steps: epoch.steps.length, ...timing } };
   } finally {
-    plan.destroy();
+    step.destroy();
+    epoch.destroy();
     weights.forEach((w) => w.destroy());
   }
 }
