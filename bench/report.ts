@@ -68,10 +68,10 @@ function lessonTable(results: LessonResult[], batchSize: number): string {
 
 function matmulTable({ matmul: results, emptyDispatch: empty, workgroupMemory }: Results): string {
   const shapes = [...new Map(results.map((r) => [r.shape.join('×'), r.shape])).values()];
-  const cells = (r: MatmulResult | undefined) => (r ? [ms(r.ms), fixed(r.gflops, 3), String(r.reps)] : ['–', '–', '–']);
+  const cells = (r: MatmulResult | undefined) => (r ? [ms(r.ms), fixed(r.gflops, 3), r.runs > 1 ? `${r.runs} × ${r.reps}` : String(r.reps)] : ['–', '–', '–']);
   const find = (library: string, shape: number[]) => results.find((r) => r.library === library && r.shape.join() === shape.join());
   return [
-    'Matmul [rows × inner] · [inner × cols]: webgpu-nn\'s forward kernel (reps dispatches in one submit) and TF.js webgpu\'s tf.matMul',
+    'Matmul [rows × inner] · [inner × cols]: webgpu-nn\'s forward kernel (reps dispatches in one submit; the median of runs) and TF.js webgpu\'s tf.matMul',
     table(
       ['rows×inner·inner×cols', 'MFLOP', 'ours ms', 'ours GFLOP/s', 'reps', 'tf.matMul ms', 'tf GFLOP/s', 'reps'],
       shapes.map((s) => [`${s[0]}×${s[1]}·${s[1]}×${s[2]}`, fixed((2 * s[0] * s[1] * s[2]) / 1e6, 2), ...cells(find('webgpu-nn', s)), ...cells(find('tfjs-webgpu', s))]),

@@ -141,7 +141,8 @@ const shapes: [number, number, number][] = [...squares, [1000, 400, 25], [32, 40
 for (const shape of shapes) {
   for (const library of matmulLibraries) {
     results.matmul.push(
-      ...(await measure(`${library} ${shape.join('×')}`, () => call('matmul', library, shape, quick ? 300 : 1000), (r) => `${r.gflops.toFixed(3)} GFLOP/s (${r.reps} reps)`)),
+      ...(await measure(`${library} ${shape.join('×')}`, () => call('matmul', library, shape, quick ? 300 : 1000, quick ? 1 : 3),
+        (r) => `${r.gflops.toFixed(3)} GFLOP/s (${r.runs > 1 ? `median of ${r.runs} runs of ` : ''}${r.reps} reps)`)),
     );
   }
 }

@@ -320,6 +320,8 @@ export interface MatmulResult {
   library: 'webgpu-nn' | 'tfjs-webgpu';
   /** [rows, inner, cols]. */
   shape: [number, number, number];
+  /** Timed passes of `reps` products; the median counts. */
+  runs: number;
   reps: number;
   /** Per multiply. */
   ms: number;
@@ -337,30 +339,34 @@ function storage(data: Float32Array | Uint32Array | number, usage: number = Buff
 
 /**
  * [rows × inner] · [inner × cols]: webgpu-nn's forward kernel (linear, no gather; the bias row adds cols·rows
- * additions, not counted) dispatched `reps` times in one pass, or TF.js's tf.matMul called `reps` times and the
- * last result read back.
+ * additions, not counted) dispatched `reps` times in one pass, the median of `runs` such passes, or TF.js's
+ * tf.matMul called `reps` times and the last result read back, once (it is never the faster one, and its largest
+ * product takes half a minute).
  */
-export async function matmul(library: MatmulResult['library'], shape: [number, number, number], runMs: number): Promise<MatmulResult> {
+export async function matmul(library: MatmulResult['library'], shape: [number, number, number], runMs: number, runs = 1): Promise<MatmulResult> {
   const [m, k, n] = shape;
-  const timing = library === 'webgpu-nn' ? await ourMatmul(m, k, n, runMs) : await tfMatmul(m, k, n, runMs);
-  return { library, shape, ...timing, gflops: (2 * m * k * n) / timing.ms / 1e6 };
+  const timing = library === 'webgpu-nn' ? await ourMatmul(m, k, n, runMs, runs) : await tfMatmul(m, k, n, runMs);
+  return { library, shape, runs: library === 'webgpu-nn' ? runs : 1, ...timing, gflops: (2 * m * k * n) / timing.ms / 1e6 };
 }
 
-async function ourMatmul(m: number, k: number, n: number, runMs: number) {
+async function ourMatmul(m: number, k: number, n: number, runMs: number, runs: number) {
   const blocks = blocking(m, n, occupancy(device));
   const { pipeline, layout } = await compile(device, 'forward', { INPUTS: k, UNITS: n, ACTIVATION: 0, GATHER: 0, OUT_STRIDE: n, ...blockingConstants(blocks) });
   // The step: rows 0 .. m of the order (unread without the gather), step 0 of the epoch.
   const step = storage(new Uint32Array([0, m, 0, 0]), BufferUsage.UNIFORM);
   const buffers = [step, storage(4), storage(random(m * padded(k))), storage(random((k + 1) * padded(n))), storage(m * n * 4)];
   const bindGroup = device.createBindGroup({ layout, entries: buffers.map((buffer, binding) => ({ binding, resource: { buffer } })) });
+  const run = (reps: number) =>
+    timePass(reps, (pass) => {
+      pass.setPipeline(pipeline);
+      pass.setBindGroup(0, bindGroup, [0]);
+      pass.dispatchWorkgroups(...matmulWorkgroups(m, n, blocks));
+    });
   try {
-    return await timeReps(runMs, (reps) =>
-      timePass(reps, (pass) => {
-        pass.setPipeline(pipeline);
-        pass.setBindGroup(0, bindGroup, [0]);
-        pass.dispatchWorkgroups(...matmulWorkgroups(m, n, blocks));
-      }),
-    );
+    const first = await timeReps(runMs, run);
+    const more: number[] = [];
+    for (let r = 1; r < runs; r++) more.push((await run(first.reps)) / first.reps);
+    return { reps: first.reps, ms: median([first.ms, ...more]) };
   } finally {
     buffers.forEach((b) => b.destroy());
   }
