@@ -296,7 +296,8 @@ async function timePassOnDevice(reps: number, encode: (pass: GPUComputePassEncod
     encoder.copyBufferToBuffer(resolved, 0, read, 0, 16);
     device.queue.submit([encoder.finish()]);
     await read.mapAsync(MapMode.READ);
-    const [begin, end] = new BigUint64Array(read.getMappedRange());
+    const [begin, end] = new BigUint64Array(read.getMappedRange().slice(0));
+    read.unmap();
     return Number(end - begin) / 1e6;
   } finally {
     querySet.destroy();
@@ -307,12 +308,15 @@ async function timePassOnDevice(reps: number, encode: (pass: GPUComputePassEncod
 
 /**
  * Times one rep (a warm-up and a first estimate), then as many reps as last `runMs` together. A first rep over
- * 10 s is the result itself: one rep, first-call costs included.
+ * 10 s is the result itself: one rep, first-call costs included. A first rep too short for the clock (device
+ * timestamps may be rounded to 0.1 ms) is retried with ten times the reps until it registers.
  */
 async function timeReps(runMs: number, run: (reps: number) => Promise<number>): Promise<{ reps: number; ms: number }> {
-  const first = await run(1);
-  if (first > 10_000) return { reps: 1, ms: first };
-  const reps = Math.max(1, Math.ceil(runMs / first));
+  let probe = 1;
+  let first = await run(probe);
+  while (first === 0 && probe < 10_000) first = await run((probe *= 10));
+  if (first > 10_000) return { reps: probe, ms: first / probe };
+  const reps = Math.max(1, Math.ceil((runMs * probe) / Math.max(first, Number.MIN_VALUE)));
   return { reps, ms: (await run(reps)) / reps };
 }
 
