@@ -43,7 +43,7 @@ export type KernelName = keyof typeof kernels;
 
 /**
  * What a device runs well, which decides how the matmul kernels split a product (`blocking`). A GPU runs thousands
- * of invocations at once and keeps them busy from many small blocks in 64-invocation workgroups. A CPU adapter
+ * of invocations at once and keeps them busy from many small blocks in workgroups of up to 64. A CPU adapter
  * (SwiftShader, llvmpipe, WARP) runs four invocations as one SIMD thread per core and loads operands lane by lane,
  * so there larger blocks pay as long as every core still has an invocation group, and workgroups are one group.
  */
