@@ -52,17 +52,12 @@ fn matmul_abt(group: vec2u, local: vec3u, rows: u32, inner: u32) -> Block {
 @compute @workgroup_size(GROUP_X, GROUP_Y)
 fn backprop(@builtin(workgroup_id) id: vec3u, @builtin(num_workgroups) groups: vec3u, @builtin(local_invocation_id) local: vec3u) {
   var block = matmul_abt(unfold(id, groups), local, step.rows, UNITS);
-  for (var r = 0u; r < TILE_ROWS; r++) {
-    for (var c = 0u; c < TILE_COLS; c++) {
-      let col = block.col + 4u * c;
-      let real = vec4u(col) + vec4u(0u, 1u, 2u, 3u) < vec4u(INPUTS); // columns of the tile inside dz[l−1]
-      for (var i = 0u; i < 4u; i++) {
-        let row = block.row + 4u * r + i;
-        if (row < step.rows && col < INPUTS) {
-          let index = row * INPUTS4 + col / 4u;
-          input_deltas[index] = select(vec4f(), block.tiles[r][c][i] * derivative(ACTIVATION, activations[index]), real);
-        }
-      }
+  for (var n = 0u; n < BLOCK_VECTORS; n++) {
+    let sums = block_row(&block, n);
+    if (sums.row < step.rows && sums.col < INPUTS) {
+      let real = vec4u(sums.col) + vec4u(0u, 1u, 2u, 3u) < vec4u(INPUTS); // columns inside dz[l−1]
+      let index = sums.row * INPUTS4 + sums.col / 4u;
+      input_deltas[index] = select(vec4f(), sums.sums * derivative(ACTIVATION, activations[index]), real);
     }
   }
 }

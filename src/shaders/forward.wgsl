@@ -84,9 +84,9 @@ fn matmul_ab(group: vec2u, local: vec3u, rows: u32, cols: u32, inner: u32) -> Bl
   return Block(origin.y, origin.x, sums);
 }
 
-// z = the block's sums + b: row i of tile (r, c), at result column `col`.
-fn z_row(block: ptr<function, Block>, r: u32, c: u32, i: u32, col: u32) -> vec4f {
-  return (*block).tiles[r][c][i] + weights[INPUTS * UNITS4 + min(col / 4u, UNITS4 - 1u)];
+// z = a row of the block's sums + b.
+fn z_row(sums: BlockRow) -> vec4f {
+  return sums.sums + weights[INPUTS * UNITS4 + min(sums.col / 4u, UNITS4 - 1u)];
 }
 
 // Stores a row's four activations from column `col`: one vec4 into padded rows, the padding kept 0, or element by
@@ -105,14 +105,9 @@ fn store_activations(row: u32, col: u32, a: vec4f) {
 @compute @workgroup_size(GROUP_X, GROUP_Y)
 fn forward(@builtin(workgroup_id) id: vec3u, @builtin(num_workgroups) groups: vec3u, @builtin(local_invocation_id) local: vec3u) {
   var block = matmul_ab(unfold(id, groups), local, step.rows, UNITS, INPUTS);
-  for (var r = 0u; r < TILE_ROWS; r++) {
-    for (var c = 0u; c < TILE_COLS; c++) {
-      let col = block.col + 4u * c;
-      for (var i = 0u; i < 4u; i++) {
-        let row = block.row + 4u * r + i;
-        if (row < step.rows && col < UNITS) { store_activations(row, col, activate(ACTIVATION, z_row(&block, r, c, i, col))); }
-      }
-    }
+  for (var n = 0u; n < BLOCK_VECTORS; n++) {
+    let sums = block_row(&block, n);
+    if (sums.row < step.rows && sums.col < UNITS) { store_activations(sums.row, sums.col, activate(ACTIVATION, z_row(sums))); }
   }
 }
 
@@ -120,26 +115,22 @@ fn forward(@builtin(workgroup_id) id: vec3u, @builtin(num_workgroups) groups: ve
 fn forward_loss(@builtin(workgroup_id) id: vec3u, @builtin(num_workgroups) groups: vec3u, @builtin(local_invocation_id) local: vec3u) {
   var block = matmul_ab(unfold(id, groups), local, step.rows, UNITS, INPUTS);
   let scale = 1.0 / f32(step.rows * UNITS);
-  for (var r = 0u; r < TILE_ROWS; r++) {
-    for (var c = 0u; c < TILE_COLS; c++) {
-      let col0 = block.col + 4u * c;
-      for (var i = 0u; i < 4u; i++) {
-        let zs = z_row(&block, r, c, i, col0);
-        let acts = activate(ACTIVATION, zs);
-        let row = block.row + 4u * r + i;
-        if (row < step.rows && col0 < UNITS) { store_activations(row, col0, acts); }
-        for (var j = 0u; j < 4u; j++) {
-          let col = col0 + j;
-          if (row < step.rows && col < UNITS) {
-            let z = zs[j];
-            let a = acts[j];
-            let y = labels[order[step.row_start + row] * UNITS + col];
-            deltas[row * UNITS4 * 4u + col] = loss_delta(LOSS, ACTIVATION, a, y, scale);
-            let position = (step.row_start + row) * UNITS + col;
-            losses[position] = loss_value(LOSS, ACTIVATION, z, a, y);
-            correct[position] = select(0.0, 1.0, select(0.0, 1.0, a > 0.5) == y);
-          }
-        }
+  for (var n = 0u; n < BLOCK_VECTORS; n++) {
+    let sums = block_row(&block, n);
+    let row = sums.row;
+    let zs = z_row(sums);
+    let acts = activate(ACTIVATION, zs);
+    if (row < step.rows && sums.col < UNITS) { store_activations(row, sums.col, acts); }
+    for (var j = 0u; j < 4u; j++) {
+      let col = sums.col + j;
+      if (row < step.rows && col < UNITS) {
+        let z = zs[j];
+        let a = acts[j];
+        let y = labels[order[step.row_start + row] * UNITS + col];
+        deltas[row * UNITS4 * 4u + col] = loss_delta(LOSS, ACTIVATION, a, y, scale);
+        let position = (step.row_start + row) * UNITS + col;
+        losses[position] = loss_value(LOSS, ACTIVATION, z, a, y);
+        correct[position] = select(0.0, 1.0, select(0.0, 1.0, a > 0.5) == y);
       }
     }
   }

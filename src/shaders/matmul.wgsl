@@ -30,6 +30,23 @@ struct Block {
   tiles: array<Tiles, 4>, // tiles[r][c][i][j] = C[row + 4r + i, col + 4c + j]
 }
 
+// One row of one tile of a block: four results C[row, col .. col + 3]. The block holds BLOCK_VECTORS of them, so
+// that an epilogue walks its block in one loop over n < BLOCK_VECTORS.
+struct BlockRow {
+  row: u32,
+  col: u32,
+  sums: vec4f,
+}
+
+override BLOCK_VECTORS: u32 = 4u * TILE_ROWS * TILE_COLS;
+
+fn block_row(block: ptr<function, Block>, n: u32) -> BlockRow {
+  let r = n / (4u * TILE_COLS);
+  let c = n / 4u % TILE_COLS;
+  let i = n % 4u;
+  return BlockRow((*block).row + 4u * r + i, (*block).col + 4u * c, (*block).tiles[r][c][i]);
+}
+
 // The first result row and column of the block of invocation `local` in workgroup `group`.
 fn block_origin(group: vec2u, local: vec3u) -> vec2u {
   return vec2u((group.x * GROUP_X + local.x) * TILE_COLS * 4u, (group.y * GROUP_Y + local.y) * TILE_ROWS * 4u);

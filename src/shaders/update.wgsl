@@ -98,25 +98,20 @@ fn gradient_block(group: vec2u, local: vec3u) -> Block {
 
 const NONE = 0xffffffffu;
 
-// The index in weights of row i of tile (r, c) of the block, or NONE (past the bias row or the last column).
-fn weight_index(block: ptr<function, Block>, r: u32, c: u32, i: u32) -> u32 {
-  let row = (*block).row + 4u * r + i;
-  let col = (*block).col + 4u * c;
-  if (row > INPUTS || col >= UNITS) { return NONE; }
-  return row * UNITS4 + col / 4u;
+// The index in weights of a row of the block, or NONE (past the bias row or the last column).
+fn weight_index(g: BlockRow) -> u32 {
+  if (g.row > INPUTS || g.col >= UNITS) { return NONE; }
+  return g.row * UNITS4 + g.col / 4u;
 }
 
 // SGD: w ← w − α·g.
 @compute @workgroup_size(GROUP_X, GROUP_Y)
 fn update_sgd(@builtin(workgroup_id) id: vec3u, @builtin(num_workgroups) groups: vec3u, @builtin(local_invocation_id) local: vec3u) {
   var block = gradient_block(unfold(id, groups), local);
-  for (var r = 0u; r < TILE_ROWS; r++) {
-    for (var c = 0u; c < TILE_COLS; c++) {
-      for (var i = 0u; i < 4u; i++) {
-        let w = weight_index(&block, r, c, i);
-        if (w != NONE) { weights[w] -= LEARNING_RATE * block.tiles[r][c][i]; }
-      }
-    }
+  for (var n = 0u; n < BLOCK_VECTORS; n++) {
+    let gradient = block_row(&block, n);
+    let w = weight_index(gradient);
+    if (w != NONE) { weights[w] -= LEARNING_RATE * gradient.sums; }
   }
 }
 
@@ -126,19 +121,16 @@ fn update_adam(@builtin(workgroup_id) id: vec3u, @builtin(num_workgroups) groups
   var block = gradient_block(unfold(id, groups), local);
   let correction1 = corrections[2u * step.index];
   let correction2 = corrections[2u * step.index + 1u];
-  for (var r = 0u; r < TILE_ROWS; r++) {
-    for (var c = 0u; c < TILE_COLS; c++) {
-      for (var i = 0u; i < 4u; i++) {
-        let w = weight_index(&block, r, c, i);
-        if (w != NONE) {
-          let g = block.tiles[r][c][i];
-          let m = BETA1 * moments[w] + (1.0 - BETA1) * g;
-          let v = BETA2 * moments[SIZE + w] + (1.0 - BETA2) * g * g;
-          moments[w] = m;
-          moments[SIZE + w] = v;
-          weights[w] -= LEARNING_RATE * (m / correction1) / (sqrt(v / correction2) + EPSILON);
-        }
-      }
+  for (var n = 0u; n < BLOCK_VECTORS; n++) {
+    let gradient = block_row(&block, n);
+    let w = weight_index(gradient);
+    if (w != NONE) {
+      let g = gradient.sums;
+      let m = BETA1 * moments[w] + (1.0 - BETA1) * g;
+      let v = BETA2 * moments[SIZE + w] + (1.0 - BETA2) * g * g;
+      moments[w] = m;
+      moments[SIZE + w] = v;
+      weights[w] -= LEARNING_RATE * (m / correction1) / (sqrt(v / correction2) + EPSILON);
     }
   }
 }
@@ -147,17 +139,14 @@ fn update_adam(@builtin(workgroup_id) id: vec3u, @builtin(num_workgroups) groups
 @compute @workgroup_size(GROUP_X, GROUP_Y)
 fn update_rmsprop(@builtin(workgroup_id) id: vec3u, @builtin(num_workgroups) groups: vec3u, @builtin(local_invocation_id) local: vec3u) {
   var block = gradient_block(unfold(id, groups), local);
-  for (var r = 0u; r < TILE_ROWS; r++) {
-    for (var c = 0u; c < TILE_COLS; c++) {
-      for (var i = 0u; i < 4u; i++) {
-        let w = weight_index(&block, r, c, i);
-        if (w != NONE) {
-          let g = block.tiles[r][c][i];
-          let s = RHO * moments[w] + (1.0 - RHO) * g * g;
-          moments[w] = s;
-          weights[w] -= LEARNING_RATE * g / sqrt(s + EPSILON);
-        }
-      }
+  for (var n = 0u; n < BLOCK_VECTORS; n++) {
+    let gradient = block_row(&block, n);
+    let w = weight_index(gradient);
+    if (w != NONE) {
+      let g = gradient.sums;
+      let s = RHO * moments[w] + (1.0 - RHO) * g * g;
+      moments[w] = s;
+      weights[w] -= LEARNING_RATE * g / sqrt(s + EPSILON);
     }
   }
 }
