@@ -234,9 +234,9 @@ export class Plan {
       this.scores = { losses: this.buffer('losses', size, usage), correct: this.buffer('correct', size, usage), perRow };
     }
     // Each product's blocking is chosen for a full step's rows; a short last step runs fewer workgroups of it.
-    const device = occupancy(this.device);
+    const target = occupancy(this.device);
     const product = (rows: number, cols: number) => {
-      const b = blocking(rows, cols, device);
+      const b = blocking(rows, cols, target);
       const blocks = `${4 * b.tileRows} × ${4 * b.tileCols} blocks, ${b.group.join(' × ')} invocations per workgroup`;
       return { constants: blockingConstants(b), groups: (stepRows: number) => matmulWorkgroups(stepRows, cols, b), blocks };
     };
