@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { GPU_OCCUPANCY, blocking, cpuOccupancy, matmulWorkgroups, occupancy } from '../src/runtime/kernels';
+import { type Blocking, GPU_OCCUPANCY, blocking, cpuOccupancy, matmulWorkgroups, occupancy } from '../src/runtime/kernels';
 
 /** The lesson's products at one batch size: [result rows, result columns] of each forward, backprop and update. */
 function lessonProducts(batch: number): [number, number][] {
@@ -33,27 +33,27 @@ describe('matmul blocking', () => {
     }
   });
 
-  it('on a 2-core CPU adapter, gives the batch-32 first layer 8 × 16 blocks (8 invocations) and the full batch 16 × 16', () => {
+  it('on a 2-core CPU adapter, gives the batch-32 first layer 8 × 16 blocks (8 invocations) and the full batch 32 × 28', () => {
     const cpu = cpuOccupancy(2);
     expect(blocking(32, 25, cpu)).toEqual({ tileRows: 2, tileCols: 4, group: [2, 2] });
-    expect(blocking(1000, 25, cpu)).toEqual({ tileRows: 4, tileCols: 4, group: [2, 2] });
+    // 28 columns: the 25 units in one block across, the fewest loads for 32 invocations.
+    expect(blocking(1000, 25, cpu)).toEqual({ tileRows: 8, tileCols: 7, group: [1, 4] });
+    expect(blocking(1024, 1024, cpu)).toEqual({ tileRows: 8, tileCols: 8, group: [2, 2] });
+    // The first layer's update, 401 rows: 15 blocks of 28 rows fill the 16 lanes as 13 of 32 rows would, loading less.
+    expect(blocking(401, 25, cpu)).toEqual({ tileRows: 7, tileCols: 7, group: [1, 4] });
     // One column of results: tall blocks would leave fewer than 8 invocations, so 4 × 4 in a 1 × 4 workgroup.
     expect(blocking(32, 1, cpu)).toEqual({ tileRows: 1, tileCols: 1, group: [1, 4] });
   });
 
-  it('picks, among the blocks that keep enough invocations, one that loads the fewest tiles', () => {
-    const cpu = cpuOccupancy(2);
-    for (const [rows, cols] of [...lessonProducts(32), ...lessonProducts(1000), [256, 256], [7, 13]] as [number, number][]) {
-      const chosen = blocking(rows, cols, cpu);
-      const count = (r: number, c: number) => Math.ceil(rows / (4 * r)) * Math.ceil(cols / (4 * c));
-      const options = [1, 2, 4].flatMap((r) => [1, 2, 4].map((c) => ({ invocations: count(r, c), loads: count(r, c) * (r + c) })));
-      const enough = options.filter((o) => o.invocations >= cpu.invocations);
-      const invocations = count(chosen.tileRows, chosen.tileCols);
-      if (enough.length > 0) {
-        expect(invocations).toBeGreaterThanOrEqual(cpu.invocations);
-        expect(invocations * (chosen.tileRows + chosen.tileCols)).toBe(Math.min(...enough.map((o) => o.loads)));
-      } else {
-        expect(invocations).toBe(Math.max(...options.map((o) => o.invocations)));
+  it('on a CPU adapter, picks a block that loads the fewest tiles on the busiest core', () => {
+    for (const cores of [2, 4]) {
+      const cpu = cpuOccupancy(cores);
+      for (const [rows, cols] of [...lessonProducts(32), ...lessonProducts(1000), [256, 256], [7, 13]] as [number, number][]) {
+        // Each core runs one four-invocation workgroup at a time; each invocation loads R + C tiles per pass.
+        const busiest = (b: Blocking) => Math.ceil(matmulWorkgroups(rows, cols, b).reduce((x, y) => x * y) / cores) * (b.tileRows + b.tileCols);
+        const sides = [1, 2, 3, 4, 5, 6, 7, 8];
+        const options = sides.flatMap((r) => sides.map((c): Blocking => ({ tileRows: r, tileCols: c, group: Math.ceil(cols / (4 * c)) >= 2 ? [2, 2] : [1, 4] })));
+        expect(busiest(blocking(rows, cols, cpu))).toBe(Math.min(...options.map(busiest)));
       }
     }
   });

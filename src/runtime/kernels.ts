@@ -43,24 +43,24 @@ export type KernelName = keyof typeof kernels;
 
 /**
  * What a device runs well, which decides how the matmul kernels split a product (`blocking`). A GPU runs thousands
- * of invocations at once and keeps them busy from many small blocks in workgroups of up to 64. A CPU adapter
- * (SwiftShader, llvmpipe, WARP) runs four invocations as one SIMD thread per core and loads operands lane by lane,
- * so there larger blocks pay as long as every core still has an invocation group, and workgroups are one group.
+ * of invocations at once, in workgroups of up to 64. A CPU adapter (SwiftShader, llvmpipe, WARP) runs four
+ * invocations as one SIMD thread per core and loads operands lane by lane, so there larger blocks pay as long as
+ * every core still has a group of four, and workgroups are one group.
  */
 export interface Occupancy {
-  /** The fewest invocations a product should keep, where blocks allow. */
+  /** Invocations the device runs at once: a product that dispatches more runs in waves. */
   invocations: number;
   /** Invocations per workgroup. */
   groupSize: 4 | 64;
   /** The largest block, in 4 × 4 tiles on a side. */
-  maxTiles: 2 | 4;
+  maxTiles: number;
 }
 
 export const GPU_OCCUPANCY: Occupancy = { invocations: 4096, groupSize: 64, maxTiles: 2 };
 
 /** A CPU adapter with `cores` cores: one four-invocation group per core. */
 export function cpuOccupancy(cores: number): Occupancy {
-  return { invocations: 4 * Math.max(2, cores), groupSize: 4, maxTiles: 4 };
+  return { invocations: 4 * Math.max(2, cores), groupSize: 4, maxTiles: 8 };
 }
 
 /** The device's occupancy, from its adapter: a fallback or a known software adapter is a CPU with this host's cores. */
@@ -84,24 +84,29 @@ export interface Blocking {
 
 const ceil = (a: number, b: number) => Math.ceil(a / b);
 
+/** The workgroup for blocks `across` wide: a CPU's group of four, 2 × 2 or a column; a GPU's 4 rows of up to 16. */
+function workgroup(across: number, occupancy: Occupancy): [number, number] {
+  if (occupancy.groupSize === 4) return across >= 2 ? [2, 2] : [1, 4];
+  return [Math.min(across, 16), 4];
+}
+
 /**
- * The block for a [rows × cols] result: of those that keep `occupancy.invocations` invocations, the one that loads
- * the fewest tiles over the whole product (R + C tiles per pass for a block of R × C tiles, counting blocks that
- * run past the edge); where none keeps that many, the block that keeps the most.
+ * The block for a [rows × cols] result that finishes soonest: a block of R × C tiles loads R + C tiles per pass,
+ * and the device runs the dispatched invocations (whole workgroups, blocks past the edge included) in waves of
+ * `occupancy.invocations`, so the time goes as waves × (R + C). Of equal times, the block that loads the fewest
+ * tiles over the whole product.
  */
 export function blocking(rows: number, cols: number, occupancy: Occupancy): Blocking {
-  const sides = [1, 2, 4].filter((t) => t <= occupancy.maxTiles);
+  const sides = Array.from({ length: occupancy.maxTiles }, (_, i) => i + 1);
   const blocks = sides.flatMap((tileRows) => sides.map((tileCols) => {
-    const invocations = ceil(rows, 4 * tileRows) * ceil(cols, 4 * tileCols);
-    return { tileRows, tileCols, invocations, loads: invocations * (tileRows + tileCols) };
+    const [across, down] = [ceil(cols, 4 * tileCols), ceil(rows, 4 * tileRows)];
+    const group = workgroup(across, occupancy);
+    const dispatched = ceil(across, group[0]) * ceil(down, group[1]) * group[0] * group[1];
+    const loads = tileRows + tileCols;
+    return { tileRows, tileCols, group, time: ceil(dispatched, occupancy.invocations) * loads, total: across * down * loads };
   }));
-  const enough = blocks.filter((b) => b.invocations >= occupancy.invocations);
-  const best = enough.length > 0
-    ? enough.reduce((a, b) => (b.loads < a.loads ? b : a))
-    : blocks.reduce((a, b) => (b.invocations > a.invocations || (b.invocations === a.invocations && b.loads < a.loads) ? b : a));
-  const across = ceil(cols, 4 * best.tileCols);
-  const group: [number, number] = occupancy.groupSize === 4 ? (across >= 2 ? [2, 2] : [1, 4]) : [Math.min(across, 16), 4];
-  return { tileRows: best.tileRows, tileCols: best.tileCols, group };
+  const best = blocks.reduce((a, b) => (b.time < a.time || (b.time === a.time && b.total < a.total) ? b : a));
+  return { tileRows: best.tileRows, tileCols: best.tileCols, group: best.group };
 }
 
 /** A blocking's override constants (matmul.wgsl). */

@@ -53,40 +53,69 @@ fn a_starts(row: u32, rows: u32) -> vec4u {
 fn load_a(starts: vec4u, k4: u32) -> Tile {
   return Tile(input[starts.x + k4], input[starts.y + k4], input[starts.z + k4], input[starts.w + k4]);
 }
-// Rows k .. k + 3 of B at its vec4 column c4, clamped to the last: terms past the inner dimension meet A's zero
-// padding, so they add nothing.
-fn load_b(k: u32, c4: u32, inner: u32) -> Tile {
-  let last = inner - 1u;
+// Rows k .. k + 3 of W at its vec4 column c4, clamped to the last row of the kernel: terms past the inputs meet
+// A's zero padding, so they add nothing.
+fn load_b(k: u32, c4: u32) -> Tile {
+  let last = INPUTS - 1u;
   return Tile(weights[k * UNITS4 + c4], weights[min(k + 1u, last) * UNITS4 + c4],
               weights[min(k + 2u, last) * UNITS4 + c4], weights[min(k + 3u, last) * UNITS4 + c4]);
 }
 
-// C = A·B: [rows × inner] · [inner × cols], four terms of the inner dimension per pass.
-fn matmul_ab(group: vec2u, local: vec3u, rows: u32, cols: u32, inner: u32) -> Block {
-  let origin = block_origin(group, local);
-  let c4 = min(vec4u(origin.x / 4u) + vec4u(0u, 1u, 2u, 3u), vec4u((cols + 3u) / 4u - 1u));
-  var starts: array<vec4u, 4>;
-  starts[0] = a_starts(origin.y, rows);
-  if (TILE_ROWS >= 2u) { starts[1] = a_starts(origin.y + 4u, rows); }
-  if (TILE_ROWS == 4u) { starts[2] = a_starts(origin.y + 8u, rows); starts[3] = a_starts(origin.y + 12u, rows); }
-  var sums: array<Tiles, 4>;
+// The block's tiles of A for the four terms from 4·k4: one per tile row.
+fn a_tiles(starts: array<vec4u, 8>, k4: u32) -> Tiles {
   var a: Tiles;
-  var b: Tiles;
-  for (var k4 = 0u; k4 * 4u < inner; k4++) {
-    a[0] = load_a(starts[0], k4);
-    if (TILE_ROWS >= 2u) { a[1] = load_a(starts[1], k4); }
-    if (TILE_ROWS == 4u) { a[2] = load_a(starts[2], k4); a[3] = load_a(starts[3], k4); }
-    b[0] = load_b(k4 * 4u, c4.x, inner);
-    if (TILE_COLS >= 2u) { b[1] = load_b(k4 * 4u, c4.y, inner); }
-    if (TILE_COLS == 4u) { b[2] = load_b(k4 * 4u, c4.z, inner); b[3] = load_b(k4 * 4u, c4.w, inner); }
-    multiply_add(&sums, a, b);
-  }
-  return Block(origin.y, origin.x, sums);
+  a[0] = load_a(starts[0], k4);
+  if (TILE_ROWS > 1u) { a[1] = load_a(starts[1], k4); }
+  if (TILE_ROWS > 2u) { a[2] = load_a(starts[2], k4); }
+  if (TILE_ROWS > 3u) { a[3] = load_a(starts[3], k4); }
+  if (TILE_ROWS > 4u) { a[4] = load_a(starts[4], k4); }
+  if (TILE_ROWS > 5u) { a[5] = load_a(starts[5], k4); }
+  if (TILE_ROWS > 6u) { a[6] = load_a(starts[6], k4); }
+  if (TILE_ROWS > 7u) { a[7] = load_a(starts[7], k4); }
+  return a;
 }
 
-// z = a row of the block's sums + b.
-fn z_row(sums: BlockRow) -> vec4f {
-  return sums.sums + weights[INPUTS * UNITS4 + min(sums.col / 4u, UNITS4 - 1u)];
+// The block's tiles of W for terms k .. k + 3: one per tile column, from vec4 column c4 (clamped to the units).
+fn b_tiles(k: u32, c4: u32) -> Tiles {
+  var b: Tiles;
+  b[0] = load_b(k, min(c4, UNITS4 - 1u));
+  if (TILE_COLS > 1u) { b[1] = load_b(k, min(c4 + 1u, UNITS4 - 1u)); }
+  if (TILE_COLS > 2u) { b[2] = load_b(k, min(c4 + 2u, UNITS4 - 1u)); }
+  if (TILE_COLS > 3u) { b[3] = load_b(k, min(c4 + 3u, UNITS4 - 1u)); }
+  if (TILE_COLS > 4u) { b[4] = load_b(k, min(c4 + 4u, UNITS4 - 1u)); }
+  if (TILE_COLS > 5u) { b[5] = load_b(k, min(c4 + 5u, UNITS4 - 1u)); }
+  if (TILE_COLS > 6u) { b[6] = load_b(k, min(c4 + 6u, UNITS4 - 1u)); }
+  if (TILE_COLS > 7u) { b[7] = load_b(k, min(c4 + 7u, UNITS4 - 1u)); }
+  return b;
+}
+
+// A tile whose four rows are the bias, W's last row, at vec4 column c4 (clamped to the units).
+fn bias_tile(c4: u32) -> Tile {
+  let bias = weights[INPUTS * UNITS4 + min(c4, UNITS4 - 1u)];
+  return Tile(bias, bias, bias, bias);
+}
+
+// Z = A·W + b: [rows × INPUTS] · [INPUTS × UNITS], the sums starting from the bias, four terms of the inner
+// dimension per pass.
+fn matmul_ab(group: vec2u, local: vec3u, rows: u32) -> Block {
+  let origin = block_origin(group, local);
+  var starts: array<vec4u, 8>;
+  starts[0] = a_starts(origin.y, rows);
+  if (TILE_ROWS > 1u) { starts[1] = a_starts(origin.y + 4u, rows); }
+  if (TILE_ROWS > 2u) { starts[2] = a_starts(origin.y + 8u, rows); }
+  if (TILE_ROWS > 3u) { starts[3] = a_starts(origin.y + 12u, rows); }
+  if (TILE_ROWS > 4u) { starts[4] = a_starts(origin.y + 16u, rows); }
+  if (TILE_ROWS > 5u) { starts[5] = a_starts(origin.y + 20u, rows); }
+  if (TILE_ROWS > 6u) { starts[6] = a_starts(origin.y + 24u, rows); }
+  if (TILE_ROWS > 7u) { starts[7] = a_starts(origin.y + 28u, rows); }
+  let c4 = origin.x / 4u;
+  let bias = Tiles(bias_tile(c4), bias_tile(c4 + 1u), bias_tile(c4 + 2u), bias_tile(c4 + 3u),
+                   bias_tile(c4 + 4u), bias_tile(c4 + 5u), bias_tile(c4 + 6u), bias_tile(c4 + 7u));
+  var sums = array<Tiles, 8>(bias, bias, bias, bias, bias, bias, bias, bias);
+  for (var k4 = 0u; k4 < INPUTS4; k4++) {
+    multiply_add(&sums, a_tiles(starts, k4), b_tiles(4u * k4, c4));
+  }
+  return Block(origin.y, origin.x, sums);
 }
 
 // Stores a row's four activations from column `col`: one vec4 into padded rows, the padding kept 0, or element by
@@ -104,21 +133,21 @@ fn store_activations(row: u32, col: u32, a: vec4f) {
 
 @compute @workgroup_size(GROUP_X, GROUP_Y)
 fn forward(@builtin(workgroup_id) id: vec3u, @builtin(num_workgroups) groups: vec3u, @builtin(local_invocation_id) local: vec3u) {
-  var block = matmul_ab(unfold(id, groups), local, step.rows, UNITS, INPUTS);
+  var block = matmul_ab(unfold(id, groups), local, step.rows);
   for (var n = 0u; n < BLOCK_VECTORS; n++) {
     let sums = block_row(&block, n);
-    if (sums.row < step.rows && sums.col < UNITS) { store_activations(sums.row, sums.col, activate(ACTIVATION, z_row(sums))); }
+    if (sums.row < step.rows && sums.col < UNITS) { store_activations(sums.row, sums.col, activate(ACTIVATION, sums.sums)); }
   }
 }
 
 @compute @workgroup_size(GROUP_X, GROUP_Y)
 fn forward_loss(@builtin(workgroup_id) id: vec3u, @builtin(num_workgroups) groups: vec3u, @builtin(local_invocation_id) local: vec3u) {
-  var block = matmul_ab(unfold(id, groups), local, step.rows, UNITS, INPUTS);
+  var block = matmul_ab(unfold(id, groups), local, step.rows);
   let scale = 1.0 / f32(step.rows * UNITS);
   for (var n = 0u; n < BLOCK_VECTORS; n++) {
     let sums = block_row(&block, n);
     let row = sums.row;
-    let zs = z_row(sums);
+    let zs = sums.sums;
     let acts = activate(ACTIVATION, zs);
     if (row < step.rows && sums.col < UNITS) { store_activations(row, sums.col, acts); }
     for (var j = 0u; j < 4u; j++) {

@@ -2,7 +2,7 @@
 // (backprop.wgsl) and Aᵀ·B (update.wgsl), each written out in the kernel file that uses it.
 //
 // Every product is a sum of 4 × 4 tile products. An invocation computes a block of TILE_ROWS × TILE_COLS tiles of
-// the result (4 to 16 rows by 4 to 16 columns) straight from storage into registers: no workgroup memory and no
+// the result (4 to 32 rows by 4 to 32 columns) straight from storage into registers: no workgroup memory and no
 // barriers. Each pass of its loop loads, for four terms of the inner dimension, one tile of A per tile row and one
 // tile of B per tile column, then multiplies every pair: a block of R × C tiles loads R + C tiles for R · C tile
 // products, so a larger block loads less per multiply-add, and a smaller one leaves more invocations to run at
@@ -10,24 +10,24 @@
 //
 // Operands are read as vec4s: every matrix the kernels share is row-major with its rows padded to whole vec4s, the
 // padding zero (layouts in src/runtime/README.md). Each product loads its tiles through load functions of its
-// kernel, which is where transposes, row gathers and the bias's column of ones live; rows and columns are clamped
+// kernel, which is where transposes, row gathers and the bias live; rows and columns are clamped
 // into range there, so blocks past the edge compute on repeated rows and columns and store nothing.
 // No bindings of its own.
 
-override TILE_ROWS: u32 = 1u; // tiles per block, down: 1, 2 or 4
-override TILE_COLS: u32 = 1u; // tiles per block, across: 1, 2 or 4
+override TILE_ROWS: u32 = 1u; // tiles per block, down: 1 to 8
+override TILE_COLS: u32 = 1u; // tiles per block, across: 1 to 8
 override GROUP_X: u32 = 4u; // invocations per workgroup, across
 override GROUP_Y: u32 = 4u; // invocations per workgroup, down
 
 // A 4 × 4 tile, tile[i] its row i.
 alias Tile = array<vec4f, 4>;
 // A column of A's tiles or a row of B's tiles for one pass: entries past TILE_ROWS (A) or TILE_COLS (B) unused.
-alias Tiles = array<Tile, 4>;
+alias Tiles = array<Tile, 8>;
 
 struct Block {
   row: u32, // result row of tiles[0][0][0]
   col: u32, // result column of tiles[0][0][0].x, a multiple of 4
-  tiles: array<Tiles, 4>, // tiles[r][c][i][j] = C[row + 4r + i, col + 4c + j]
+  tiles: array<Tiles, 8>, // tiles[r][c][i][j] = C[row + 4r + i, col + 4c + j]
 }
 
 // One row of one tile of a block: four results C[row, col .. col + 3]. The block holds BLOCK_VECTORS of them, so
@@ -65,38 +65,32 @@ fn add_product(sum: Tile, a: Tile, b: Tile) -> Tile {
               sum[3] + a[3].x * b[0] + a[3].y * b[1] + a[3].z * b[2] + a[3].w * b[3]);
 }
 
+// One row of a block's tiles plus the products of a (one tile of A) with each tile of b (a row of B's tiles).
+fn multiply_row(sums: Tiles, a: Tile, b: Tiles) -> Tiles {
+  var s = sums;
+  s[0] = add_product(s[0], a, b[0]);
+  if (TILE_COLS > 1u) { s[1] = add_product(s[1], a, b[1]); }
+  if (TILE_COLS > 2u) { s[2] = add_product(s[2], a, b[2]); }
+  if (TILE_COLS > 3u) { s[3] = add_product(s[3], a, b[3]); }
+  if (TILE_COLS > 4u) { s[4] = add_product(s[4], a, b[4]); }
+  if (TILE_COLS > 5u) { s[5] = add_product(s[5], a, b[5]); }
+  if (TILE_COLS > 6u) { s[6] = add_product(s[6], a, b[6]); }
+  if (TILE_COLS > 7u) { s[7] = add_product(s[7], a, b[7]); }
+  return s;
+}
+
 // tiles[r][c] += a[r] · b[c] for every tile of the block. Written out so that every index is a constant: a CPU
 // adapter keeps constant-indexed arrays in registers, and indexes others lane by lane through memory. The branches
 // on TILE_ROWS and TILE_COLS are resolved when the pipeline is made.
-fn multiply_add(tiles: ptr<function, array<Tiles, 4>>, a: Tiles, b: Tiles) {
-  (*tiles)[0][0] = add_product((*tiles)[0][0], a[0], b[0]);
-  if (TILE_COLS >= 2u) { (*tiles)[0][1] = add_product((*tiles)[0][1], a[0], b[1]); }
-  if (TILE_COLS == 4u) {
-    (*tiles)[0][2] = add_product((*tiles)[0][2], a[0], b[2]);
-    (*tiles)[0][3] = add_product((*tiles)[0][3], a[0], b[3]);
-  }
-  if (TILE_ROWS >= 2u) {
-    (*tiles)[1][0] = add_product((*tiles)[1][0], a[1], b[0]);
-    if (TILE_COLS >= 2u) { (*tiles)[1][1] = add_product((*tiles)[1][1], a[1], b[1]); }
-    if (TILE_COLS == 4u) {
-      (*tiles)[1][2] = add_product((*tiles)[1][2], a[1], b[2]);
-      (*tiles)[1][3] = add_product((*tiles)[1][3], a[1], b[3]);
-    }
-  }
-  if (TILE_ROWS == 4u) {
-    (*tiles)[2][0] = add_product((*tiles)[2][0], a[2], b[0]);
-    (*tiles)[3][0] = add_product((*tiles)[3][0], a[3], b[0]);
-    if (TILE_COLS >= 2u) {
-      (*tiles)[2][1] = add_product((*tiles)[2][1], a[2], b[1]);
-      (*tiles)[3][1] = add_product((*tiles)[3][1], a[3], b[1]);
-    }
-    if (TILE_COLS == 4u) {
-      (*tiles)[2][2] = add_product((*tiles)[2][2], a[2], b[2]);
-      (*tiles)[2][3] = add_product((*tiles)[2][3], a[2], b[3]);
-      (*tiles)[3][2] = add_product((*tiles)[3][2], a[3], b[2]);
-      (*tiles)[3][3] = add_product((*tiles)[3][3], a[3], b[3]);
-    }
-  }
+fn multiply_add(tiles: ptr<function, array<Tiles, 8>>, a: Tiles, b: Tiles) {
+  (*tiles)[0] = multiply_row((*tiles)[0], a[0], b);
+  if (TILE_ROWS > 1u) { (*tiles)[1] = multiply_row((*tiles)[1], a[1], b); }
+  if (TILE_ROWS > 2u) { (*tiles)[2] = multiply_row((*tiles)[2], a[2], b); }
+  if (TILE_ROWS > 3u) { (*tiles)[3] = multiply_row((*tiles)[3], a[3], b); }
+  if (TILE_ROWS > 4u) { (*tiles)[4] = multiply_row((*tiles)[4], a[4], b); }
+  if (TILE_ROWS > 5u) { (*tiles)[5] = multiply_row((*tiles)[5], a[5], b); }
+  if (TILE_ROWS > 6u) { (*tiles)[6] = multiply_row((*tiles)[6], a[6], b); }
+  if (TILE_ROWS > 7u) { (*tiles)[7] = multiply_row((*tiles)[7], a[7], b); }
 }
 
 // Workgroups to dispatch for a rows × cols result: (ceil(cols / (4 · TILE_COLS · GROUP_X)),

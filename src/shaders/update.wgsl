@@ -70,28 +70,52 @@ fn load_b(k: u32, c4: u32) -> Tile {
               select(vec4f(), deltas[min(k + 2u, last) * UNITS4 + c4], k + 2u <= last), select(vec4f(), deltas[min(k + 3u, last) * UNITS4 + c4], k + 3u <= last));
 }
 
+// The block's tiles of Aᵀ for its rows `rows` of A: one per tile row, at the columns `columns` says.
+fn a_tiles(rows: vec4u, columns: array<AColumns, 8>) -> Tiles {
+  var a: Tiles;
+  a[0] = load_at(rows, columns[0]);
+  if (TILE_ROWS > 1u) { a[1] = load_at(rows, columns[1]); }
+  if (TILE_ROWS > 2u) { a[2] = load_at(rows, columns[2]); }
+  if (TILE_ROWS > 3u) { a[3] = load_at(rows, columns[3]); }
+  if (TILE_ROWS > 4u) { a[4] = load_at(rows, columns[4]); }
+  if (TILE_ROWS > 5u) { a[5] = load_at(rows, columns[5]); }
+  if (TILE_ROWS > 6u) { a[6] = load_at(rows, columns[6]); }
+  if (TILE_ROWS > 7u) { a[7] = load_at(rows, columns[7]); }
+  return a;
+}
+
+// The block's tiles of dz for rows k .. k + 3: one per tile column, from vec4 column c4 (clamped to the units).
+fn b_tiles(k: u32, c4: u32) -> Tiles {
+  var b: Tiles;
+  b[0] = load_b(k, min(c4, UNITS4 - 1u));
+  if (TILE_COLS > 1u) { b[1] = load_b(k, min(c4 + 1u, UNITS4 - 1u)); }
+  if (TILE_COLS > 2u) { b[2] = load_b(k, min(c4 + 2u, UNITS4 - 1u)); }
+  if (TILE_COLS > 3u) { b[3] = load_b(k, min(c4 + 3u, UNITS4 - 1u)); }
+  if (TILE_COLS > 4u) { b[4] = load_b(k, min(c4 + 4u, UNITS4 - 1u)); }
+  if (TILE_COLS > 5u) { b[5] = load_b(k, min(c4 + 5u, UNITS4 - 1u)); }
+  if (TILE_COLS > 6u) { b[6] = load_b(k, min(c4 + 6u, UNITS4 - 1u)); }
+  if (TILE_COLS > 7u) { b[7] = load_b(k, min(c4 + 7u, UNITS4 - 1u)); }
+  return b;
+}
+
 // G = [a | 1]ᵀ · dz: [(INPUTS + 1) × rows] · [rows × UNITS], four rows of the step per pass, each looked up in
 // the order once per invocation and pass.
 fn gradient_block(group: vec2u, local: vec3u) -> Block {
   let origin = block_origin(group, local);
-  let c4 = min(vec4u(origin.x / 4u) + vec4u(0u, 1u, 2u, 3u), vec4u(UNITS4 - 1u));
-  var columns: array<AColumns, 4>;
+  var columns: array<AColumns, 8>;
   columns[0] = a_columns(origin.y / 4u);
-  if (TILE_ROWS >= 2u) { columns[1] = a_columns(origin.y / 4u + 1u); }
-  if (TILE_ROWS == 4u) { columns[2] = a_columns(origin.y / 4u + 2u); columns[3] = a_columns(origin.y / 4u + 3u); }
-  var sums: array<Tiles, 4>;
-  var a: Tiles;
-  var b: Tiles;
+  if (TILE_ROWS > 1u) { columns[1] = a_columns(origin.y / 4u + 1u); }
+  if (TILE_ROWS > 2u) { columns[2] = a_columns(origin.y / 4u + 2u); }
+  if (TILE_ROWS > 3u) { columns[3] = a_columns(origin.y / 4u + 3u); }
+  if (TILE_ROWS > 4u) { columns[4] = a_columns(origin.y / 4u + 4u); }
+  if (TILE_ROWS > 5u) { columns[5] = a_columns(origin.y / 4u + 5u); }
+  if (TILE_ROWS > 6u) { columns[6] = a_columns(origin.y / 4u + 6u); }
+  if (TILE_ROWS > 7u) { columns[7] = a_columns(origin.y / 4u + 7u); }
+  var sums: array<Tiles, 8>;
   for (var k = 0u; k < step.rows; k += 4u) {
     let last = step.rows - 1u;
     let rows = vec4u(source_row(k), source_row(min(k + 1u, last)), source_row(min(k + 2u, last)), source_row(min(k + 3u, last))) * INPUTS4;
-    a[0] = load_at(rows, columns[0]);
-    if (TILE_ROWS >= 2u) { a[1] = load_at(rows, columns[1]); }
-    if (TILE_ROWS == 4u) { a[2] = load_at(rows, columns[2]); a[3] = load_at(rows, columns[3]); }
-    b[0] = load_b(k, c4.x);
-    if (TILE_COLS >= 2u) { b[1] = load_b(k, c4.y); }
-    if (TILE_COLS == 4u) { b[2] = load_b(k, c4.z); b[3] = load_b(k, c4.w); }
-    multiply_add(&sums, a, b);
+    multiply_add(&sums, a_tiles(rows, columns), b_tiles(k, origin.x / 4u));
   }
   return Block(origin.y, origin.x, sums);
 }

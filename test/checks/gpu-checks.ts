@@ -35,14 +35,15 @@ const shapes: [rows: number, inner: number, cols: number][] = [
 ];
 
 /**
- * Blocks of 1 × 1 tiles in a GPU's wide workgroups, and of 2 × 4, 4 × 2 and 4 × 4 tiles in a CPU's four-invocation
- * ones: every block height and width the plan can pick, each kernel checked with each.
+ * Blocks of 1 × 1 tiles in a GPU's wide workgroups, and in a CPU's four-invocation ones blocks of 2 × 4 tiles, 8 × 7
+ * (the lesson's first layer at full batch) and 3 × 8: every tile row and column the kernels write out (up to 8), each
+ * kernel checked with each.
  */
 const blockings: Blocking[] = [
   { tileRows: 1, tileCols: 1, group: [7, 4] },
   { tileRows: 2, tileCols: 4, group: [2, 2] },
-  { tileRows: 4, tileCols: 2, group: [1, 4] },
-  { tileRows: 4, tileCols: 4, group: [2, 2] },
+  { tileRows: 8, tileCols: 7, group: [1, 4] },
+  { tileRows: 3, tileCols: 8, group: [2, 2] },
 ];
 const blockName = ({ tileRows, tileCols }: Blocking) => `${4 * tileRows} × ${4 * tileCols} blocks`;
 
