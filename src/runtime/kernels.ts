@@ -109,7 +109,7 @@ export function blocking(rows: number, cols: number, occupancy: Occupancy): Bloc
   return { tileRows: best.tileRows, tileCols: best.tileCols, group: best.group };
 }
 
-/** A blocking's override constants (matmul.wgsl). */
+/** A blocking's constants (matmul.wgsl): the block's size and the workgroup's. */
 export function blockingConstants({ tileRows, tileCols, group }: Blocking): Record<string, number> {
   return { TILE_ROWS: tileRows, TILE_COLS: tileCols, GROUP_X: group[0], GROUP_Y: group[1] };
 }
@@ -142,7 +142,11 @@ export function compile(device: GPUDevice, name: KernelName, constants: Record<s
 
 async function build(device: GPUDevice, name: KernelName, constants: Record<string, number>): Promise<Compiled> {
   const kernel: Kernel = kernels[name];
-  const module = device.createShaderModule({ label: name, code: kernel.sources.join('\n') });
+  // A matmul kernel's block size is written into its source as module constants, since it sizes arrays
+  // (matmul.wgsl); every other constant is a pipeline override.
+  const { TILE_ROWS = 1, TILE_COLS = 1, ...overrides } = constants;
+  const block = kernel.sources.includes(matmul) ? `const TILE_ROWS = ${TILE_ROWS}u;\nconst TILE_COLS = ${TILE_COLS}u;\n` : '';
+  const module = device.createShaderModule({ label: name, code: block + kernel.sources.join('\n') });
   const layout = device.createBindGroupLayout({
     label: name,
     entries: kernel.bindings.map((kind, binding) => ({
@@ -158,7 +162,7 @@ async function build(device: GPUDevice, name: KernelName, constants: Record<stri
     const pipeline = await device.createComputePipelineAsync({
       label: name,
       layout: device.createPipelineLayout({ bindGroupLayouts: [layout] }),
-      compute: { module, entryPoint: kernel.entry, constants },
+      compute: { module, entryPoint: kernel.entry, constants: overrides },
     });
     return { pipeline, layout };
   } catch (error) {

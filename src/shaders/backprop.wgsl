@@ -32,37 +32,37 @@ fn load_bt(col: u32, k4: u32) -> Tile {
 }
 
 // The block's tiles of dz for the four terms from 4·k4: one per tile row, from row `row`.
-fn a_tiles(row: u32, rows: u32, k4: u32) -> Tiles {
-  var a: Tiles;
+fn a_tiles(row: u32, rows: u32, k4: u32) -> TileColumn {
+  var a: TileColumn;
   a[0] = load_a(row, rows, k4);
-  if (TILE_ROWS > 1u) { a[1] = load_a(row + 4u, rows, k4); }
-  if (TILE_ROWS > 2u) { a[2] = load_a(row + 8u, rows, k4); }
-  if (TILE_ROWS > 3u) { a[3] = load_a(row + 12u, rows, k4); }
-  if (TILE_ROWS > 4u) { a[4] = load_a(row + 16u, rows, k4); }
-  if (TILE_ROWS > 5u) { a[5] = load_a(row + 20u, rows, k4); }
-  if (TILE_ROWS > 6u) { a[6] = load_a(row + 24u, rows, k4); }
-  if (TILE_ROWS > 7u) { a[7] = load_a(row + 28u, rows, k4); }
+  if (TILE_ROWS > 1u) { a[1u % TILE_ROWS] = load_a(row + 4u, rows, k4); }
+  if (TILE_ROWS > 2u) { a[2u % TILE_ROWS] = load_a(row + 8u, rows, k4); }
+  if (TILE_ROWS > 3u) { a[3u % TILE_ROWS] = load_a(row + 12u, rows, k4); }
+  if (TILE_ROWS > 4u) { a[4u % TILE_ROWS] = load_a(row + 16u, rows, k4); }
+  if (TILE_ROWS > 5u) { a[5u % TILE_ROWS] = load_a(row + 20u, rows, k4); }
+  if (TILE_ROWS > 6u) { a[6u % TILE_ROWS] = load_a(row + 24u, rows, k4); }
+  if (TILE_ROWS > 7u) { a[7u % TILE_ROWS] = load_a(row + 28u, rows, k4); }
   return a;
 }
 
 // The block's tiles of Wᵀ for the four terms from 4·k4: one per tile column, from column `col`.
-fn b_tiles(col: u32, k4: u32) -> Tiles {
-  var b: Tiles;
+fn b_tiles(col: u32, k4: u32) -> TileRow {
+  var b: TileRow;
   b[0] = load_bt(col, k4);
-  if (TILE_COLS > 1u) { b[1] = load_bt(col + 4u, k4); }
-  if (TILE_COLS > 2u) { b[2] = load_bt(col + 8u, k4); }
-  if (TILE_COLS > 3u) { b[3] = load_bt(col + 12u, k4); }
-  if (TILE_COLS > 4u) { b[4] = load_bt(col + 16u, k4); }
-  if (TILE_COLS > 5u) { b[5] = load_bt(col + 20u, k4); }
-  if (TILE_COLS > 6u) { b[6] = load_bt(col + 24u, k4); }
-  if (TILE_COLS > 7u) { b[7] = load_bt(col + 28u, k4); }
+  if (TILE_COLS > 1u) { b[1u % TILE_COLS] = load_bt(col + 4u, k4); }
+  if (TILE_COLS > 2u) { b[2u % TILE_COLS] = load_bt(col + 8u, k4); }
+  if (TILE_COLS > 3u) { b[3u % TILE_COLS] = load_bt(col + 12u, k4); }
+  if (TILE_COLS > 4u) { b[4u % TILE_COLS] = load_bt(col + 16u, k4); }
+  if (TILE_COLS > 5u) { b[5u % TILE_COLS] = load_bt(col + 20u, k4); }
+  if (TILE_COLS > 6u) { b[6u % TILE_COLS] = load_bt(col + 24u, k4); }
+  if (TILE_COLS > 7u) { b[7u % TILE_COLS] = load_bt(col + 28u, k4); }
   return b;
 }
 
 // C = A·Bᵀ: [rows × UNITS] · [INPUTS × UNITS]ᵀ, four terms of the inner dimension per pass.
 fn matmul_abt(group: vec2u, local: vec3u, rows: u32) -> Block {
   let origin = block_origin(group, local);
-  var sums: array<Tiles, 8>;
+  var sums: array<TileRow, TILE_ROWS>;
   for (var k4 = 0u; k4 < UNITS4; k4++) {
     multiply_add(&sums, a_tiles(origin.y, rows, k4), b_tiles(origin.x, k4));
   }

@@ -62,30 +62,30 @@ fn load_b(k: u32, c4: u32) -> Tile {
 }
 
 // The block's tiles of A for the four terms from 4·k4: one per tile row.
-fn a_tiles(starts: array<vec4u, 8>, k4: u32) -> Tiles {
-  var a: Tiles;
+fn a_tiles(starts: array<vec4u, TILE_ROWS>, k4: u32) -> TileColumn {
+  var a: TileColumn;
   a[0] = load_a(starts[0], k4);
-  if (TILE_ROWS > 1u) { a[1] = load_a(starts[1], k4); }
-  if (TILE_ROWS > 2u) { a[2] = load_a(starts[2], k4); }
-  if (TILE_ROWS > 3u) { a[3] = load_a(starts[3], k4); }
-  if (TILE_ROWS > 4u) { a[4] = load_a(starts[4], k4); }
-  if (TILE_ROWS > 5u) { a[5] = load_a(starts[5], k4); }
-  if (TILE_ROWS > 6u) { a[6] = load_a(starts[6], k4); }
-  if (TILE_ROWS > 7u) { a[7] = load_a(starts[7], k4); }
+  if (TILE_ROWS > 1u) { a[1u % TILE_ROWS] = load_a(starts[1u % TILE_ROWS], k4); }
+  if (TILE_ROWS > 2u) { a[2u % TILE_ROWS] = load_a(starts[2u % TILE_ROWS], k4); }
+  if (TILE_ROWS > 3u) { a[3u % TILE_ROWS] = load_a(starts[3u % TILE_ROWS], k4); }
+  if (TILE_ROWS > 4u) { a[4u % TILE_ROWS] = load_a(starts[4u % TILE_ROWS], k4); }
+  if (TILE_ROWS > 5u) { a[5u % TILE_ROWS] = load_a(starts[5u % TILE_ROWS], k4); }
+  if (TILE_ROWS > 6u) { a[6u % TILE_ROWS] = load_a(starts[6u % TILE_ROWS], k4); }
+  if (TILE_ROWS > 7u) { a[7u % TILE_ROWS] = load_a(starts[7u % TILE_ROWS], k4); }
   return a;
 }
 
 // The block's tiles of W for terms k .. k + 3: one per tile column, from vec4 column c4 (clamped to the units).
-fn b_tiles(k: u32, c4: u32) -> Tiles {
-  var b: Tiles;
+fn b_tiles(k: u32, c4: u32) -> TileRow {
+  var b: TileRow;
   b[0] = load_b(k, min(c4, UNITS4 - 1u));
-  if (TILE_COLS > 1u) { b[1] = load_b(k, min(c4 + 1u, UNITS4 - 1u)); }
-  if (TILE_COLS > 2u) { b[2] = load_b(k, min(c4 + 2u, UNITS4 - 1u)); }
-  if (TILE_COLS > 3u) { b[3] = load_b(k, min(c4 + 3u, UNITS4 - 1u)); }
-  if (TILE_COLS > 4u) { b[4] = load_b(k, min(c4 + 4u, UNITS4 - 1u)); }
-  if (TILE_COLS > 5u) { b[5] = load_b(k, min(c4 + 5u, UNITS4 - 1u)); }
-  if (TILE_COLS > 6u) { b[6] = load_b(k, min(c4 + 6u, UNITS4 - 1u)); }
-  if (TILE_COLS > 7u) { b[7] = load_b(k, min(c4 + 7u, UNITS4 - 1u)); }
+  if (TILE_COLS > 1u) { b[1u % TILE_COLS] = load_b(k, min(c4 + 1u, UNITS4 - 1u)); }
+  if (TILE_COLS > 2u) { b[2u % TILE_COLS] = load_b(k, min(c4 + 2u, UNITS4 - 1u)); }
+  if (TILE_COLS > 3u) { b[3u % TILE_COLS] = load_b(k, min(c4 + 3u, UNITS4 - 1u)); }
+  if (TILE_COLS > 4u) { b[4u % TILE_COLS] = load_b(k, min(c4 + 4u, UNITS4 - 1u)); }
+  if (TILE_COLS > 5u) { b[5u % TILE_COLS] = load_b(k, min(c4 + 5u, UNITS4 - 1u)); }
+  if (TILE_COLS > 6u) { b[6u % TILE_COLS] = load_b(k, min(c4 + 6u, UNITS4 - 1u)); }
+  if (TILE_COLS > 7u) { b[7u % TILE_COLS] = load_b(k, min(c4 + 7u, UNITS4 - 1u)); }
   return b;
 }
 
@@ -99,19 +99,34 @@ fn bias_tile(c4: u32) -> Tile {
 // dimension per pass.
 fn matmul_ab(group: vec2u, local: vec3u, rows: u32) -> Block {
   let origin = block_origin(group, local);
-  var starts: array<vec4u, 8>;
+  var starts: array<vec4u, TILE_ROWS>;
   starts[0] = a_starts(origin.y, rows);
-  if (TILE_ROWS > 1u) { starts[1] = a_starts(origin.y + 4u, rows); }
-  if (TILE_ROWS > 2u) { starts[2] = a_starts(origin.y + 8u, rows); }
-  if (TILE_ROWS > 3u) { starts[3] = a_starts(origin.y + 12u, rows); }
-  if (TILE_ROWS > 4u) { starts[4] = a_starts(origin.y + 16u, rows); }
-  if (TILE_ROWS > 5u) { starts[5] = a_starts(origin.y + 20u, rows); }
-  if (TILE_ROWS > 6u) { starts[6] = a_starts(origin.y + 24u, rows); }
-  if (TILE_ROWS > 7u) { starts[7] = a_starts(origin.y + 28u, rows); }
+  if (TILE_ROWS > 1u) { starts[1u % TILE_ROWS] = a_starts(origin.y + 4u, rows); }
+  if (TILE_ROWS > 2u) { starts[2u % TILE_ROWS] = a_starts(origin.y + 8u, rows); }
+  if (TILE_ROWS > 3u) { starts[3u % TILE_ROWS] = a_starts(origin.y + 12u, rows); }
+  if (TILE_ROWS > 4u) { starts[4u % TILE_ROWS] = a_starts(origin.y + 16u, rows); }
+  if (TILE_ROWS > 5u) { starts[5u % TILE_ROWS] = a_starts(origin.y + 20u, rows); }
+  if (TILE_ROWS > 6u) { starts[6u % TILE_ROWS] = a_starts(origin.y + 24u, rows); }
+  if (TILE_ROWS > 7u) { starts[7u % TILE_ROWS] = a_starts(origin.y + 28u, rows); }
   let c4 = origin.x / 4u;
-  let bias = Tiles(bias_tile(c4), bias_tile(c4 + 1u), bias_tile(c4 + 2u), bias_tile(c4 + 3u),
-                   bias_tile(c4 + 4u), bias_tile(c4 + 5u), bias_tile(c4 + 6u), bias_tile(c4 + 7u));
-  var sums = array<Tiles, 8>(bias, bias, bias, bias, bias, bias, bias, bias);
+  var bias: TileRow;
+  bias[0] = bias_tile(c4);
+  if (TILE_COLS > 1u) { bias[1u % TILE_COLS] = bias_tile(c4 + 1u); }
+  if (TILE_COLS > 2u) { bias[2u % TILE_COLS] = bias_tile(c4 + 2u); }
+  if (TILE_COLS > 3u) { bias[3u % TILE_COLS] = bias_tile(c4 + 3u); }
+  if (TILE_COLS > 4u) { bias[4u % TILE_COLS] = bias_tile(c4 + 4u); }
+  if (TILE_COLS > 5u) { bias[5u % TILE_COLS] = bias_tile(c4 + 5u); }
+  if (TILE_COLS > 6u) { bias[6u % TILE_COLS] = bias_tile(c4 + 6u); }
+  if (TILE_COLS > 7u) { bias[7u % TILE_COLS] = bias_tile(c4 + 7u); }
+  var sums: array<TileRow, TILE_ROWS>;
+  sums[0] = bias;
+  if (TILE_ROWS > 1u) { sums[1u % TILE_ROWS] = bias; }
+  if (TILE_ROWS > 2u) { sums[2u % TILE_ROWS] = bias; }
+  if (TILE_ROWS > 3u) { sums[3u % TILE_ROWS] = bias; }
+  if (TILE_ROWS > 4u) { sums[4u % TILE_ROWS] = bias; }
+  if (TILE_ROWS > 5u) { sums[5u % TILE_ROWS] = bias; }
+  if (TILE_ROWS > 6u) { sums[6u % TILE_ROWS] = bias; }
+  if (TILE_ROWS > 7u) { sums[7u % TILE_ROWS] = bias; }
   for (var k4 = 0u; k4 < INPUTS4; k4++) {
     multiply_add(&sums, a_tiles(starts, k4), b_tiles(4u * k4, c4));
   }

@@ -14,20 +14,24 @@
 // into range there, so blocks past the edge compute on repeated rows and columns and store nothing.
 // No bindings of its own.
 
-override TILE_ROWS: u32 = 1u; // tiles per block, down: 1 to 8
-override TILE_COLS: u32 = 1u; // tiles per block, across: 1 to 8
+// TILE_ROWS and TILE_COLS, the block's tiles down and across (1 to 8), are module constants that kernels.ts writes
+// before the kernel's source: they size the block's arrays, so a pipeline compiles only the tiles it uses. The code
+// below is written out for up to 8 tiles; a line for tile i runs only where the block has it, and indexes i modulo
+// the block's size so that it stays within the arrays where it does not.
 override GROUP_X: u32 = 4u; // invocations per workgroup, across
 override GROUP_Y: u32 = 4u; // invocations per workgroup, down
 
 // A 4 × 4 tile, tile[i] its row i.
 alias Tile = array<vec4f, 4>;
-// A column of A's tiles or a row of B's tiles for one pass: entries past TILE_ROWS (A) or TILE_COLS (B) unused.
-alias Tiles = array<Tile, 8>;
+// A's tiles for one pass, one per tile row of the block.
+alias TileColumn = array<Tile, TILE_ROWS>;
+// B's tiles for one pass, one per tile column; also a row of the block's sums.
+alias TileRow = array<Tile, TILE_COLS>;
 
 struct Block {
   row: u32, // result row of tiles[0][0][0]
   col: u32, // result column of tiles[0][0][0].x, a multiple of 4
-  tiles: array<Tiles, 8>, // tiles[r][c][i][j] = C[row + 4r + i, col + 4c + j]
+  tiles: array<TileRow, TILE_ROWS>, // tiles[r][c][i][j] = C[row + 4r + i, col + 4c + j]
 }
 
 // One row of one tile of a block: four results C[row, col .. col + 3]. The block holds BLOCK_VECTORS of them, so
@@ -66,31 +70,31 @@ fn add_product(sum: Tile, a: Tile, b: Tile) -> Tile {
 }
 
 // One row of a block's tiles plus the products of a (one tile of A) with each tile of b (a row of B's tiles).
-fn multiply_row(sums: Tiles, a: Tile, b: Tiles) -> Tiles {
+fn multiply_row(sums: TileRow, a: Tile, b: TileRow) -> TileRow {
   var s = sums;
   s[0] = add_product(s[0], a, b[0]);
-  if (TILE_COLS > 1u) { s[1] = add_product(s[1], a, b[1]); }
-  if (TILE_COLS > 2u) { s[2] = add_product(s[2], a, b[2]); }
-  if (TILE_COLS > 3u) { s[3] = add_product(s[3], a, b[3]); }
-  if (TILE_COLS > 4u) { s[4] = add_product(s[4], a, b[4]); }
-  if (TILE_COLS > 5u) { s[5] = add_product(s[5], a, b[5]); }
-  if (TILE_COLS > 6u) { s[6] = add_product(s[6], a, b[6]); }
-  if (TILE_COLS > 7u) { s[7] = add_product(s[7], a, b[7]); }
+  if (TILE_COLS > 1u) { s[1u % TILE_COLS] = add_product(s[1u % TILE_COLS], a, b[1u % TILE_COLS]); }
+  if (TILE_COLS > 2u) { s[2u % TILE_COLS] = add_product(s[2u % TILE_COLS], a, b[2u % TILE_COLS]); }
+  if (TILE_COLS > 3u) { s[3u % TILE_COLS] = add_product(s[3u % TILE_COLS], a, b[3u % TILE_COLS]); }
+  if (TILE_COLS > 4u) { s[4u % TILE_COLS] = add_product(s[4u % TILE_COLS], a, b[4u % TILE_COLS]); }
+  if (TILE_COLS > 5u) { s[5u % TILE_COLS] = add_product(s[5u % TILE_COLS], a, b[5u % TILE_COLS]); }
+  if (TILE_COLS > 6u) { s[6u % TILE_COLS] = add_product(s[6u % TILE_COLS], a, b[6u % TILE_COLS]); }
+  if (TILE_COLS > 7u) { s[7u % TILE_COLS] = add_product(s[7u % TILE_COLS], a, b[7u % TILE_COLS]); }
   return s;
 }
 
 // tiles[r][c] += a[r] · b[c] for every tile of the block. Written out so that every index is a constant: a CPU
 // adapter keeps constant-indexed arrays in registers, and indexes others lane by lane through memory. The branches
 // on TILE_ROWS and TILE_COLS are resolved when the pipeline is made.
-fn multiply_add(tiles: ptr<function, array<Tiles, 8>>, a: Tiles, b: Tiles) {
+fn multiply_add(tiles: ptr<function, array<TileRow, TILE_ROWS>>, a: TileColumn, b: TileRow) {
   (*tiles)[0] = multiply_row((*tiles)[0], a[0], b);
-  if (TILE_ROWS > 1u) { (*tiles)[1] = multiply_row((*tiles)[1], a[1], b); }
-  if (TILE_ROWS > 2u) { (*tiles)[2] = multiply_row((*tiles)[2], a[2], b); }
-  if (TILE_ROWS > 3u) { (*tiles)[3] = multiply_row((*tiles)[3], a[3], b); }
-  if (TILE_ROWS > 4u) { (*tiles)[4] = multiply_row((*tiles)[4], a[4], b); }
-  if (TILE_ROWS > 5u) { (*tiles)[5] = multiply_row((*tiles)[5], a[5], b); }
-  if (TILE_ROWS > 6u) { (*tiles)[6] = multiply_row((*tiles)[6], a[6], b); }
-  if (TILE_ROWS > 7u) { (*tiles)[7] = multiply_row((*tiles)[7], a[7], b); }
+  if (TILE_ROWS > 1u) { (*tiles)[1u % TILE_ROWS] = multiply_row((*tiles)[1u % TILE_ROWS], a[1u % TILE_ROWS], b); }
+  if (TILE_ROWS > 2u) { (*tiles)[2u % TILE_ROWS] = multiply_row((*tiles)[2u % TILE_ROWS], a[2u % TILE_ROWS], b); }
+  if (TILE_ROWS > 3u) { (*tiles)[3u % TILE_ROWS] = multiply_row((*tiles)[3u % TILE_ROWS], a[3u % TILE_ROWS], b); }
+  if (TILE_ROWS > 4u) { (*tiles)[4u % TILE_ROWS] = multiply_row((*tiles)[4u % TILE_ROWS], a[4u % TILE_ROWS], b); }
+  if (TILE_ROWS > 5u) { (*tiles)[5u % TILE_ROWS] = multiply_row((*tiles)[5u % TILE_ROWS], a[5u % TILE_ROWS], b); }
+  if (TILE_ROWS > 6u) { (*tiles)[6u % TILE_ROWS] = multiply_row((*tiles)[6u % TILE_ROWS], a[6u % TILE_ROWS], b); }
+  if (TILE_ROWS > 7u) { (*tiles)[7u % TILE_ROWS] = multiply_row((*tiles)[7u % TILE_ROWS], a[7u % TILE_ROWS], b); }
 }
 
 // Workgroups to dispatch for a rows × cols result: (ceil(cols / (4 · TILE_COLS · GROUP_X)),

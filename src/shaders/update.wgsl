@@ -71,30 +71,30 @@ fn load_b(k: u32, c4: u32) -> Tile {
 }
 
 // The block's tiles of Aᵀ for its rows `rows` of A: one per tile row, at the columns `columns` says.
-fn a_tiles(rows: vec4u, columns: array<AColumns, 8>) -> Tiles {
-  var a: Tiles;
+fn a_tiles(rows: vec4u, columns: array<AColumns, TILE_ROWS>) -> TileColumn {
+  var a: TileColumn;
   a[0] = load_at(rows, columns[0]);
-  if (TILE_ROWS > 1u) { a[1] = load_at(rows, columns[1]); }
-  if (TILE_ROWS > 2u) { a[2] = load_at(rows, columns[2]); }
-  if (TILE_ROWS > 3u) { a[3] = load_at(rows, columns[3]); }
-  if (TILE_ROWS > 4u) { a[4] = load_at(rows, columns[4]); }
-  if (TILE_ROWS > 5u) { a[5] = load_at(rows, columns[5]); }
-  if (TILE_ROWS > 6u) { a[6] = load_at(rows, columns[6]); }
-  if (TILE_ROWS > 7u) { a[7] = load_at(rows, columns[7]); }
+  if (TILE_ROWS > 1u) { a[1u % TILE_ROWS] = load_at(rows, columns[1u % TILE_ROWS]); }
+  if (TILE_ROWS > 2u) { a[2u % TILE_ROWS] = load_at(rows, columns[2u % TILE_ROWS]); }
+  if (TILE_ROWS > 3u) { a[3u % TILE_ROWS] = load_at(rows, columns[3u % TILE_ROWS]); }
+  if (TILE_ROWS > 4u) { a[4u % TILE_ROWS] = load_at(rows, columns[4u % TILE_ROWS]); }
+  if (TILE_ROWS > 5u) { a[5u % TILE_ROWS] = load_at(rows, columns[5u % TILE_ROWS]); }
+  if (TILE_ROWS > 6u) { a[6u % TILE_ROWS] = load_at(rows, columns[6u % TILE_ROWS]); }
+  if (TILE_ROWS > 7u) { a[7u % TILE_ROWS] = load_at(rows, columns[7u % TILE_ROWS]); }
   return a;
 }
 
 // The block's tiles of dz for rows k .. k + 3: one per tile column, from vec4 column c4 (clamped to the units).
-fn b_tiles(k: u32, c4: u32) -> Tiles {
-  var b: Tiles;
+fn b_tiles(k: u32, c4: u32) -> TileRow {
+  var b: TileRow;
   b[0] = load_b(k, min(c4, UNITS4 - 1u));
-  if (TILE_COLS > 1u) { b[1] = load_b(k, min(c4 + 1u, UNITS4 - 1u)); }
-  if (TILE_COLS > 2u) { b[2] = load_b(k, min(c4 + 2u, UNITS4 - 1u)); }
-  if (TILE_COLS > 3u) { b[3] = load_b(k, min(c4 + 3u, UNITS4 - 1u)); }
-  if (TILE_COLS > 4u) { b[4] = load_b(k, min(c4 + 4u, UNITS4 - 1u)); }
-  if (TILE_COLS > 5u) { b[5] = load_b(k, min(c4 + 5u, UNITS4 - 1u)); }
-  if (TILE_COLS > 6u) { b[6] = load_b(k, min(c4 + 6u, UNITS4 - 1u)); }
-  if (TILE_COLS > 7u) { b[7] = load_b(k, min(c4 + 7u, UNITS4 - 1u)); }
+  if (TILE_COLS > 1u) { b[1u % TILE_COLS] = load_b(k, min(c4 + 1u, UNITS4 - 1u)); }
+  if (TILE_COLS > 2u) { b[2u % TILE_COLS] = load_b(k, min(c4 + 2u, UNITS4 - 1u)); }
+  if (TILE_COLS > 3u) { b[3u % TILE_COLS] = load_b(k, min(c4 + 3u, UNITS4 - 1u)); }
+  if (TILE_COLS > 4u) { b[4u % TILE_COLS] = load_b(k, min(c4 + 4u, UNITS4 - 1u)); }
+  if (TILE_COLS > 5u) { b[5u % TILE_COLS] = load_b(k, min(c4 + 5u, UNITS4 - 1u)); }
+  if (TILE_COLS > 6u) { b[6u % TILE_COLS] = load_b(k, min(c4 + 6u, UNITS4 - 1u)); }
+  if (TILE_COLS > 7u) { b[7u % TILE_COLS] = load_b(k, min(c4 + 7u, UNITS4 - 1u)); }
   return b;
 }
 
@@ -102,16 +102,16 @@ fn b_tiles(k: u32, c4: u32) -> Tiles {
 // the order once per invocation and pass.
 fn gradient_block(group: vec2u, local: vec3u) -> Block {
   let origin = block_origin(group, local);
-  var columns: array<AColumns, 8>;
+  var columns: array<AColumns, TILE_ROWS>;
   columns[0] = a_columns(origin.y / 4u);
-  if (TILE_ROWS > 1u) { columns[1] = a_columns(origin.y / 4u + 1u); }
-  if (TILE_ROWS > 2u) { columns[2] = a_columns(origin.y / 4u + 2u); }
-  if (TILE_ROWS > 3u) { columns[3] = a_columns(origin.y / 4u + 3u); }
-  if (TILE_ROWS > 4u) { columns[4] = a_columns(origin.y / 4u + 4u); }
-  if (TILE_ROWS > 5u) { columns[5] = a_columns(origin.y / 4u + 5u); }
-  if (TILE_ROWS > 6u) { columns[6] = a_columns(origin.y / 4u + 6u); }
-  if (TILE_ROWS > 7u) { columns[7] = a_columns(origin.y / 4u + 7u); }
-  var sums: array<Tiles, 8>;
+  if (TILE_ROWS > 1u) { columns[1u % TILE_ROWS] = a_columns(origin.y / 4u + 1u); }
+  if (TILE_ROWS > 2u) { columns[2u % TILE_ROWS] = a_columns(origin.y / 4u + 2u); }
+  if (TILE_ROWS > 3u) { columns[3u % TILE_ROWS] = a_columns(origin.y / 4u + 3u); }
+  if (TILE_ROWS > 4u) { columns[4u % TILE_ROWS] = a_columns(origin.y / 4u + 4u); }
+  if (TILE_ROWS > 5u) { columns[5u % TILE_ROWS] = a_columns(origin.y / 4u + 5u); }
+  if (TILE_ROWS > 6u) { columns[6u % TILE_ROWS] = a_columns(origin.y / 4u + 6u); }
+  if (TILE_ROWS > 7u) { columns[7u % TILE_ROWS] = a_columns(origin.y / 4u + 7u); }
+  var sums: array<TileRow, TILE_ROWS>;
   for (var k = 0u; k < step.rows; k += 4u) {
     let last = step.rows - 1u;
     let rows = vec4u(source_row(k), source_row(min(k + 1u, last)), source_row(min(k + 2u, last)), source_row(min(k + 3u, last))) * INPUTS4;
