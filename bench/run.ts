@@ -153,6 +153,24 @@ for (const bytes of [16, 1024, 4096, 8192]) {
   );
 }
 
+// The relative targets in paired rounds (report.ts `PairedRound`): webgpu-nn's lesson step at both batch sizes, then
+// our square matmuls again, the fastest of them this round's peak, each round within seconds.
+if (!quick) {
+  console.log(`Targets in 5 paired rounds: the lesson at batch 32 and 1000, then ${squares.map((s) => s.join('×')).join(', ')} again`);
+  results.paired = [];
+  for (let round = 1; round <= 5; round++) {
+    const budget = (batchSize: number) => ({ warmupEpochs: batchSize === 32 ? 1 : 2, runs: 1, runMs });
+    const [batch32] = await measure(`round ${round}, batch 32`, () => call('lesson', 'webgpu-nn', 32, budget(32)), (r) => `${r.msPerStep.toFixed(3)} ms/step`);
+    const [fullBatch] = await measure(`round ${round}, batch 1000`, () => call('lesson', 'webgpu-nn', 1000, budget(1000)), (r) => `${r.msPerStep.toFixed(3)} ms/step`);
+    const peaks: Suite.MatmulResult[] = [];
+    for (const shape of squares) {
+      peaks.push(...(await measure(`round ${round}, ${shape.join('×')}`, () => call('matmul', 'webgpu-nn', shape, 500, 1), (r) => `${r.gflops.toFixed(3)} GFLOP/s`)));
+    }
+    const peak = peaks.reduce<Suite.MatmulResult | undefined>((a, m) => (!a || m.gflops > a.gflops ? m : a), undefined);
+    if (batch32 && fullBatch && peak) results.paired.push({ batch32, fullBatch, peak });
+  }
+}
+
 console.log('Scale (webgpu-nn, batch 32)');
 const sizes = quick ? [[1000, 25], [10_000, 25], [1000, 256]] : [[1000, 25], [10_000, 25], [100_000, 25], [1000, 256], [1000, 1024]];
 for (const [rows, width] of sizes) {
