@@ -25,9 +25,9 @@ fn load_a(row: u32, rows: u32, k4: u32) -> Tile {
   let r = min(vec4u(row) + vec4u(0u, 1u, 2u, 3u), vec4u(rows - 1u));
   return Tile(deltas[r.x * UNITS4 + k4], deltas[r.y * UNITS4 + k4], deltas[r.z * UNITS4 + k4], deltas[r.w * UNITS4 + k4]);
 }
-// Four terms from 4·k4 of Wᵀ's columns col .. col + 3 (clamped to the inputs): rows of W, transposed.
-fn load_bt(col: u32, k4: u32) -> Tile {
-  let c = min(vec4u(col) + vec4u(0u, 1u, 2u, 3u), vec4u(INPUTS - 1u));
+// Four terms from 4·k4 of Wᵀ's columns 4·c4 .. 4·c4 + 3 (clamped to the inputs): rows of W, transposed.
+fn load_b(k4: u32, c4: u32) -> Tile {
+  let c = min(vec4u(4u * c4) + vec4u(0u, 1u, 2u, 3u), vec4u(INPUTS - 1u));
   return transposed(Tile(weights[c.x * UNITS4 + k4], weights[c.y * UNITS4 + k4], weights[c.z * UNITS4 + k4], weights[c.w * UNITS4 + k4]));
 }
 
@@ -45,26 +45,12 @@ fn a_tiles(row: u32, rows: u32, k4: u32) -> TileColumn {
   return a;
 }
 
-// The block's tiles of Wᵀ for the four terms from 4·k4: one per tile column, from column `col`.
-fn b_tiles(col: u32, k4: u32) -> TileRow {
-  var b: TileRow;
-  b[0] = load_bt(col, k4);
-  if (TILE_COLS > 1u) { b[1u % TILE_COLS] = load_bt(col + 4u, k4); }
-  if (TILE_COLS > 2u) { b[2u % TILE_COLS] = load_bt(col + 8u, k4); }
-  if (TILE_COLS > 3u) { b[3u % TILE_COLS] = load_bt(col + 12u, k4); }
-  if (TILE_COLS > 4u) { b[4u % TILE_COLS] = load_bt(col + 16u, k4); }
-  if (TILE_COLS > 5u) { b[5u % TILE_COLS] = load_bt(col + 20u, k4); }
-  if (TILE_COLS > 6u) { b[6u % TILE_COLS] = load_bt(col + 24u, k4); }
-  if (TILE_COLS > 7u) { b[7u % TILE_COLS] = load_bt(col + 28u, k4); }
-  return b;
-}
-
 // C = A·Bᵀ: [rows × UNITS] · [INPUTS × UNITS]ᵀ, four terms of the inner dimension per pass.
 fn matmul_abt(group: vec2u, local: vec3u, rows: u32) -> Block {
   let origin = block_origin(group, local);
   var sums: array<TileRow, TILE_ROWS>;
   for (var k4 = 0u; k4 < UNITS4; k4++) {
-    multiply_add(&sums, a_tiles(origin.y, rows, k4), b_tiles(origin.x, k4));
+    multiply_add(&sums, a_tiles(origin.y, rows, k4), b_tiles(k4, origin.x / 4u));
   }
   return Block(origin.y, origin.x, sums);
 }

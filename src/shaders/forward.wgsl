@@ -53,12 +53,13 @@ fn a_starts(row: u32, rows: u32) -> vec4u {
 fn load_a(starts: vec4u, k4: u32) -> Tile {
   return Tile(input[starts.x + k4], input[starts.y + k4], input[starts.z + k4], input[starts.w + k4]);
 }
-// Rows k .. k + 3 of W at its vec4 column c4, clamped to the last row of the kernel: terms past the inputs meet
-// A's zero padding, so they add nothing.
+// Rows k .. k + 3 of W at its vec4 column c4 (clamped to the units), clamped to the last row of the kernel: terms
+// past the inputs meet A's zero padding, so they add nothing.
 fn load_b(k: u32, c4: u32) -> Tile {
   let last = INPUTS - 1u;
-  return Tile(weights[k * UNITS4 + c4], weights[min(k + 1u, last) * UNITS4 + c4],
-              weights[min(k + 2u, last) * UNITS4 + c4], weights[min(k + 3u, last) * UNITS4 + c4]);
+  let c = min(c4, UNITS4 - 1u);
+  return Tile(weights[k * UNITS4 + c], weights[min(k + 1u, last) * UNITS4 + c],
+              weights[min(k + 2u, last) * UNITS4 + c], weights[min(k + 3u, last) * UNITS4 + c]);
 }
 
 // The block's tiles of A for the four terms from 4·k4: one per tile row.
@@ -73,20 +74,6 @@ fn a_tiles(starts: array<vec4u, TILE_ROWS>, k4: u32) -> TileColumn {
   if (TILE_ROWS > 6u) { a[6u % TILE_ROWS] = load_a(starts[6u % TILE_ROWS], k4); }
   if (TILE_ROWS > 7u) { a[7u % TILE_ROWS] = load_a(starts[7u % TILE_ROWS], k4); }
   return a;
-}
-
-// The block's tiles of W for terms k .. k + 3: one per tile column, from vec4 column c4 (clamped to the units).
-fn b_tiles(k: u32, c4: u32) -> TileRow {
-  var b: TileRow;
-  b[0] = load_b(k, min(c4, UNITS4 - 1u));
-  if (TILE_COLS > 1u) { b[1u % TILE_COLS] = load_b(k, min(c4 + 1u, UNITS4 - 1u)); }
-  if (TILE_COLS > 2u) { b[2u % TILE_COLS] = load_b(k, min(c4 + 2u, UNITS4 - 1u)); }
-  if (TILE_COLS > 3u) { b[3u % TILE_COLS] = load_b(k, min(c4 + 3u, UNITS4 - 1u)); }
-  if (TILE_COLS > 4u) { b[4u % TILE_COLS] = load_b(k, min(c4 + 4u, UNITS4 - 1u)); }
-  if (TILE_COLS > 5u) { b[5u % TILE_COLS] = load_b(k, min(c4 + 5u, UNITS4 - 1u)); }
-  if (TILE_COLS > 6u) { b[6u % TILE_COLS] = load_b(k, min(c4 + 6u, UNITS4 - 1u)); }
-  if (TILE_COLS > 7u) { b[7u % TILE_COLS] = load_b(k, min(c4 + 7u, UNITS4 - 1u)); }
-  return b;
 }
 
 // A tile whose four rows are the bias, W's last row, at vec4 column c4 (clamped to the units).

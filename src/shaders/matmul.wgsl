@@ -10,8 +10,9 @@
 //
 // Operands are read as vec4s: every matrix the kernels share is row-major with its rows padded to whole vec4s, the
 // padding zero (layouts in src/runtime/README.md). Each product loads its tiles through load functions of its
-// kernel, which is where transposes, row gathers and the bias live; rows and columns are clamped
-// into range there, so blocks past the edge compute on repeated rows and columns and store nothing.
+// kernel (a_tiles, and load_b for b_tiles below), which is where transposes, row gathers and the bias live; rows
+// and columns are clamped into range there, so blocks past the edge compute on repeated rows and columns and store
+// nothing.
 // No bindings of its own.
 
 // TILE_ROWS and TILE_COLS, the block's tiles down and across (1 to 8), are module constants that kernels.ts writes
@@ -42,7 +43,7 @@ struct BlockRow {
   sums: vec4f,
 }
 
-override BLOCK_VECTORS: u32 = 4u * TILE_ROWS * TILE_COLS;
+const BLOCK_VECTORS: u32 = 4u * TILE_ROWS * TILE_COLS;
 
 fn block_row(block: ptr<function, Block>, n: u32) -> BlockRow {
   let r = n / (4u * TILE_COLS);
@@ -59,6 +60,21 @@ fn block_origin(group: vec2u, local: vec3u) -> vec2u {
 fn transposed(t: Tile) -> Tile {
   return Tile(vec4f(t[0].x, t[1].x, t[2].x, t[3].x), vec4f(t[0].y, t[1].y, t[2].y, t[3].y),
               vec4f(t[0].z, t[1].z, t[2].z, t[3].z), vec4f(t[0].w, t[1].w, t[2].w, t[3].w));
+}
+
+// The block's tiles of B for one pass, one per tile column from vec4 column c4, each from the kernel's
+// load_b(k, c4): k is the pass as that kernel counts it, and load_b clamps columns past the result's edge.
+fn b_tiles(k: u32, c4: u32) -> TileRow {
+  var b: TileRow;
+  b[0] = load_b(k, c4);
+  if (TILE_COLS > 1u) { b[1u % TILE_COLS] = load_b(k, c4 + 1u); }
+  if (TILE_COLS > 2u) { b[2u % TILE_COLS] = load_b(k, c4 + 2u); }
+  if (TILE_COLS > 3u) { b[3u % TILE_COLS] = load_b(k, c4 + 3u); }
+  if (TILE_COLS > 4u) { b[4u % TILE_COLS] = load_b(k, c4 + 4u); }
+  if (TILE_COLS > 5u) { b[5u % TILE_COLS] = load_b(k, c4 + 5u); }
+  if (TILE_COLS > 6u) { b[6u % TILE_COLS] = load_b(k, c4 + 6u); }
+  if (TILE_COLS > 7u) { b[7u % TILE_COLS] = load_b(k, c4 + 7u); }
+  return b;
 }
 
 // sum + a · b: a holds 4 rows × 4 terms of A, b 4 terms × 4 columns of B.

@@ -63,11 +63,13 @@ fn load_at(rows: vec4u, columns: AColumns) -> Tile {
                          select(vec4f(), input[rows.z + columns.index], columns.real) + columns.ones,
                          select(vec4f(), input[rows.w + columns.index], columns.real) + columns.ones));
 }
-// Rows k .. k + 3 of dz at vec4 column c4, zero past the step's rows, so that those terms add nothing.
+// Rows k .. k + 3 of dz at vec4 column c4 (clamped to the units), zero past the step's rows, so that those terms
+// add nothing.
 fn load_b(k: u32, c4: u32) -> Tile {
   let last = step.rows - 1u;
-  return Tile(deltas[k * UNITS4 + c4], select(vec4f(), deltas[min(k + 1u, last) * UNITS4 + c4], k + 1u <= last),
-              select(vec4f(), deltas[min(k + 2u, last) * UNITS4 + c4], k + 2u <= last), select(vec4f(), deltas[min(k + 3u, last) * UNITS4 + c4], k + 3u <= last));
+  let c = min(c4, UNITS4 - 1u);
+  return Tile(deltas[k * UNITS4 + c], select(vec4f(), deltas[min(k + 1u, last) * UNITS4 + c], k + 1u <= last),
+              select(vec4f(), deltas[min(k + 2u, last) * UNITS4 + c], k + 2u <= last), select(vec4f(), deltas[min(k + 3u, last) * UNITS4 + c], k + 3u <= last));
 }
 
 // The block's tiles of Aᵀ for its rows `rows` of A: one per tile row, at the columns `columns` says.
@@ -82,20 +84,6 @@ fn a_tiles(rows: vec4u, columns: array<AColumns, TILE_ROWS>) -> TileColumn {
   if (TILE_ROWS > 6u) { a[6u % TILE_ROWS] = load_at(rows, columns[6u % TILE_ROWS]); }
   if (TILE_ROWS > 7u) { a[7u % TILE_ROWS] = load_at(rows, columns[7u % TILE_ROWS]); }
   return a;
-}
-
-// The block's tiles of dz for rows k .. k + 3: one per tile column, from vec4 column c4 (clamped to the units).
-fn b_tiles(k: u32, c4: u32) -> TileRow {
-  var b: TileRow;
-  b[0] = load_b(k, min(c4, UNITS4 - 1u));
-  if (TILE_COLS > 1u) { b[1u % TILE_COLS] = load_b(k, min(c4 + 1u, UNITS4 - 1u)); }
-  if (TILE_COLS > 2u) { b[2u % TILE_COLS] = load_b(k, min(c4 + 2u, UNITS4 - 1u)); }
-  if (TILE_COLS > 3u) { b[3u % TILE_COLS] = load_b(k, min(c4 + 3u, UNITS4 - 1u)); }
-  if (TILE_COLS > 4u) { b[4u % TILE_COLS] = load_b(k, min(c4 + 4u, UNITS4 - 1u)); }
-  if (TILE_COLS > 5u) { b[5u % TILE_COLS] = load_b(k, min(c4 + 5u, UNITS4 - 1u)); }
-  if (TILE_COLS > 6u) { b[6u % TILE_COLS] = load_b(k, min(c4 + 6u, UNITS4 - 1u)); }
-  if (TILE_COLS > 7u) { b[7u % TILE_COLS] = load_b(k, min(c4 + 7u, UNITS4 - 1u)); }
-  return b;
 }
 
 // G = [a | 1]ᵀ · dz: [(INPUTS + 1) × rows] · [rows × UNITS], four rows of the step per pass, each looked up in
