@@ -76,14 +76,7 @@ fn a_tiles(starts: array<vec4u, TILE_ROWS>, k4: u32) -> TileColumn {
   return a;
 }
 
-// A tile whose four rows are the bias, W's last row, at vec4 column c4 (clamped to the units).
-fn bias_tile(c4: u32) -> Tile {
-  let bias = weights[INPUTS * UNITS4 + min(c4, UNITS4 - 1u)];
-  return Tile(bias, bias, bias, bias);
-}
-
-// Z = A·W + b: [rows × INPUTS] · [INPUTS × UNITS], the sums starting from the bias, four terms of the inner
-// dimension per pass.
+// A·W: [rows × INPUTS] · [INPUTS × UNITS], four terms of the inner dimension per pass.
 fn matmul_ab(group: vec2u, local: vec3u, rows: u32) -> Block {
   let origin = block_origin(group, local);
   var starts: array<vec4u, TILE_ROWS>;
@@ -95,29 +88,16 @@ fn matmul_ab(group: vec2u, local: vec3u, rows: u32) -> Block {
   if (TILE_ROWS > 5u) { starts[5u % TILE_ROWS] = a_starts(origin.y + 20u, rows); }
   if (TILE_ROWS > 6u) { starts[6u % TILE_ROWS] = a_starts(origin.y + 24u, rows); }
   if (TILE_ROWS > 7u) { starts[7u % TILE_ROWS] = a_starts(origin.y + 28u, rows); }
-  let c4 = origin.x / 4u;
-  var bias: TileRow;
-  bias[0] = bias_tile(c4);
-  if (TILE_COLS > 1u) { bias[1u % TILE_COLS] = bias_tile(c4 + 1u); }
-  if (TILE_COLS > 2u) { bias[2u % TILE_COLS] = bias_tile(c4 + 2u); }
-  if (TILE_COLS > 3u) { bias[3u % TILE_COLS] = bias_tile(c4 + 3u); }
-  if (TILE_COLS > 4u) { bias[4u % TILE_COLS] = bias_tile(c4 + 4u); }
-  if (TILE_COLS > 5u) { bias[5u % TILE_COLS] = bias_tile(c4 + 5u); }
-  if (TILE_COLS > 6u) { bias[6u % TILE_COLS] = bias_tile(c4 + 6u); }
-  if (TILE_COLS > 7u) { bias[7u % TILE_COLS] = bias_tile(c4 + 7u); }
   var sums: array<TileRow, TILE_ROWS>;
-  sums[0] = bias;
-  if (TILE_ROWS > 1u) { sums[1u % TILE_ROWS] = bias; }
-  if (TILE_ROWS > 2u) { sums[2u % TILE_ROWS] = bias; }
-  if (TILE_ROWS > 3u) { sums[3u % TILE_ROWS] = bias; }
-  if (TILE_ROWS > 4u) { sums[4u % TILE_ROWS] = bias; }
-  if (TILE_ROWS > 5u) { sums[5u % TILE_ROWS] = bias; }
-  if (TILE_ROWS > 6u) { sums[6u % TILE_ROWS] = bias; }
-  if (TILE_ROWS > 7u) { sums[7u % TILE_ROWS] = bias; }
   for (var k4 = 0u; k4 < INPUTS4; k4++) {
-    multiply_add(&sums, a_tiles(starts, k4), b_tiles(4u * k4, c4));
+    multiply_add(&sums, a_tiles(starts, k4), b_tiles(4u * k4, origin.x / 4u));
   }
   return Block(origin.y, origin.x, sums);
+}
+
+// z = a row of the block's sums + b, the bias being W's last row.
+fn z_row(sums: BlockRow) -> vec4f {
+  return sums.sums + weights[INPUTS * UNITS4 + min(sums.col / 4u, UNITS4 - 1u)];
 }
 
 // Stores a row's four activations from column `col`: one vec4 into padded rows, the padding kept 0, or element by
@@ -138,7 +118,7 @@ fn forward(@builtin(workgroup_id) id: vec3u, @builtin(num_workgroups) groups: ve
   var block = matmul_ab(unfold(id, groups), local, step.rows);
   for (var n = 0u; n < BLOCK_VECTORS; n++) {
     let sums = block_row(&block, n);
-    if (sums.row < step.rows && sums.col < UNITS) { store_activations(sums.row, sums.col, activate(ACTIVATION, sums.sums)); }
+    if (sums.row < step.rows && sums.col < UNITS) { store_activations(sums.row, sums.col, activate(ACTIVATION, z_row(sums))); }
   }
 }
 
@@ -149,7 +129,7 @@ fn forward_loss(@builtin(workgroup_id) id: vec3u, @builtin(num_workgroups) group
   for (var n = 0u; n < BLOCK_VECTORS; n++) {
     let sums = block_row(&block, n);
     let row = sums.row;
-    let zs = sums.sums;
+    let zs = z_row(sums);
     let acts = activate(ACTIVATION, zs);
     if (row < step.rows && sums.col < UNITS) { store_activations(row, sums.col, acts); }
     for (var j = 0u; j < 4u; j++) {

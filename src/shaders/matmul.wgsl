@@ -10,9 +10,9 @@
 //
 // Operands are read as vec4s: every matrix the kernels share is row-major with its rows padded to whole vec4s, the
 // padding zero (layouts in src/runtime/README.md). Each product loads its tiles through load functions of its
-// kernel (a_tiles, and load_b for b_tiles below), which is where transposes, row gathers and the bias live; rows
-// and columns are clamped into range there, so blocks past the edge compute on repeated rows and columns and store
-// nothing.
+// kernel (a_tiles, and load_b for b_tiles below), which is where transposes, row gathers and the update's column
+// of ones live; rows and columns are clamped into range there, so blocks past the edge compute on repeated rows and
+// columns and store nothing.
 // No bindings of its own.
 
 // TILE_ROWS and TILE_COLS, the block's tiles down and across (1 to 8), are module constants that kernels.ts writes
