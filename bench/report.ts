@@ -119,6 +119,20 @@ function breakdownTable(b: Breakdown, step: LessonResult | undefined): string {
   ].join('\n');
 }
 
+interface Median {
+  round: PairedRound;
+  value: number;
+  /** Every round's value, ascending. */
+  values: number[];
+}
+
+/** The round whose `ratio` is the median of the rounds', with every round's value. */
+function medianRound(rounds: PairedRound[], ratio: (p: PairedRound) => number): Median | undefined {
+  const ranked = rounds.map((round) => ({ round, value: ratio(round) })).sort((a, b) => a.value - b.value);
+  if (ranked.length === 0) return undefined;
+  return { ...ranked[Math.floor(ranked.length / 2)], values: ranked.map((r) => r.value) };
+}
+
 /** The targets, from the numbers measured on this adapter. */
 export function targets(r: Results): Target[] {
   const find = (library: string, batchSize: number) => r.lesson.find((l) => l.library === library && l.batchSize === batchSize);
@@ -144,27 +158,21 @@ export function targets(r: Results): Target[] {
   const rounds: PairedRound[] = r.paired?.length
     ? r.paired
     : [{ batch32: find('webgpu-nn', 32)!, fullBatch: find('webgpu-nn', 1000)!, peak: best! }].filter((p) => p.batch32 && p.fullBatch && p.peak);
-  const sorted = (values: number[]) => [...values].sort((a, b) => a - b);
-  const medianOf = (values: number[]) => (values.length ? sorted(values)[Math.floor(values.length / 2)] : NaN);
-  const spread = (values: number[], format: (v: number) => string) =>
-    values.length > 1 ? `, median of ${values.length} paired rounds (${format(sorted(values)[0])}–${format(sorted(values).at(-1)!)})` : '';
-  const fullRatios = rounds.map((p) => p.fullBatch.stepFlops / p.fullBatch.msPerStep / 1e6 / p.peak.gflops);
-  const fullRatio = medianOf(fullRatios);
-  const fullRound = rounds.find((p) => p.fullBatch.stepFlops / p.fullBatch.msPerStep / 1e6 / p.peak.gflops === fullRatio);
+  const stepGflops = (l: LessonResult) => l.stepFlops / l.msPerStep / 1e6;
+  const spread = ({ values }: Median, format: (v: number) => string) =>
+    values.length > 1 ? `, median of ${values.length} paired rounds (${format(values[0])}–${format(values.at(-1)!)})` : '';
+
   const percent = (v: number) => `${fixed(100 * v, 0)}%`;
-  add('full-batch step throughput against the best matmul', fullRatio, (v) => v >= 0.6,
-    fullRound
-      ? `${fixed(fullRound.fullBatch.stepFlops / fullRound.fullBatch.msPerStep / 1e6, 3)} GFLOP/s = ${percent(fullRatio)} of ${fixed(fullRound.peak.gflops, 3)} (${fullRound.peak.library} ${fullRound.peak.shape.join('×')})${spread(fullRatios, percent)}`
-      : '',
+  const full = medianRound(rounds, (p) => stepGflops(p.fullBatch) / p.peak.gflops);
+  add('full-batch step throughput against the best matmul', full?.value ?? NaN, (v) => v >= 0.6,
+    full ? `${fixed(stepGflops(full.round.fullBatch), 3)} GFLOP/s = ${percent(full.value)} of ${fixed(full.round.peak.gflops, 3)} (${full.round.peak.library} ${full.round.peak.shape.join('×')})${spread(full, percent)}` : '',
     '≥ 60%');
 
   const model = (p: PairedRound) => p.batch32.stepFlops / p.peak.gflops / 1e6 + (p.batch32.perStep.dispatches * (r.emptyDispatch?.us ?? NaN)) / 1000;
-  const smallRatios = rounds.map((p) => p.batch32.msPerStep / model(p));
-  const smallRatio = medianOf(smallRatios);
-  const smallRound = rounds.find((p) => p.batch32.msPerStep / model(p) === smallRatio);
+  const small = medianRound(rounds, (p) => p.batch32.msPerStep / model(p));
   const times = (v: number) => `${fixed(v, 2)}×`;
-  add('batch-32 step time against FLOPs ÷ peak + dispatches × empty dispatch', smallRatio, (v) => v <= 1.5,
-    smallRound ? `${ms(smallRound.batch32.msPerStep)} ms = ${fixed(smallRatio, 2)} × ${ms(model(smallRound))} ms${spread(smallRatios, times)}` : '', '≤ 1.5×');
+  add('batch-32 step time against FLOPs ÷ peak + dispatches × empty dispatch', small?.value ?? NaN, (v) => v <= 1.5,
+    small ? `${ms(small.round.batch32.msPerStep)} ms = ${fixed(small.value, 2)} × ${ms(model(small.round))} ms${spread(small, times)}` : '', '≤ 1.5×');
 
   const dispatches = Math.max(...r.lesson.filter((l) => l.library === 'webgpu-nn').map((l) => l.perStep.dispatches));
   add('dispatches per step', dispatches, (v) => v <= 3 * layers, `${fixed(dispatches)} for ${layers} layers`, `≤ ${3 * layers}`);
