@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { describe, expect, it } from 'vitest';
 import { type Blocking, GPU_OCCUPANCY, blocking, cpuOccupancy, matmulWorkgroups, occupancy } from '../src/runtime/kernels';
 
@@ -69,8 +70,8 @@ describe('matmul blocking', () => {
     }
   });
 
-  it('treats fallback and software adapters as CPUs, and other adapters, or none described, as GPUs', () => {
-    const cores = (globalThis as { navigator?: { hardwareConcurrency?: number } }).navigator?.hardwareConcurrency ?? 4;
+  it("treats fallback and software adapters as CPUs with this host's cores, and other adapters, or none described, as GPUs", () => {
+    const cores = availableParallelism();
     expect(occupancy(fakeDevice({ vendor: 'google', architecture: 'swiftshader' }))).toEqual(cpuOccupancy(cores));
     expect(occupancy(fakeDevice({ vendor: 'mesa', architecture: '', description: 'llvmpipe (LLVM 15.0.6, 256 bits)' }))).toEqual(cpuOccupancy(cores));
     expect(occupancy(fakeDevice({ vendor: 'unknown', isFallbackAdapter: true }))).toEqual(cpuOccupancy(cores));

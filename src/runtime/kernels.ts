@@ -68,8 +68,14 @@ export function occupancy(device: GPUDevice): Occupancy {
   const info = (device as GPUDevice & { adapterInfo?: GPUAdapterInfo & { isFallbackAdapter?: boolean } }).adapterInfo;
   const names = [info?.vendor, info?.architecture, info?.device, info?.description].join(' ');
   if (!info?.isFallbackAdapter && !/swiftshader|llvmpipe|lavapipe|warp|software/i.test(names)) return GPU_OCCUPANCY;
-  const cores = (globalThis as { navigator?: { hardwareConcurrency?: number } }).navigator?.hardwareConcurrency;
-  return cpuOccupancy(cores ?? 4);
+  return cpuOccupancy(hostCores());
+}
+
+/** This host's logical cores: the browser's (or Node 21+'s) `navigator`, else Node's `os` module, else 4. */
+function hostCores(): number {
+  const host = globalThis as { navigator?: { hardwareConcurrency?: number }; process?: { getBuiltinModule?: (id: string) => unknown } };
+  const os = host.process?.getBuiltinModule?.('node:os') as { availableParallelism?: () => number } | undefined;
+  return host.navigator?.hardwareConcurrency ?? os?.availableParallelism?.() ?? 4;
 }
 
 /**
