@@ -194,12 +194,23 @@ function bounds(r: Results): string {
     const top = b.dispatches.reduce((a, d) => (d.ms > a.ms ? d : a));
     const arithmetic = step.stepFlops / best.gflops / 1e6;
     const overhead = (step.perStep.dispatches * empty) / 1000;
+    // The layer whose dispatches take longest, alone: with every other layer fused away at no cost, a step would
+    // still take that long, for the same FLOPs and only that layer's dispatches.
+    const layers = new Map<string, { ms: number; count: number }>();
+    for (const d of b.dispatches.filter((d) => !d.perEpoch)) {
+      const layer = /layer \d+/.exec(d.text)?.[0] ?? d.text;
+      const sum = layers.get(layer) ?? { ms: 0, count: 0 };
+      layers.set(layer, { ms: sum.ms + d.ms, count: sum.count + 1 });
+    }
+    const [layer, heaviest] = [...layers].reduce((a, e) => (e[1].ms > a[1].ms ? e : a));
+    const floor = heaviest.ms / (arithmetic + (heaviest.count * empty) / 1000);
     return [
       `batch ${b.batchSize}: ${ms(step.msPerStep)} ms per step in fit, ${gflops(step.stepFlops, step.msPerStep)} GFLOP/s (${pct(arithmetic)} of the best matmul's rate)`,
       `  an epoch without fit's setup (median time between two epoch ends): ${ms(epochStep)} ms per step; the difference, fit's setup spread over a run's ${step.epochsPerRun * step.stepsPerEpoch} steps (and noise): ${ms(step.msPerStep - epochStep)} ms (${pct(step.msPerStep - epochStep)})`,
       `  the step's dispatches timed alone: ${ms(dispatched)} ms (${pct(dispatched)}); slowest: ${top.text}, ${ms(top.ms)} ms (${pct(top.ms)})`,
       ...(b.epoch ? [`  the epoch's dispatches in fit's order, on the device: ${ms(b.epoch.ms / b.epoch.steps)} ms per step (${pct(b.epoch.ms / b.epoch.steps)})`] : []),
       `  the step's FLOPs at the best matmul's rate: ${ms(arithmetic)} ms (${pct(arithmetic)}); ${fixed(step.perStep.dispatches)} empty dispatches: ${ms(overhead)} ms (${pct(overhead)})`,
+      `  ${layer}'s ${heaviest.count} dispatches alone: ${ms(heaviest.ms)} ms (${pct(heaviest.ms)}): with every other layer fused away, the step would still take ${fixed(floor, 2)}× its FLOPs at the best matmul's rate plus ${heaviest.count} empty dispatches`,
     ];
   });
   const block = (inner: number) => r.matmul.find((m) => m.library === 'webgpu-nn' && m.shape.join() === `32,${inner},32`);
