@@ -3,12 +3,16 @@
 // grow, and the time of each dispatch of webgpu-nn's training step. Every function takes and returns plain data,
 // so that the driver (run.ts) can call it in a page through puppeteer or directly in Node.
 import * as tf from '@tensorflow/tfjs';
-import { decodeDigits } from '../demo/digits';
+import { decodeDigits } from '../src/data/digits';
 import { BinaryCrossentropy, Dense, SGD, Sequential } from '../src/index';
 import type { Matrix } from '../src/matrix';
 import { BufferUsage, MapMode } from '../src/runtime/flags';
-import { blocking, blockingConstants, compile, matmulWorkgroups, occupancy } from '../src/runtime/kernels';
-import { Plan, deviceMatrix, padded } from '../src/runtime/plan';
+import forward from '../src/layers/dense/forward.wgsl?raw';
+import { outputEpilogue } from '../src/runtime/epilogues';
+import { blocking, compile, matmulWorkgroups, occupancy } from '../src/runtime/kernels';
+import { padded } from '../src/runtime/layout';
+import { Plan, deviceMatrix, stepKernel } from '../src/runtime/plan';
+import type { NetworkSpec } from '../src/spec';
 
 export type Library = 'webgpu-nn' | 'webgpu-nn-cpu' | 'tfjs-webgpu' | 'tfjs-webgl' | 'tfjs-wasm' | 'tfjs-cpu';
 
@@ -355,11 +359,18 @@ export async function matmul(library: MatmulResult['library'], shape: [number, n
 
 async function ourMatmul(m: number, k: number, n: number, runMs: number, runs: number) {
   const blocks = blocking(m, n, occupancy(device));
-  const { pipeline, layout } = await compile(device, 'forward', { INPUTS: k, UNITS: n, ACTIVATION: 0, GATHER: 0, OUT_STRIDE: n, ...blockingConstants(blocks) });
-  // The step: rows 0 .. m of the order (unread without the gather), step 0 of the epoch.
+  // The step: rows 0 .. m of the order (unread without the gather), step 0 of the epoch; its output stored as it is.
   const step = storage(new Uint32Array([0, m, 0, 0]), BufferUsage.UNIFORM);
-  const buffers = [step, storage(4), storage(random(m * padded(k))), storage(random((k + 1) * padded(n))), storage(m * n * 4)];
-  const bindGroup = device.createBindGroup({ layout, entries: buffers.map((buffer, binding) => ({ binding, resource: { buffer } })) });
+  const [input, weights, output] = [storage(random(m * padded(k))), storage(random((k + 1) * padded(n))), storage(m * n * 4)];
+  const { kernel } = stepKernel({
+    name: 'forward', sources: [forward], entry: 'forward', constants: { INPUTS: k, UNITS: n, GATHER: 0 },
+    bindings: [{ kind: 'read', resource: input }, { kind: 'read', resource: weights }],
+    epilogue: outputEpilogue([], { buffer: output, width: n, padded: false }),
+    product: { blocking: blocks, groups: () => matmulWorkgroups(m, n, blocks), text: '' },
+  }, 1);
+  const { pipeline, layout } = await compile(device, kernel);
+  const buffers = [step, storage(4), storage(4), input, weights, output];
+  const bindGroup = device.createBindGroup({ layout, entries: buffers.map((buffer, binding) => ({ binding, resource: { buffer, size: binding === 0 ? 12 : undefined } })) });
   const run = (reps: number) =>
     timePass(reps, (pass) => {
       pass.setPipeline(pipeline);
@@ -451,15 +462,17 @@ export interface Breakdown {
  */
 export async function stepBreakdown(batchSize: number, runMs: number): Promise<Breakdown> {
   const spec = {
-    layers: LESSON.slice(1).map((units, l) => ({ inputs: LESSON[l], units, activation: 'sigmoid' as const })),
-    loss: new BinaryCrossentropy(),
-    optimizer: new SGD({ learningRate: LEARNING_RATE }),
-  };
+    layers: LESSON.slice(1).map((units, l) => ({ kind: 'dense' as const, name: `dense_${l + 1}`, inputs: LESSON[l], units, activation: 'sigmoid' as const })),
+    loss: 'binaryCrossentropy',
+    optimizer: new SGD({ learningRate: LEARNING_RATE }).spec,
+    metrics: [],
+  } satisfies NetworkSpec;
   const weights = spec.layers.map(({ inputs, units }) => storage(random((inputs + 1) * padded(units)).map((v) => v * 0.1)));
   const plan = async (rows: number) => {
     const { x, y } = examples(rows);
     const planned = await Plan.create(device, 'train', spec, weights, { x: deviceMatrix(device, x, 'x', true), y: deviceMatrix(device, y, 'y') }, batchSize);
     device.queue.writeBuffer(planned.order, 0, Uint32Array.from({ length: rows }, (_, i) => i));
+    planned.writeSchedule(0);
     return planned;
   };
   const step = await plan(batchSize);
@@ -474,7 +487,7 @@ export async function stepBreakdown(batchSize: number, runMs: number): Promise<B
           pass.dispatchWorkgroups(...d.workgroups(batchSize));
         }),
       );
-      dispatches.push({ text: d.text.replace(/\s+/g, ' '), ...timing, perEpoch: !d.stepped });
+      dispatches.push({ text: `${d.name} ${d.text}`.replace(/\s+/g, ' '), ...timing, perEpoch: !d.stepped });
     }
     const timing = await timeReps(runMs, (reps) =>
       timePassOnDevice(reps, (pass) => {

@@ -1,5 +1,6 @@
 // A grid of test digits, each captioned with the model's predicted digit and its probability; misclassified ones are marked.
-import { type Digits, FEATURES, type Matrix } from './digits';
+import type { Matrix } from '../src/index';
+import { type Digits, FEATURES } from '../src/data/digits';
 import { argmax, classProbabilities } from './model';
 import { SIDE } from './preprocess';
 

@@ -3,7 +3,7 @@
 import type { Sequential } from '../src/index';
 import { coalesce } from './coalesce';
 import { DigitGrid, drawDigit } from './digit-grid';
-import { type Digits, FEATURES, loadDigits } from './digits';
+import { type Digits, FEATURES, loadDigits } from '../src/data/digits';
 import { DrawPad } from './draw-pad';
 import { LossChart } from './loss-chart';
 import { backendLabel, classProbabilities, createModel } from './model';

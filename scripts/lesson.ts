@@ -4,7 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { create, globals } from 'webgpu';
 import { BinaryCrossentropy, Dense, SGD, Sequential } from 'webgpu-nn';
-import { decodeDigits } from '../demo/digits';
+import { decodeDigits } from '../src/data/digits';
 
 // Dawn needs a Vulkan driver: a GPU's, else Chromium's SwiftShader, added to the drivers it may pick.
 process.env.VK_ADD_DRIVER_FILES ??= '/usr/lib/chromium/vk_swiftshader_icd.json';

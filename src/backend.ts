@@ -1,38 +1,18 @@
 import type { GPUMatrix, Matrix } from './matrix';
-import type { Activation } from './model/activations';
-import type { Loss } from './model/losses';
-import type { AccuracyKind } from './model/metrics';
-import type { Optimizer } from './model/optimizers';
+
+export type { NetworkSpec } from './spec';
 
 /** Data as a backend receives it: checked, on the CPU or (WebGPU only) on the device. */
 export type Data = Matrix | GPUMatrix;
 
-/** One Dense layer as the backends see it: kernel [inputs × units], bias [units]. */
-export interface LayerSpec {
-  inputs: number;
-  units: number;
-  activation: Activation;
-}
-
-export interface NetworkSpec {
-  layers: LayerSpec[];
-  loss: Loss;
-  optimizer: Optimizer;
-  /** Set when compile asked for metrics: ['accuracy']. */
-  accuracy?: AccuracyKind;
-}
-
-/** A loss and, when compiled with metrics, an accuracy: of a batch, an epoch or an evaluation. */
+/** A loss and the metrics the compile asked for, by their names in the history: of a batch, an epoch or an evaluation. */
 export interface Scores {
   loss: number;
-  accuracy?: number;
+  [metric: string]: number;
 }
 
-/** What an epoch reports, in Keras's names. */
-export interface EpochLogs extends Scores {
-  val_loss?: number;
-  val_accuracy?: number;
-}
+/** What an epoch reports, in Keras's names: the scores, and the validation's as val_loss, val_accuracy, .... */
+export type EpochLogs = Scores;
 
 /** What `fit` asks of a backend once its arguments are checked. */
 export interface FitRequest<D extends Data = Data> {
@@ -52,7 +32,7 @@ export interface FitRequest<D extends Data = Data> {
 
 /**
  * A place where a network's weights live and train: the CPU reference or the WebGPU runtime.
- * Arguments arrive checked; weights are in Keras order [kernel1, bias1, kernel2, bias2, ...].
+ * Arguments arrive checked; weights are in Keras order, layer after layer ([kernel1, bias1, kernel2, bias2, ...]).
  */
 export interface Backend {
   readonly name: 'cpu' | 'webgpu';
@@ -62,7 +42,11 @@ export interface Backend {
   setWeights(weights: Float32Array[]): Promise<void>;
   fit(request: FitRequest): Promise<void>;
   predict(x: Data): Promise<Matrix>;
-  /** The mean loss over the rows of `x` (and the accuracy when compiled with metrics). */
+  /** The outputs written into `into` on the device, nothing read back; WebGPU only. */
+  predictInto?(x: Data, into: GPUBuffer): Promise<GPUMatrix>;
+  /** The mean loss over the rows of `x`, and the metrics the compile asked for. */
   evaluate(x: Data, y: Data): Promise<Scores>;
+  /** What one training step at this batch size runs, one line per dispatch. */
+  describeTrainingStep(batchSize: number): Promise<string>;
   dispose(): void;
 }

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { build } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { decodeDigits } from '../demo/digits';
+import { decodeDigits } from '../src/data/digits';
 import { Sequential } from '../src/index';
 import { halvesDataset } from './support/data';
 

@@ -3,7 +3,7 @@ import { mkdirSync, readFileSync } from 'node:fs';
 import type { Browser, Page } from 'puppeteer-core';
 import { type PreviewServer, build, preview } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { decodeDigits } from '../demo/digits';
+import { decodeDigits } from '../src/data/digits';
 import { SIDE, toInput } from '../demo/preprocess';
 import { launchChromium } from './support/chromium';
 

@@ -3,7 +3,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { Dense, type ModelArtifacts, type ModelJSON, Sequential, WebGPUNNError, downloadModel, readModelFiles } from '../src/index';
-import type { Activation } from '../src/model/activations';
+import type { Activation } from '../src/index';
 import { halvesDataset, randomMatrix } from './support/data';
 import { nodeDevice } from './support/node-gpu';
 
@@ -130,7 +130,7 @@ describe('load', () => {
       const weightData = tf.io.CompositeArrayBuffer.join(saved.weightData);
 
       const ours = await Sequential.load({ modelJson: modelJsonOf(saved) as unknown as ModelJSON, weightData }, { backend: 'cpu' });
-      expect(ours.layers.map((layer) => [layer.name, layer.units, layer.activation])).toEqual(theirs.layers.map((layer, l) => [layer.name, [8, 6, 3][l], activations[l]]));
+      expect((ours.layers as Dense[]).map((layer) => [layer.name, layer.units, layer.activation])).toEqual(theirs.layers.map((layer, l) => [layer.name, [8, 6, 3][l], activations[l]]));
       expect(ours.layers[0].name).toMatch(/^dense_Dense\d+$/);
       expect(maxDifference((await ours.predict(x)).data, theirPrediction(theirs, x))).toBeLessThanOrEqual(1e-6);
       ours.dispose();

@@ -1,20 +1,21 @@
 import { describe, expect, it } from 'vitest';
-import { BinaryCrossentropy, CategoricalCrossentropy, Dense, MeanSquaredError, SGD, Sequential, SparseCategoricalCrossentropy } from '../src/index';
-import type { LayerSpec } from '../src/backend';
-import { type Activation, activationNames } from '../src/model/activations';
-import type { Loss } from '../src/model/losses';
-import { type LayerParams, backward, cost, forward, initialState, outputDeltas, trainStep } from '../src/reference/network';
+import { BinaryCrossentropy, Dense, MeanSquaredError, SGD, Sequential } from '../src/index';
+import { type ActivationName as Activation, activationNames } from '../src/activations/activations';
+import type { DenseSpec } from '../src/layers/dense/definition';
+import type { LossMath } from '../src/losses/loss';
+import { losses } from '../src/losses/registry';
+import { type LayerWeights, backward, cost, forward, initialState, outputDeltas, trainStep } from '../src/reference/network';
 import { halvesDataset, maxRelativeError, randomMatrix } from './support/data';
 
 /** Every valid pairing of hidden activation, output activation and loss: softmax outputs take categorical losses. */
 const elementwise = activationNames.filter((a) => a !== 'softmax');
-const gradientCases: { hidden: Activation; output: Activation; loss: Loss; labels: (m: number) => Float32Array }[] = [
-  ...[new BinaryCrossentropy(), new MeanSquaredError()].flatMap((loss) =>
+const gradientCases: { hidden: Activation; output: Activation; loss: LossMath & { name: string }; labels: (m: number) => Float32Array }[] = [
+  ...[{ ...losses.binaryCrossentropy, name: 'binaryCrossentropy' }, { ...losses.meanSquaredError, name: 'meanSquaredError' }].flatMap((loss) =>
     elementwise.flatMap((hidden) => elementwise.map((output) => ({ hidden, output, loss, labels: (m: number) => randomMatrix(m, 2, 12, 0, 1).data }))),
   ),
   ...elementwise.flatMap((hidden) => [
-    { hidden, output: 'softmax' as const, loss: new CategoricalCrossentropy(), labels: (m: number) => oneHotRows(m, 2) },
-    { hidden, output: 'softmax' as const, loss: new SparseCategoricalCrossentropy(), labels: (m: number) => Float32Array.from({ length: m }, (_, r) => r % 2) },
+    { hidden, output: 'softmax' as const, loss: { ...losses.categoricalCrossentropy, name: 'categoricalCrossentropy' }, labels: (m: number) => oneHotRows(m, 2) },
+    { hidden, output: 'softmax' as const, loss: { ...losses.sparseCategoricalCrossentropy, name: 'sparseCategoricalCrossentropy' }, labels: (m: number) => Float32Array.from({ length: m }, (_, r) => r % 2) },
   ]),
 ];
 
@@ -27,35 +28,35 @@ function oneHotRows(m: number, classes: number): Float32Array {
 describe('CPU reference: gradients', () => {
   for (const { hidden, output, loss, labels } of gradientCases) {
     it(`backprop equals central finite differences for ${hidden} → ${output} with ${loss.name}`, () => {
-      const layers: LayerSpec[] = [
-        { inputs: 3, units: 4, activation: hidden },
-        { inputs: 4, units: 2, activation: output },
+      const layers: DenseSpec[] = [
+        { kind: 'dense', name: 'dense_1', inputs: 3, units: 4, activation: hidden },
+        { kind: 'dense', name: 'dense_2', inputs: 4, units: 2, activation: output },
       ];
       const m = 5;
       const x = randomMatrix(m, 3, 11).data;
       // A positive output bias keeps every element-wise output inside (0, 1), where BCE is smooth.
       const y = labels(m);
-      const params: LayerParams[] = [
-        { weights: randomMatrix(3, 4, 13, -0.5, 0.5).data, bias: randomMatrix(1, 4, 14, 0.1, 0.3).data },
-        { weights: randomMatrix(4, 2, 15, -0.2, 0.2).data, bias: new Float32Array([0.4, 0.6]) },
+      const params: LayerWeights[] = [
+        [randomMatrix(3, 4, 13, -0.5, 0.5).data, randomMatrix(1, 4, 14, 0.1, 0.3).data],
+        [randomMatrix(4, 2, 15, -0.2, 0.2).data, new Float32Array([0.4, 0.6])],
       ];
-      const J = () => cost(loss, layers[1], forward(layers, params, x, m), y, m);
-      const { activations } = forward(layers, params, x, m);
-      const gradients = backward(layers, params, x, m, activations, outputDeltas(layers[1], loss, activations[1], y, m));
+      const J = () => cost(layers, loss, forward(layers, params, x, m), y, m);
+      const pass = forward(layers, params, x, m);
+      const gradients = backward(layers, params, x, m, pass, outputDeltas(layers, loss, pass.activations[1], y, m));
 
       let worst = 0;
       params.forEach((p, l) => {
-        for (const key of ['weights', 'bias'] as const) {
-          for (let i = 0; i < p[key].length; i++) {
-            const w = p[key][i];
-            p[key][i] = w + 2e-3;
+        for (const [key, weight] of p.entries()) {
+          for (let i = 0; i < weight.length; i++) {
+            const w = weight[i];
+            weight[i] = w + 2e-3;
             const up = J();
-            const hi = p[key][i];
-            p[key][i] = w - 2e-3;
+            const hi = weight[i];
+            weight[i] = w - 2e-3;
             const down = J();
-            const numeric = (up - down) / (hi - p[key][i]);
-            p[key][i] = w;
-            worst = Math.max(worst, Math.abs(numeric - gradients[l][key][i]));
+            const numeric = (up - down) / (hi - weight[i]);
+            weight[i] = w;
+            worst = Math.max(worst, Math.abs(numeric - gradients[l][key]![i]));
           }
         }
       });
@@ -63,10 +64,11 @@ describe('CPU reference: gradients', () => {
     });
   }
 
-  for (const loss of [new CategoricalCrossentropy(), new SparseCategoricalCrossentropy()]) {
-    it(`${loss.name}: its gradient ∂L/∂a equals central finite differences of its value`, () => {
+  for (const name of ['categoricalCrossentropy', 'sparseCategoricalCrossentropy'] as const) {
+    const loss = losses[name];
+    it(`${name}: its gradient ∂L/∂a equals central finite differences of its value`, () => {
       const a = new Float32Array([0.2, 0.5, 0.3]);
-      const y = loss.labelColumns(3) === 1 ? new Float32Array([1]) : new Float32Array([0.1, 0.7, 0.2]);
+      const y = loss.labels === 'index' ? new Float32Array([1]) : new Float32Array([0.1, 0.7, 0.2]);
       const gradient = new Float32Array(3);
       loss.gradient(a, y, gradient);
       const numeric = Array.from(a, (_, j) => {
@@ -80,17 +82,17 @@ describe('CPU reference: gradients', () => {
 
 describe('CPU reference: one step by hand', () => {
   it('updates a 2-2-1 sigmoid network as the chain rule computed by hand says', () => {
-    const layers: LayerSpec[] = [
-      { inputs: 2, units: 2, activation: 'sigmoid' },
-      { inputs: 2, units: 1, activation: 'sigmoid' },
+    const layers: DenseSpec[] = [
+      { kind: 'dense', name: 'dense_1', inputs: 2, units: 2, activation: 'sigmoid' },
+      { kind: 'dense', name: 'dense_2', inputs: 2, units: 1, activation: 'sigmoid' },
     ];
     const W1 = [0.1, 0.2, -0.3, 0.4]; // rows: inputs, cols: units
     const b1 = [0.05, -0.05];
     const W2 = [0.5, -0.6];
     const b2 = [0.1];
-    const params: LayerParams[] = [
-      { weights: new Float32Array(W1), bias: new Float32Array(b1) },
-      { weights: new Float32Array(W2), bias: new Float32Array(b2) },
+    const params: LayerWeights[] = [
+      [new Float32Array(W1), new Float32Array(b1)],
+      [new Float32Array(W2), new Float32Array(b2)],
     ];
     const x = [1, 2];
     const y = 1;
@@ -108,13 +110,14 @@ describe('CPU reference: one step by hand', () => {
     const W1after = [0, 1, 2, 3].map((i) => W1[i] - lr * x[i >> 1] * dz1[i & 1]);
     const b1after = [0, 1].map((j) => b1[j] - lr * dz1[j]);
 
-    const sgd = new SGD({ learningRate: lr });
-    const loss = trainStep(layers, params, new BinaryCrossentropy(), sgd, initialState(params, sgd), new Float32Array(x), new Float32Array([y]), 1).cost;
+    const sgd = new SGD({ learningRate: lr }).spec;
+    const spec = { layers, loss: 'binaryCrossentropy' as const, optimizer: sgd, metrics: [] };
+    const loss = trainStep(spec, params, initialState(params, sgd), new Float32Array(x), new Float32Array([y]), 1).cost;
     expect(loss).toBeCloseTo(expectedLoss, 6);
-    expect(maxRelativeError(params[1].weights, W2after)).toBeLessThan(1e-6);
-    expect(params[1].bias[0]).toBeCloseTo(b2after, 6);
-    expect(maxRelativeError(params[0].weights, W1after)).toBeLessThan(1e-6);
-    expect(maxRelativeError(params[0].bias, b1after)).toBeLessThan(1e-6);
+    expect(maxRelativeError(params[1][0], W2after)).toBeLessThan(1e-6);
+    expect(params[1][1][0]).toBeCloseTo(b2after, 6);
+    expect(maxRelativeError(params[0][0], W1after)).toBeLessThan(1e-6);
+    expect(maxRelativeError(params[0][1], b1after)).toBeLessThan(1e-6);
   });
 });
 

@@ -1,7 +1,7 @@
 // Data files for the command line: CSV (numbers, the label in the last column, an optional header line) and the
 // demo's digit files (.u8: rows × 400 pixel bytes, then a label byte per row: the digit).
 import { readFile } from 'node:fs/promises';
-import { decodeDigits } from '../../demo/digits';
+import { decodeDigits } from '../data/digits';
 import { type Matrix, WebGPUNNError } from 'webgpu-nn';
 
 const badData = (argument: string, expected: string, got: string) => new WebGPUNNError('INVALID_ARGUMENT', `${argument}: expected ${expected}, got ${got}`);

@@ -24,14 +24,14 @@ export interface FitOptions<D = MatrixLike> {
   onBatchEnd?: (batch: number, logs: Scores) => void | Promise<void>;
 }
 
-/** Each epoch's logs, column by column, in Keras's names. */
+/**
+ * Each epoch's logs, column by column, in Keras's names: `loss` (the row-weighted mean of the epoch's batch losses,
+ * each taken before its update), the metrics (`accuracy`), and the validation's (`val_loss`, `val_accuracy`).
+ */
 export interface History {
   epoch: number[];
-  /** The mean training loss of each epoch: the row-weighted mean of its batch losses, each taken before its update. */
   loss: number[];
-  accuracy?: number[];
-  val_loss?: number[];
-  val_accuracy?: number[];
+  [column: string]: number[];
 }
 
 export interface ParsedFitOptions<D> {
@@ -83,10 +83,7 @@ export function parseFitOptions<D>(options: FitOptions<D>): ParsedFitOptions<D> 
 /** Appends an epoch's logs to the history, creating the columns the logs have. */
 export function record(history: History, epoch: number, logs: EpochLogs): void {
   history.epoch.push(epoch);
-  for (const key of ['loss', 'accuracy', 'val_loss', 'val_accuracy'] as const) {
-    const value = logs[key];
-    if (value !== undefined) (history[key] ??= []).push(value);
-  }
+  for (const [key, value] of Object.entries(logs)) (history[key] ??= []).push(value);
 }
 
 /** The first `split` rows and the rest of a row-major matrix, without copying. */

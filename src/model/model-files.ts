@@ -1,11 +1,14 @@
-// TF.js LayersModel files for a Sequential of Dense layers: model.json (the topology and a manifest of the weights)
-// and a weights file (the float32 weights, one after another in manifest order). encodeModel writes them as TF.js
-// 4.22 does; decodeModel reads them back, whether webgpu-nn or TF.js wrote them, and checks every size an untrusted
-// file declares before it allocates anything for it.
+// TF.js LayersModel files for a Sequential model: model.json (the topology and a manifest of the weights) and a
+// weights file (the float32 weights, one after another in manifest order). encodeModel writes them as TF.js 4.22
+// does; decodeModel reads them back, whether webgpu-nn or TF.js wrote them, and checks every size an untrusted file
+// declares before it allocates anything for it. Each layer kind's config is its own (layers/*/format.ts).
 import { WebGPUNNError, describe, invalid } from '../errors';
+import { type LayerFormat, badFile, width } from '../layers/format';
+import { formats } from '../layers/formats';
+import { layerDefinition } from '../layers/registry';
+import type { LayerSpec } from '../layers/registry';
 import { assertFinite } from '../matrix';
-import { type Activation, activationNames } from './activations';
-import type { Dense, DenseConfig } from './dense';
+import type { Layer } from './layer';
 import type { CompileOptions } from './sequential';
 
 /** One weight in the manifest: `layer/kernel` [inputs, units] or `layer/bias` [units]. */
@@ -21,35 +24,17 @@ export interface WeightsGroup {
   weights: WeightSpec[];
 }
 
-/** A Dense layer in the topology, with the fields TF.js writes. */
-export interface DenseLayerJSON {
-  class_name: 'Dense';
-  config: {
-    units: number;
-    activation: Activation;
-    use_bias: true;
-    /** Glorot uniform, the initializer compile uses. */
-    kernel_initializer: { class_name: 'VarianceScaling'; config: { scale: 1; mode: 'fan_avg'; distribution: 'uniform'; seed: null } };
-    bias_initializer: { class_name: 'Zeros'; config: Record<string, never> };
-    kernel_regularizer: null;
-    bias_regularizer: null;
-    activity_regularizer: null;
-    kernel_constraint: null;
-    bias_constraint: null;
-    name: string;
-    trainable: true;
-    /** First layer only: [batch, inputs], any batch size. */
-    batch_input_shape?: [null, number];
-    /** First layer only. */
-    dtype?: 'float32';
-  };
+/** A layer in the topology: its Keras class name and config (the first also with its input shape and dtype). */
+export interface LayerJSON {
+  class_name: string;
+  config: Record<string, unknown> & { name: string; batch_input_shape?: [null, number]; dtype?: 'float32' };
 }
 
 /** The content of a TF.js model.json for a Sequential model. */
 export interface ModelJSON {
   modelTopology: {
     class_name: 'Sequential';
-    config: { name: string; layers: DenseLayerJSON[] };
+    config: { name: string; layers: LayerJSON[] };
     keras_version: string;
     backend: string;
   };
@@ -74,48 +59,40 @@ export interface ModelArtifactsLike {
 /** Where a loaded model runs, as in compile. */
 export type LoadOptions = Pick<CompileOptions, 'backend' | 'device' | 'gpu'>;
 
-/** The largest layer width, and the most parameters, that a model file may declare. */
-const MAX_WIDTH = 2 ** 24;
+/** The most parameters a model file may declare. */
 const MAX_PARAMETERS = 2 ** 28;
 
 const ARGUMENT = 'load(artifacts)';
 const MODEL_JSON = `${ARGUMENT}.modelJson`;
 
-/** A Dense layer as the files describe it. */
-interface LayerFields {
-  name: string;
-  inputs: number;
-  units: number;
-  activation: Activation;
-}
-
-/** The files of a model whose layers are `layers`, first taking `inputDim` inputs, with weights in Keras order. */
-export function encodeModel(layers: readonly Dense[], inputDim: number, weights: Float32Array[]): ModelArtifacts {
-  const fields = layers.map((layer, l) => ({
-    name: layer.name ?? `dense_${l + 1}`,
-    inputs: l === 0 ? inputDim : layers[l - 1].units,
-    units: layer.units,
-    activation: layer.activation,
-  }));
-  fields.forEach(({ name }, l) => {
-    if (fields.findIndex((other) => other.name === name) !== l) {
+/** The files of a model of `layers` (as plain data, `specs`), with its weights in Keras order. */
+export function encodeModel(layers: readonly Layer[], specs: LayerSpec[], weights: Float32Array[]): ModelArtifacts {
+  specs.forEach(({ name }, l) => {
+    if (specs.findIndex((other) => other.name === name) !== l) {
       throw invalid(`save(): model.layers[${l}].name`, 'a name no other layer has (it names the weights in the files)', name);
     }
   });
   const data = new Float32Array(weights.reduce((length, w) => length + w.length, 0));
   weights.reduce((offset, w) => (data.set(w, offset), offset + w.length), 0);
+  const configs = layers.map((layer, l) => ({
+    class_name: layer.className,
+    config: {
+      ...formats[layer.className].toConfig(layer, specs[l]),
+      ...(l === 0 ? { batch_input_shape: [null, specs[0].inputs] as [null, number], dtype: 'float32' as const } : {}),
+    } as LayerJSON['config'],
+  }));
   return {
     modelJson: {
       modelTopology: {
         class_name: 'Sequential',
-        config: { name: 'sequential', layers: fields.map((layer, l) => denseJSON(layer, l === 0)) },
+        config: { name: 'sequential', layers: configs },
         keras_version: 'tfjs-layers 4.22.0', // the TF.js layers format these files follow
         backend: 'tensor_flow.js',
       },
       format: 'layers-model',
       generatedBy: 'webgpu-nn',
       convertedBy: null,
-      weightsManifest: [{ paths: ['weights.bin'], weights: expectedWeights(fields).map(({ name, shape }) => ({ name, shape, dtype: 'float32' })) }],
+      weightsManifest: [{ paths: ['weights.bin'], weights: expectedWeights(specs).map(({ name, shape }) => ({ name, shape, dtype: 'float32' })) }],
     },
     weightData: data.buffer,
   };
@@ -126,30 +103,27 @@ export function encodeModel(layers: readonly Dense[], inputDim: number, weights:
  * INVALID_MODEL_FILE naming the field that is missing, too large or inconsistent, and NON_FINITE for NaN or Infinity
  * in the weights.
  */
-export function decodeModel(artifacts: unknown): { layers: DenseConfig[]; weights: Float32Array[] } {
+export function decodeModel(artifacts: unknown): { layers: Layer[]; weights: Float32Array[] } {
   if (artifacts === null || typeof artifacts !== 'object') throw invalid(ARGUMENT, 'an object { modelJson, weightData }', artifacts);
   const { modelJson, weightData } = artifacts as Record<string, unknown>;
   const json = parseModelJson(modelJson, MODEL_JSON);
   const bytes = toBytes(weightData);
   if (json.format !== 'layers-model') throw badFile(`${MODEL_JSON}.format`, "'layers-model'", json.format);
-  const layers = readTopology(json.modelTopology);
-  const { offsets, byteLength } = readManifest(json.weightsManifest, layers);
+  const { layers, specs } = readTopology(json.modelTopology);
+  const { offsets, byteLength } = readManifest(json.weightsManifest, specs);
   if (bytes.byteLength !== byteLength) {
     throw new WebGPUNNError(
       'INVALID_MODEL_FILE',
       `${ARGUMENT}.weightData: expected ${byteLength} bytes (the float32 weights that weightsManifest lists), got ${bytes.byteLength}`,
     );
   }
-  const weights = expectedWeights(layers).map(({ name, size }, k) => {
+  const weights = expectedWeights(specs).map(({ name, size }, k) => {
     // Copied out of the bytes: float32 in the platform's byte order, as TF.js reads them.
     const array = new Float32Array(bytes.slice(offsets[k], offsets[k] + 4 * size).buffer);
     assertFinite(array, `${ARGUMENT}.weightData['${name}']`);
     return array;
   });
-  return {
-    layers: layers.map(({ name, inputs, units, activation }, l) => ({ name, units, activation, ...(l === 0 ? { inputDim: inputs } : {}) })),
-    weights,
-  };
+  return { layers, weights };
 }
 
 /** The file names that model.json's manifest lists, in order: where the weights are. `argument` names modelJson. */
@@ -171,37 +145,13 @@ export function modelFiles(artifacts: ModelArtifacts, name = 'model'): { name: s
   ];
 }
 
-function denseJSON({ name, inputs, units, activation }: LayerFields, first: boolean): DenseLayerJSON {
-  return {
-    class_name: 'Dense',
-    config: {
-      units,
-      activation,
-      use_bias: true,
-      kernel_initializer: { class_name: 'VarianceScaling', config: { scale: 1, mode: 'fan_avg', distribution: 'uniform', seed: null } },
-      bias_initializer: { class_name: 'Zeros', config: {} },
-      kernel_regularizer: null,
-      bias_regularizer: null,
-      activity_regularizer: null,
-      kernel_constraint: null,
-      bias_constraint: null,
-      name,
-      trainable: true,
-      ...(first ? { batch_input_shape: [null, inputs], dtype: 'float32' } : {}),
-    },
-  };
-}
-
-/** The weights of the layers in Keras order: each layer's kernel, then its bias. */
-function expectedWeights(layers: LayerFields[]): { name: string; shape: number[]; size: number }[] {
-  return layers.flatMap(({ name, inputs, units }) => [
-    { name: `${name}/kernel`, shape: [inputs, units], size: inputs * units },
-    { name: `${name}/bias`, shape: [units], size: units },
-  ]);
-}
-
-function badFile(argument: string, expected: string, got: unknown): WebGPUNNError {
-  return new WebGPUNNError('INVALID_MODEL_FILE', `${argument}: expected ${expected}, got ${describe(got)}`);
+/** The weights of the layers in Keras order, named as the files name them: 'dense_1/kernel', 'dense_1/bias', .... */
+function expectedWeights(specs: LayerSpec[]): { name: string; shape: number[]; size: number }[] {
+  return specs.flatMap((spec) =>
+    layerDefinition(spec)
+      .weights(spec)
+      .map(({ name, shape }) => ({ name: `${spec.name}/${name}`, shape, size: shape.reduce((a, b) => a * b, 1) })),
+  );
 }
 
 function record(value: unknown, argument: string, expected: string): Record<string, unknown> {
@@ -211,13 +161,6 @@ function record(value: unknown, argument: string, expected: string): Record<stri
 
 function list(value: unknown, argument: string, expected: string): unknown[] {
   if (!Array.isArray(value)) throw badFile(argument, expected, value);
-  return value;
-}
-
-function width(value: unknown, argument: string): number {
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1 || value > MAX_WIDTH) {
-    throw badFile(argument, 'an integer in [1, 2^24]', value);
-  }
   return value;
 }
 
@@ -239,8 +182,8 @@ function toBytes(value: unknown): Uint8Array {
   throw invalid(`${ARGUMENT}.weightData`, 'an ArrayBuffer or a Uint8Array with the bytes of the weights file', value);
 }
 
-/** The Dense layers of a Sequential topology, as TF.js writes it or as tensorflowjs_converter converts Keras's. */
-function readTopology(value: unknown): LayerFields[] {
+/** The layers of a Sequential topology, as TF.js writes it or as tensorflowjs_converter converts Keras's. */
+function readTopology(value: unknown): { layers: Layer[]; specs: LayerSpec[] } {
   let where = `${MODEL_JSON}.modelTopology`;
   let topology = record(value, where, "a Keras topology { class_name: 'Sequential', config }");
   if (topology.model_config !== undefined) {
@@ -250,8 +193,10 @@ function readTopology(value: unknown): LayerFields[] {
   if (topology.class_name !== 'Sequential') throw badFile(`${where}.class_name`, "'Sequential'", topology.class_name);
   const entries = list(record(topology.config, `${where}.config`, '{ name, layers }').layers, `${where}.config.layers`, 'an array of layers');
 
-  const layers: LayerFields[] = [];
+  const layers: Layer[] = [];
+  const specs: LayerSpec[] = [];
   const names = new Set<string>();
+  const known = Object.keys(formats).map((name) => `'${name}'`);
   let inputs: number | undefined;
   entries.forEach((entry, i) => {
     const at = `${where}.config.layers[${i}]`;
@@ -269,26 +214,23 @@ function readTopology(value: unknown): LayerFields[] {
       inputs = firstShape();
       return;
     }
-    if (className !== 'Dense') throw badFile(`${at}.class_name`, "'Dense' (the layer webgpu-nn has)", className);
+    const format: LayerFormat | undefined = typeof className === 'string' && Object.hasOwn(formats, className) ? formats[className] : undefined;
+    if (!format) throw badFile(`${at}.class_name`, known.length === 1 ? `${known[0]} (the layer webgpu-nn has)` : `one of ${known.join(', ')}`, className);
     inputs ??= firstShape();
-    const units = width(config.units, `${at}.config.units`);
-    const activation = config.activation as Activation;
-    if (!activationNames.includes(activation)) {
-      throw badFile(`${at}.config.activation`, `one of ${activationNames.map((a) => `'${a}'`).join(', ')}`, config.activation);
-    }
-    if (config.use_bias !== undefined && config.use_bias !== true) throw badFile(`${at}.config.use_bias`, 'true (Dense layers with a bias)', config.use_bias);
+    const layer = format.fromConfig(config, `${at}.config`, layers.length === 0 ? inputs : undefined);
     const name = config.name;
     if (typeof name !== 'string' || name === '') throw badFile(`${at}.config.name`, 'the layer name that names its weights', name);
     if (names.has(name)) throw badFile(`${at}.config.name`, 'a name no other layer has', name);
     names.add(name);
-    layers.push({ name, inputs, units, activation });
-    inputs = units;
+    layers.push(layer);
+    specs.push(layer.spec(inputs, name));
+    inputs = layer.outputWidth(inputs);
   });
 
   if (layers.length === 0) throw badFile(`${where}.config.layers`, 'at least one Dense layer', entries);
-  const parameters = layers.reduce((sum, layer) => sum + (layer.inputs + 1) * layer.units, 0);
+  const parameters = expectedWeights(specs).reduce((sum, weight) => sum + weight.size, 0);
   if (parameters > MAX_PARAMETERS) throw badFile(`${where}.config.layers`, 'at most 2^28 parameters in all', parameters);
-  return layers;
+  return { layers, specs };
 }
 
 function readGroups(value: unknown, argument: string): { paths: string[]; weights: unknown[]; at: string }[] {
@@ -304,8 +246,8 @@ function readGroups(value: unknown, argument: string): { paths: string[]; weight
 }
 
 /** Where each of the layers' weights starts in the weight bytes, from a manifest that must list exactly them. */
-function readManifest(value: unknown, layers: LayerFields[]): { offsets: number[]; byteLength: number } {
-  const expected = expectedWeights(layers);
+function readManifest(value: unknown, specs: LayerSpec[]): { offsets: number[]; byteLength: number } {
+  const expected = expectedWeights(specs);
   const index = new Map(expected.map((weight, k) => [weight.name, k]));
   const offsets: number[] = [];
   let byteLength = 0;

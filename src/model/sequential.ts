@@ -1,14 +1,19 @@
-import type { Backend, Data, FitRequest, LayerSpec, NetworkSpec, Scores } from '../backend';
+import type { Backend, Data, FitRequest, Scores } from '../backend';
 import { WebGPUNNError, invalid, positiveInteger } from '../errors';
+import { layerDefinition } from '../layers/registry';
+import type { LayerSpec } from '../layers/registry';
+import { labelColumns } from '../losses/loss';
+import { losses } from '../losses/registry';
 import { type GPUMatrix, type Matrix, type MatrixLike, assertFinite, checkGPUMatrix, isGPUMatrix, toMatrix } from '../matrix';
-import { epochOrder, glorotUniform, seededRandom } from '../random';
+import { epochOrder, seededRandom } from '../random';
 import { CpuBackend } from '../reference/cpu-backend';
 import { BufferUsage } from '../runtime/flags';
 import { GpuBackend } from '../runtime/gpu-backend';
-import { Dense } from './dense';
+import type { NetworkSpec } from '../spec';
 import { type FitOptions, type History, parseFitOptions, record, splitRows } from './fit-options';
+import { Layer } from './layer';
 import { type Loss, type LossName, checkOutputActivation, toLoss } from './losses';
-import { type AccuracyKind, accuracyKind, checkMetrics } from './metrics';
+import { checkMetrics } from './metrics';
 import { type LoadOptions, type ModelArtifacts, type ModelArtifactsLike, decodeModel, encodeModel } from './model-files';
 import { type Optimizer, toOptimizer } from './optimizers';
 
@@ -30,17 +35,22 @@ export interface CompileOptions {
   gpu?: GPU;
 }
 
-/** A linear stack of Dense layers, trained with Keras semantics. */
+/** What a compile settled: the network as plain data lacks only the input width until the model is built. */
+interface Compiled {
+  loss: LossName;
+  optimizer: Optimizer;
+  metrics: NetworkSpec['metrics'];
+}
+
+/** A linear stack of layers, trained with Keras semantics. */
 export class Sequential {
-  readonly layers: Dense[] = [];
+  readonly layers: Layer[] = [];
   /** Set to true (in onEpochEnd, say) to end the running fit after the current epoch. */
   stopTraining = false;
 
   private inputDim: number | undefined;
   private backend: Backend | undefined;
-  private loss: Loss | undefined;
-  private optimizer: Optimizer | undefined;
-  private accuracy: AccuracyKind | undefined;
+  private compiled: Compiled | undefined;
   private seed = 0;
   private backendKind: BackendName = 'auto';
   private gpuOptions: { device?: GPUDevice; gpu?: GPU } = {};
@@ -48,16 +58,16 @@ export class Sequential {
   private fitting = false;
   private disposed = false;
 
-  constructor(layers: Dense[] = []) {
-    if (!Array.isArray(layers)) throw invalid('Sequential(layers)', 'an array of Dense layers', layers);
+  constructor(layers: Layer[] = []) {
+    if (!Array.isArray(layers)) throw invalid('Sequential(layers)', 'an array of layers', layers);
     layers.forEach((layer, i) => this.check(`Sequential(layers)[${i}]`, layer, i));
     layers.forEach((layer) => this.push(layer));
   }
 
   /** Appends a layer (before compile). */
-  add(layer: Dense): void {
+  add(layer: Layer): void {
     this.alive();
-    if (this.loss) throw invalid('add(layer)', 'layers to be added before compile()', layer);
+    if (this.compiled) throw invalid('add(layer)', 'layers to be added before compile()', layer);
     this.check('add(layer)', layer, this.layers.length);
     this.push(layer);
   }
@@ -77,15 +87,15 @@ export class Sequential {
     this.idle('compile');
     if (options === null || typeof options !== 'object') throw invalid('compile(options)', 'an object like { loss, optimizer }', options);
     if (this.layers.length === 0) throw invalid('compile(): model.layers', 'at least one Dense layer', this.layers);
-    const loss = toLoss('compile({ loss })', options.loss);
+    const loss = toLoss('compile({ loss })', options.loss).name;
     const optimizer = toOptimizer('compile({ optimizer })', options.optimizer ?? 'sgd');
-    const last = this.layers[this.layers.length - 1];
-    checkOutputActivation(loss, last.activation);
+    const last = this.layers.length - 1;
+    checkOutputActivation(loss, this.layers[last].activation ?? 'linear');
     const softmax = this.layers.findIndex((layer) => layer.activation === 'softmax');
-    if (softmax >= 0 && softmax < this.layers.length - 1) {
+    if (softmax >= 0 && softmax < last) {
       throw invalid(`compile(): model.layers[${softmax}].activation`, "'softmax' on the last layer only", 'softmax');
     }
-    const accuracy = checkMetrics('compile({ metrics })', options.metrics) ? accuracyKind(loss, last.units) : undefined;
+    const metrics = checkMetrics('compile({ metrics })', options.metrics, loss, this.outputWidth());
     const backend = options.backend ?? 'auto';
     if (!['auto', 'webgpu', 'cpu'].includes(backend)) throw invalid('compile({ backend })', "'auto', 'webgpu' or 'cpu'", backend);
     const gpuOptions = { device: options.device, gpu: options.gpu };
@@ -93,16 +103,15 @@ export class Sequential {
     if (!Number.isInteger(seed) || seed < 0 || seed >= 2 ** 32) throw invalid('compile({ seed })', 'an integer in [0, 2^32)', seed);
 
     // Everything that can fail happens before the model changes: a rejected compile leaves it as it was.
+    const compiled = { loss, optimizer, metrics };
     let next: Backend | undefined;
     if (this.inputDim !== undefined) {
       const weights = this.backend ? await this.backend.getWeights() : this.initialWeights(seed);
-      next = await openBackend(backend, gpuOptions, { layers: this.specs(), loss, optimizer, accuracy }, weights);
+      next = await openBackend(backend, gpuOptions, this.network(compiled), weights);
     }
     this.backend?.dispose();
     this.backend = next;
-    this.loss = loss;
-    this.optimizer = optimizer;
-    this.accuracy = accuracy;
+    this.compiled = compiled;
     this.seed = seed;
     this.backendKind = backend;
     this.gpuOptions = gpuOptions;
@@ -110,11 +119,11 @@ export class Sequential {
   }
 
   async fit(x: MatrixLike | GPUMatrix, y: MatrixLike | GPUMatrix, options: FitOptions<MatrixLike | GPUMatrix> = {}): Promise<History> {
-    const { loss } = this.compiled('fit');
+    const compiled = this.compiledState('fit');
     this.idle('fit');
     const o = parseFitOptions(options);
-    let data = this.checkData('fit', x, y, loss);
-    let validation = o.validationData && this.checkData('fit({ validationData })', o.validationData[0], o.validationData[1], loss);
+    let data = this.checkData('fit', x, y, compiled.loss);
+    let validation = o.validationData && this.checkData('fit({ validationData })', o.validationData[0], o.validationData[1], compiled.loss);
     if (!validation && o.validationSplit > 0) {
       if (!('data' in data.x) || !('data' in data.y)) throw invalid('fit({ validationSplit })', 'data from the CPU (use validationData with GPU buffers)', 'a GPUBuffer');
       const split = Math.floor(data.x.shape[0] * (1 - o.validationSplit));
@@ -131,8 +140,7 @@ export class Sequential {
     try {
       if (!this.backend) {
         this.inputDim = data.x.shape[1];
-        const spec = { layers: this.specs(), loss, optimizer: this.optimizer!, accuracy: this.accuracy };
-        this.backend = await openBackend(this.backendKind, this.gpuOptions, spec, this.initialWeights(this.seed)).catch((error) => {
+        this.backend = await openBackend(this.backendKind, this.gpuOptions, this.network(compiled), this.initialWeights(this.seed)).catch((error) => {
           this.inputDim = undefined;
           throw error;
         });
@@ -176,14 +184,14 @@ export class Sequential {
     const backend = this.built('predict');
     const input = this.checkInput('predict(x)', x);
     if (options?.into === undefined) return backend.predict(input);
-    const units = this.layers[this.layers.length - 1].units;
-    const { buffer } = checkGPUMatrix({ shape: [input.shape[0], units], buffer: options.into }, 'predict({ into })', BufferUsage.COPY_DST, 'COPY_DST');
-    return (this.gpuBackend('predict({ into })') as GpuBackend).predict(input, buffer);
+    this.acceptsGPUData('predict({ into })');
+    const { buffer } = checkGPUMatrix({ shape: [input.shape[0], this.outputWidth()], buffer: options.into }, 'predict({ into })', BufferUsage.COPY_DST, 'COPY_DST');
+    return backend.predictInto!(input, buffer);
   }
 
-  /** The mean loss over x and y, as fit reports it, and the accuracy when compiled with metrics. */
+  /** The mean loss over x and y, as fit reports it, and the metrics compile asked for. */
   async evaluate(x: MatrixLike | GPUMatrix, y: MatrixLike | GPUMatrix): Promise<Scores> {
-    const { loss } = this.compiled('evaluate');
+    const { loss } = this.compiledState('evaluate');
     const backend = this.built('evaluate');
     const data = this.checkData('evaluate', x, y, loss);
     return backend.evaluate(data.x, data.y);
@@ -197,17 +205,17 @@ export class Sequential {
   async setWeights(weights: Float32Array[] | number[][]): Promise<void> {
     const backend = this.built('setWeights');
     this.idle('setWeights');
-    const specs = this.specs();
-    if (!Array.isArray(weights) || weights.length !== 2 * specs.length) {
-      throw invalid('setWeights(weights)', `an array of ${2 * specs.length} arrays [kernel1, bias1, ...]`, weights);
+    const expected = this.specs().flatMap((spec, l) => layerDefinition(spec).weights(spec).map((w) => ({ ...w, layer: l })));
+    if (!Array.isArray(weights) || weights.length !== expected.length) {
+      throw invalid('setWeights(weights)', `an array of ${expected.length} arrays [kernel1, bias1, ...]`, weights);
     }
     const checked = weights.map((w, i) => {
-      const layer = specs[i >> 1];
-      const expected = i % 2 === 0 ? layer.inputs * layer.units : layer.units;
-      const what = i % 2 === 0 ? `the kernel of layer ${i >> 1} [${layer.inputs} × ${layer.units}]` : `the bias of layer ${i >> 1} [${layer.units}]`;
+      const { name, shape, layer } = expected[i];
+      const size = shape.reduce((a, b) => a * b, 1);
+      const what = `the ${name} of layer ${layer} [${shape.join(' × ')}]`;
       if (!(w instanceof Float32Array) && !Array.isArray(w)) throw invalid(`setWeights(weights)[${i}]`, `a Float32Array for ${what}`, w);
-      if (w.length !== expected) {
-        throw new WebGPUNNError('SHAPE_MISMATCH', `setWeights(weights)[${i}]: expected ${expected} numbers for ${what}, got ${w.length}`);
+      if (w.length !== size) {
+        throw new WebGPUNNError('SHAPE_MISMATCH', `setWeights(weights)[${i}]: expected ${size} numbers for ${what}, got ${w.length}`);
       }
       const array = Float32Array.from(w);
       assertFinite(array, `setWeights(weights)[${i}]`);
@@ -218,10 +226,14 @@ export class Sequential {
 
   /** Prints (and returns) a Keras-style table of the layers, their output shapes and parameter counts. */
   summary(): string {
+    const specs = this.inputDim === undefined ? undefined : this.specs();
+    const names = this.names();
+    let width = NaN;
     const rows = this.layers.map((layer, l) => {
-      const inputs = l === 0 ? this.inputDim : this.layers[l - 1].units;
-      const params = inputs === undefined ? '?' : String((inputs + 1) * layer.units);
-      return [`${layer.name ?? `dense_${l + 1}`} (Dense, ${layer.activation})`, `[null, ${layer.units}]`, params];
+      width = layer.outputWidth(width);
+      const spec = specs?.[l];
+      const params = spec ? String(layerDefinition(spec).weights(spec).reduce((sum, w) => sum + w.shape.reduce((a, b) => a * b, 1), 0)) : '?';
+      return [`${names[l]} (${layer.className}${layer.activation ? `, ${layer.activation}` : ''})`, `[null, ${Number.isNaN(width) ? '?' : width}]`, params];
     });
     const total = rows.reduce((sum, r) => sum + (r[2] === '?' ? 0 : Number(r[2])), 0);
     const widths = [36, 16, 10];
@@ -238,12 +250,11 @@ export class Sequential {
     return text;
   }
 
-  /** The WebGPU dispatches of one training step at this batch size, one line each, for reading and debugging. */
+  /** The dispatches of one training step at this batch size, one line each, for reading and debugging. */
   async describeTrainingStep(batchSize = 32): Promise<string> {
     const backend = this.built('describeTrainingStep');
     positiveInteger('describeTrainingStep(batchSize)', batchSize);
-    if (!(backend instanceof GpuBackend)) return 'cpu reference: forward, backward and the update run as TypeScript loops';
-    return backend.describeTrainingStep(batchSize, this.inputDim!);
+    return backend.describeTrainingStep(batchSize);
   }
 
   /** Frees the model's GPU buffers. Every later call rejects. */
@@ -256,7 +267,7 @@ export class Sequential {
   /** The model as TF.js files: the content of its model.json and the bytes of the weights.bin it names. */
   async save(): Promise<ModelArtifacts> {
     const weights = await this.built('save').getWeights();
-    return encodeModel(this.layers, this.inputDim!, weights);
+    return encodeModel(this.layers, this.specs(), weights);
   }
 
   /**
@@ -266,7 +277,7 @@ export class Sequential {
   static async load(artifacts: ModelArtifactsLike, options: LoadOptions = {}): Promise<Sequential> {
     if (options === null || typeof options !== 'object') throw invalid('load(artifacts, options)', 'an object like { backend }', options);
     const { layers, weights } = decodeModel(artifacts);
-    const model = new Sequential(layers.map((config) => new Dense(config)));
+    const model = new Sequential(layers);
     const loss = layers[layers.length - 1].activation === 'softmax' ? 'categoricalCrossentropy' : 'meanSquaredError';
     await model.compile({ loss, backend: options.backend, device: options.device, gpu: options.gpu });
     await model.setWeights(weights).catch((error) => {
@@ -279,32 +290,54 @@ export class Sequential {
   // ---- internals ----
 
   private check(argument: string, layer: unknown, index: number): void {
-    if (!(layer instanceof Dense)) throw invalid(argument, 'a Dense layer', layer);
-    if (index > 0 && layer.inputDim !== undefined) {
-      const previous = index === this.layers.length ? this.layers[index - 1].units : undefined;
-      if (previous !== undefined && previous !== layer.inputDim) {
+    if (!(layer instanceof Layer)) throw invalid(argument, 'a layer (new Dense({ units }), ...)', layer);
+    if (index > 0 && layer.inputDim !== undefined && index === this.layers.length) {
+      const previous = this.layers[index - 1].outputWidth(this.inputDim ?? NaN);
+      if (!Number.isNaN(previous) && previous !== layer.inputDim) {
         throw new WebGPUNNError('SHAPE_MISMATCH', `${argument}: expected inputDim ${previous} (the previous layer's units), got ${layer.inputDim}`);
       }
     }
   }
 
-  private push(layer: Dense): void {
+  private push(layer: Layer): void {
     if (this.layers.length === 0) this.inputDim = layer.inputDim;
     this.layers.push(layer);
   }
 
-  private specs(): LayerSpec[] {
-    return this.layers.map((layer, l) => ({
-      inputs: l === 0 ? this.inputDim! : this.layers[l - 1].units,
-      units: layer.units,
-      activation: layer.activation,
-    }));
+  /** Each layer's name: its own, or Keras's default, its class in snake case and its count among its class (dense_1). */
+  private names(): string[] {
+    const counts = new Map<string, number>();
+    return this.layers.map((layer) => {
+      const base = layer.className.replace(/(?<=[a-z0-9])([A-Z])/g, '_$1').toLowerCase();
+      counts.set(base, (counts.get(base) ?? 0) + 1);
+      return layer.name ?? `${base}_${counts.get(base)}`;
+    });
   }
 
-  /** Glorot-uniform kernels and zero biases from the compile seed, layer by layer (Keras's defaults). */
+  /** The layers as plain data, once the input width is known. */
+  private specs(): LayerSpec[] {
+    const names = this.names();
+    let inputs = this.inputDim!;
+    return this.layers.map((layer, l) => {
+      const spec = layer.spec(inputs, names[l]);
+      inputs = layer.outputWidth(inputs);
+      return spec;
+    });
+  }
+
+  /** The width of the network's output rows (known before the input width: the last layer with units sets it). */
+  private outputWidth(): number {
+    return this.layers.reduce((width, layer) => layer.outputWidth(width), this.inputDim ?? NaN);
+  }
+
+  private network(compiled: Compiled): NetworkSpec {
+    return { layers: this.specs(), loss: compiled.loss, optimizer: compiled.optimizer.spec, metrics: compiled.metrics };
+  }
+
+  /** The initial weights from the compile seed, layer by layer, each layer's as its kind draws them (Keras's defaults). */
   private initialWeights(seed: number): Float32Array[] {
     const random = seededRandom(seed);
-    return this.specs().flatMap((layer) => [glorotUniform(layer.inputs, layer.units, random), new Float32Array(layer.units)]);
+    return this.specs().flatMap((spec, l) => this.layers[l].initialWeights(spec, random));
   }
 
   private alive(): void {
@@ -315,31 +348,30 @@ export class Sequential {
     if (this.fitting) throw new WebGPUNNError('BUSY', `${call}: expected no fit in progress on this model, got one running`);
   }
 
-  private compiled(call: string): { loss: Loss } {
+  private compiledState(call: string): Compiled {
     this.alive();
-    if (!this.loss) throw new WebGPUNNError('NOT_COMPILED', `${call}: expected a compiled model, got one not compiled: call compile({ loss, optimizer }) first`);
-    return { loss: this.loss };
+    if (!this.compiled) throw new WebGPUNNError('NOT_COMPILED', `${call}: expected a compiled model, got one not compiled: call compile({ loss, optimizer }) first`);
+    return this.compiled;
   }
 
   private built(call: string): Backend {
-    this.compiled(call);
+    this.compiledState(call);
     if (!this.backend) {
       throw new WebGPUNNError('NOT_COMPILED', `${call}: expected a built model, got one without weights yet: give the first layer inputDim or call fit first`);
     }
     return this.backend;
   }
 
-  /** The WebGPU backend, for calls that only it serves. */
-  private gpuBackend(argument: string): GpuBackend | undefined {
-    if (this.backend instanceof GpuBackend) return this.backend;
-    if (!this.backend && this.backendKind === 'webgpu') return undefined;
-    throw invalid(argument, "a model compiled with backend 'webgpu' for data in a GPUBuffer", `backend '${this.backend?.name ?? this.backendKind}'`);
+  /** Throws unless the model runs (or will run) on WebGPU, which alone takes data in GPU buffers. */
+  private acceptsGPUData(argument: string): void {
+    const name = this.backend?.name ?? this.backendKind;
+    if (name !== 'webgpu') throw invalid(argument, "a model compiled with backend 'webgpu' for data in a GPUBuffer", `backend '${name}'`);
   }
 
   /** Checks data from the CPU, or (WebGPU) in a GPUBuffer; the latter is not read, so not checked for NaN. */
   private toData(value: unknown, argument: string): Data {
     if (!isGPUMatrix(value)) return toMatrix(value, argument);
-    this.gpuBackend(argument);
+    this.acceptsGPUData(argument);
     return checkGPUMatrix(value, argument, BufferUsage.STORAGE, 'STORAGE');
   }
 
@@ -351,19 +383,20 @@ export class Sequential {
     return matrix;
   }
 
-  private checkData(call: string, x: unknown, y: unknown, loss: Loss): { x: Data; y: Data } {
+  private checkData(call: string, x: unknown, y: unknown, loss: LossName): { x: Data; y: Data } {
     const xm = this.checkInput(`${call}(x)`, x);
     const ym = this.toData(y, `${call}(y)`);
-    const units = this.layers[this.layers.length - 1].units;
-    const columns = loss.labelColumns(units);
+    const units = this.outputWidth();
+    const definition = losses[loss];
+    const columns = labelColumns(definition, units);
     if (ym.shape[0] !== xm.shape[0]) {
       throw new WebGPUNNError('SHAPE_MISMATCH', `${call}(y): expected ${xm.shape[0]} rows (as many as x), got ${ym.shape[0]}`);
     }
     if (ym.shape[1] !== columns) {
-      const why = columns === units ? "the last layer's units" : `a class index per row for ${loss.name}`;
+      const why = columns === units ? "the last layer's units" : `a class index per row for ${loss}`;
       throw new WebGPUNNError('SHAPE_MISMATCH', `${call}(y): expected ${columns} column${columns > 1 ? 's' : ''} (${why}), got ${ym.shape[1]}`);
     }
-    if ('data' in ym) loss.checkLabels(ym.data, units, `${call}(y)`);
+    if ('data' in ym) definition.checkLabels(ym.data, units, `${call}(y)`, invalid);
     return { x: xm, y: ym };
   }
 }

@@ -1,82 +1,89 @@
-import type { Backend, EpochLogs, FitRequest, NetworkSpec, Scores } from '../backend';
+import type { Backend, EpochLogs, FitRequest, Scores } from '../backend';
+import { layerDefinition } from '../layers/registry';
+import { losses } from '../losses/registry';
 import type { Matrix } from '../matrix';
-import { accuracy } from '../model/metrics';
-import { type LayerParams, type OptimizerState, cost, forward, gatherRows, initialState, trainStep } from './network';
+import { metrics } from '../metrics/registry';
+import type { NetworkSpec } from '../spec';
+import { type LayerWeights, type OptimizerState, cost, forward, gatherRows, initialState, trainStep } from './network';
+import { metricValue } from './scores';
 
 /** The 'cpu' backend: the reference network, trained batch by batch on the main thread. */
 export class CpuBackend implements Backend {
   readonly name = 'cpu';
   readonly adapterInfo = undefined;
-  private readonly params: LayerParams[];
+  private readonly weights: LayerWeights[];
   private readonly state: OptimizerState;
 
   constructor(
     private readonly spec: NetworkSpec,
     weights: Float32Array[],
   ) {
-    this.params = spec.layers.map((_, l) => ({ weights: weights[2 * l].slice(), bias: weights[2 * l + 1].slice() }));
-    this.state = initialState(this.params, spec.optimizer);
+    this.weights = split(spec, weights.map((w) => w.slice()));
+    this.state = initialState(this.weights, spec.optimizer);
   }
 
   async getWeights(): Promise<Float32Array[]> {
-    return this.params.flatMap((p) => [p.weights.slice(), p.bias.slice()]);
+    return this.weights.flat().map((w) => w.slice());
   }
 
   async setWeights(weights: Float32Array[]): Promise<void> {
-    this.params.forEach((p, l) => {
-      p.weights.set(weights[2 * l]);
-      p.bias.set(weights[2 * l + 1]);
-    });
+    this.weights.flat().forEach((w, i) => w.set(weights[i]));
   }
 
   async fit({ x, y, validation, epochs, batchSize, nextOrder, epochEnd, batchEnd }: FitRequest<Matrix>): Promise<void> {
     const [rows, inputs] = x.shape;
     const labels = y.shape[1];
-    const { layers, loss, optimizer } = this.spec;
     for (let epoch = 0; epoch < epochs; epoch++) {
       const order = nextOrder();
-      const totals = { loss: 0, accuracy: 0 };
+      const totals: Record<string, number> = {};
       for (let start = 0, batch = 0; start < rows; start += batchSize, batch++) {
         const m = Math.min(batchSize, rows - start);
         const xb = gatherRows(x.data, inputs, order, start, m);
         const yb = gatherRows(y.data, labels, order, start, m);
-        const step = trainStep(layers, this.params, loss, optimizer, this.state, xb, yb, m);
+        const step = trainStep(this.spec, this.weights, this.state, xb, yb, m);
         const scores = this.scores(step.cost, step.output, yb, m);
-        totals.loss += m * scores.loss;
-        totals.accuracy += m * (scores.accuracy ?? 0);
+        for (const [key, value] of Object.entries(scores)) totals[key] = (totals[key] ?? 0) + m * value;
         await batchEnd?.(batch, scores);
       }
       // The epoch's scores are the row-weighted means of its batches', each taken before its update.
-      const logs: EpochLogs = this.scores(totals.loss / rows, undefined, undefined, rows, totals.accuracy / rows);
+      const logs = Object.fromEntries(Object.entries(totals).map(([key, total]) => [key, total / rows])) as EpochLogs;
       if (validation) {
         const v = await this.evaluate(validation.x, validation.y);
-        logs.val_loss = v.loss;
-        if (v.accuracy !== undefined) logs.val_accuracy = v.accuracy;
+        for (const [key, value] of Object.entries(v)) logs[`val_${key}`] = value;
       }
       if (await epochEnd(epoch, logs)) return;
     }
   }
 
   async predict(x: Matrix): Promise<Matrix> {
-    const { activations } = forward(this.spec.layers, this.params, x.data, x.shape[0]);
+    const { activations } = forward(this.spec.layers, this.weights, x.data, x.shape[0]);
     const output = activations[activations.length - 1];
     return { shape: [x.shape[0], output.length / x.shape[0]], data: output };
   }
 
   async evaluate(x: Matrix, y: Matrix): Promise<Scores> {
     const m = x.shape[0];
-    const { layers, loss } = this.spec;
-    const pass = forward(layers, this.params, x.data, m);
-    const output = pass.activations[layers.length - 1];
-    return this.scores(cost(loss, layers[layers.length - 1], pass, y.data, m), output, y.data, m);
+    const { layers } = this.spec;
+    const pass = forward(layers, this.weights, x.data, m);
+    return this.scores(cost(layers, losses[this.spec.loss], pass, y.data, m), pass.activations[layers.length - 1], y.data, m);
+  }
+
+  async describeTrainingStep(): Promise<string> {
+    return 'cpu reference: forward, backward and the update run as TypeScript loops';
   }
 
   dispose(): void {}
 
-  /** A loss with the accuracy the compile asked for, computed from `output` or given. */
-  private scores(loss: number, output: Float32Array | undefined, y: Float32Array | undefined, m: number, given?: number): Scores {
-    const kind = this.spec.accuracy;
-    if (!kind) return { loss };
-    return { loss, accuracy: given ?? accuracy(kind, output!, y!, m) };
+  /** A loss with the metrics the compile asked for, computed from the outputs. */
+  private scores(loss: number, output: Float32Array, y: Float32Array, m: number): Scores {
+    const scores: Scores = { loss };
+    for (const { key, metric } of this.spec.metrics) scores[key] = metricValue(metrics[metric], losses[this.spec.loss], output, y, m);
+    return scores;
   }
+}
+
+/** The flat list of weights in Keras order, as each layer's list. */
+export function split(spec: NetworkSpec, weights: Float32Array[]): LayerWeights[] {
+  let next = 0;
+  return spec.layers.map((layer) => layerDefinition(layer).weights(layer).map(() => weights[next++]));
 }

@@ -1,95 +1,115 @@
 /**
- * The CPU reference: the network's mathematics in plain TypeScript, written to be read. It is the
- * specification the WebGPU kernels are tested against, and the 'cpu' backend.
+ * The CPU reference: the network's mathematics in plain TypeScript, written to be read. It is the specification the
+ * WebGPU kernels are tested against, and the 'cpu' backend.
  *
- * Notation (the lesson's): for layer l, a[l] = g(z[l]) with z[l] = a[l−1] · W[l] + b[l], where a[0] = x is a
- * batch of m rows. The cost J = 1/m Σ_rows L(a[L], y) is minimised by gradient descent,
- * W[l] ← W[l] − α ∂J/∂W[l] and b[l] ← b[l] − α ∂J/∂b[l] (or another optimizer's rule), with the derivatives
- * found by backpropagation. Numbers are summed in double precision and stored as float32.
+ * Notation (the lesson's): layer l computes z[l] from its input a[l−1] (a[0] = x, a batch of m rows) and ends with
+ * its activation, a[l] = g(z[l]); for a Dense layer z[l] = a[l−1] · W[l] + b[l]. The cost J = 1/m Σ_rows L(a[L], y)
+ * is minimised by gradient descent, w ← w − α ∂J/∂w (or another optimizer's rule) for every weight w, with the
+ * derivatives found by backpropagation:
+ *   dz[L] = ∂J/∂a[L] ⊙ g'(z[L])            (or, where the loss folds the activation in, ∂J/∂z[L] directly)
+ *   da[l−1], ∂J/∂w[l] from dz[l]           (the layer's own backward)
+ *   dz[l−1] = da[l−1] ⊙ g'(z[l−1])
+ * Each layer kind's computation is in its folder (layers/*\/reference.ts); numbers are summed in double precision
+ * and stored as float32.
  */
-import type { LayerSpec } from '../backend';
-import { activateRow, derivative } from '../model/activations';
-import type { Loss } from '../model/losses';
-import type { Optimizer } from '../model/optimizers';
+import { activateRow, elementwise, isElementwise } from '../activations/activations';
+import type { LayerSpec } from '../layers/registry';
+import type { Pass } from '../layers/layer';
+import { layerDefinition } from '../layers/registry';
+import type { LossMath } from '../losses/loss';
+import { labelDistribution } from '../losses/loss';
+import { losses } from '../losses/registry';
+import type { OptimizerSpec } from '../optimizers/optimizer';
+import { optimizerDefinition } from '../optimizers/registry';
+import type { NetworkSpec } from '../spec';
 
-/** W is [inputs × units] row-major (Keras layout), b is [units]. */
-export interface LayerParams {
-  weights: Float32Array;
-  bias: Float32Array;
+/** A layer's weights in Keras order ([kernel, bias] for Dense). */
+export type LayerWeights = Float32Array[];
+
+/** Inference: no dropout, moving statistics. */
+export const INFERENCE: Pass = { training: false, step: 0 };
+
+/** What forward propagation leaves for backpropagation. */
+export interface ForwardPass {
+  /** a[l] of every layer, [m × units]: after its activation. */
+  activations: Float32Array[];
+  /** z[l] of every layer: before its activation. */
+  logits: Float32Array[];
+  /** What each layer's backward needs. */
+  caches: unknown[];
 }
 
-/** C = op(A) · op(B) for row-major A and B, where op transposes when asked. C is [rows × cols]. */
-export function matmul(
-  a: Float32Array,
-  b: Float32Array,
-  rows: number,
-  inner: number,
-  cols: number,
-  { transposeA = false, transposeB = false } = {},
-): Float32Array {
-  const c = new Float32Array(rows * cols);
-  for (let r = 0; r < rows; r++) {
-    for (let col = 0; col < cols; col++) {
-      let sum = 0;
-      for (let k = 0; k < inner; k++) {
-        const av = transposeA ? a[k * rows + r] : a[r * inner + k];
-        const bv = transposeB ? b[col * inner + k] : b[k * cols + col];
-        sum += av * bv;
-      }
-      c[r * cols + col] = sum;
-    }
-  }
-  return c;
-}
-
-/** Forward propagation: a[1..L], each [m × units], and the output layer's z (its logits). */
-export function forward(layers: LayerSpec[], params: LayerParams[], x: Float32Array, m: number): { activations: Float32Array[]; logits: Float32Array } {
-  const activations: Float32Array[] = [];
+/** Forward propagation of m rows of x through the layers. */
+export function forward(layers: LayerSpec[], weights: LayerWeights[], x: Float32Array, m: number, pass: Pass = INFERENCE): ForwardPass {
+  const result: ForwardPass = { activations: [], logits: [], caches: [] };
   let input = x;
-  let logits = x;
   layers.forEach((layer, l) => {
-    const z = matmul(input, params[l].weights, m, layer.inputs, layer.units); // z = a[l−1] · W
-    for (let i = 0; i < z.length; i++) z[i] += params[l].bias[i % layer.units]; // + b
-    logits = z.slice();
-    for (let r = 0; r < m; r++) activateRow(layer.activation, z.subarray(r * layer.units, (r + 1) * layer.units)); // g(z)
-    activations.push(z);
-    input = z;
+    const { output, cache } = layerDefinition(layer).reference.forward(layer, weights[l], input, m, pass);
+    const a = output.slice();
+    if (layer.activation) for (let r = 0; r < m; r++) activateRow(layer.activation, a.subarray(r * layer.units, (r + 1) * layer.units)); // g(z)
+    result.logits.push(output);
+    result.activations.push(a);
+    result.caches.push(cache);
+    input = a;
   });
-  return { activations, logits };
+  return result;
 }
 
+/** The activation the network ends with, which a loss may fold into its formulas. */
+const outputActivation = (layers: LayerSpec[]) => layers[layers.length - 1].activation ?? 'linear';
+
 /**
- * J: the mean over the m rows of L(a, y). Labels have `loss.labelColumns(units)` columns. Where the loss has a
- * stable form in the output layer's logits z (sigmoid with binary cross-entropy), it is computed from z.
+ * L of each of the m rows, and their mean J. Labels have as many columns as the loss takes (labels.ts). Where the
+ * loss has a form in the output's logits z that stays exact when the activation saturates (binary cross-entropy
+ * after a sigmoid), it is computed from z.
  */
-export function cost(loss: Loss, layer: LayerSpec, output: { activations: Float32Array[]; logits: Float32Array }, y: Float32Array, m: number): number {
-  const a = output.activations[output.activations.length - 1];
-  const { units } = layer;
+export function rowLosses(layers: LayerSpec[], loss: LossMath, pass: ForwardPass, y: Float32Array, m: number): Float32Array {
+  const a = pass.activations[pass.activations.length - 1];
+  const z = pass.logits[pass.logits.length - 1];
+  const units = a.length / m;
   const labels = y.length / m;
-  let sum = 0;
-  for (let r = 0; r < m; r++) {
+  const activation = outputActivation(layers);
+  return Float32Array.from({ length: m }, (_, r) => {
+    const ar = a.subarray(r * units, (r + 1) * units);
     const yr = y.subarray(r * labels, (r + 1) * labels);
-    sum += loss.fusedValue(layer.activation, output.logits.subarray(r * units, (r + 1) * units), yr) ?? loss.value(a.subarray(r * units, (r + 1) * units), yr);
-  }
-  return sum / m;
+    if (loss.shape === 'row') return loss.value(ar, yr);
+    const fused = loss.fused?.activation === activation ? loss.fused : undefined;
+    let sum = 0;
+    for (let j = 0; j < units; j++) sum += fused ? fused.value(z[r * units + j], yr[j]) : loss.value(ar[j], yr[j]);
+    return sum / units;
+  });
+}
+
+/** J: the mean over the m rows of L(a, y). */
+export function cost(layers: LayerSpec[], loss: LossMath, pass: ForwardPass, y: Float32Array, m: number): number {
+  return rowLosses(layers, loss, pass, y, m).reduce((sum, l) => sum + l, 0) / m;
 }
 
 /**
- * dJ/dz of the output layer, the deltas backpropagation starts from: ∂L/∂a · g'(z) / m for each row. Where the
- * activation cancels the loss's denominators (sigmoid with binary cross-entropy: (a − y)/units; softmax with
- * categorical cross-entropy: a − y) the loss gives ∂L/∂z directly.
+ * dJ/dz of the output layer, where backpropagation starts: ∂L/∂a · g'(z) / m for each row (∂L/∂a of an element loss
+ * being ∂ℓ/∂a / units, the mean over the row). Where the activation cancels the loss's denominators (sigmoid with
+ * binary cross-entropy: (a − y)/units; softmax with categorical cross-entropy: a·Σy − y) the loss gives ∂L/∂z.
  */
-export function outputDeltas(layer: LayerSpec, loss: Loss, output: Float32Array, y: Float32Array, m: number): Float32Array {
-  const { units, activation } = layer;
+export function outputDeltas(layers: LayerSpec[], loss: LossMath, output: Float32Array, y: Float32Array, m: number): Float32Array {
+  const units = output.length / m;
   const labels = y.length / m;
+  const activation = outputActivation(layers);
   const deltas = new Float32Array(output.length);
   for (let r = 0; r < m; r++) {
     const a = output.subarray(r * units, (r + 1) * units);
     const yr = y.subarray(r * labels, (r + 1) * labels);
     const dz = deltas.subarray(r * units, (r + 1) * units);
-    if (!loss.fusedGradient(activation, a, yr, dz)) {
-      loss.gradient(a, yr, dz);
-      for (let j = 0; j < units; j++) dz[j] *= derivative(activation, a[j]);
+    if (loss.shape === 'row') {
+      // Softmax's Jacobian folded in: ∂L/∂z_j = a_j·Σy − y_j.
+      const distribution = labelDistribution(loss, yr, units);
+      let total = 0;
+      for (let j = 0; j < units; j++) total += distribution[j];
+      for (let j = 0; j < units; j++) dz[j] = a[j] * total - distribution[j];
+    } else if (loss.fused?.activation === activation) {
+      for (let j = 0; j < units; j++) dz[j] = loss.fused.gradient(a[j], yr[j]) / units;
+    } else {
+      const g = isElementwise(activation) ? elementwise[activation] : undefined;
+      for (let j = 0; j < units; j++) dz[j] = (loss.gradient(a[j], yr[j]) / units) * (g ? g.derivative(a[j]) : 1);
     }
     for (let j = 0; j < units; j++) dz[j] /= m;
   }
@@ -97,70 +117,54 @@ export function outputDeltas(layer: LayerSpec, loss: Loss, output: Float32Array,
 }
 
 /**
- * Backpropagation: the gradients ∂J/∂W[l] and ∂J/∂b[l] of every layer.
- *   ∂J/∂W[l] = a[l−1]ᵀ · dz[l]          ∂J/∂b[l] = Σ_rows dz[l]
- *   dz[l−1]  = (dz[l] · W[l]ᵀ) ⊙ g'(z[l−1])
+ * Backpropagation: ∂J/∂w of every weight of every layer (undefined for weights not trained), from dz of the output
+ * layer. Each layer's backward gives da of its input; the activation of the layer before turns it into that
+ * layer's dz: dz[l−1] = da[l−1] ⊙ g'(z[l−1]), g' written in terms of a[l−1].
  */
-export function backward(
-  layers: LayerSpec[],
-  params: LayerParams[],
-  x: Float32Array,
-  m: number,
-  activations: Float32Array[],
-  deltas: Float32Array,
-): LayerParams[] {
-  const gradients: LayerParams[] = [];
+export function backward(layers: LayerSpec[], weights: LayerWeights[], x: Float32Array, m: number, pass: ForwardPass, deltas: Float32Array, mode: Pass = INFERENCE): (Float32Array | undefined)[][] {
+  const gradients: (Float32Array | undefined)[][] = [];
   for (let l = layers.length - 1; l >= 0; l--) {
-    const { inputs, units } = layers[l];
-    const input = l === 0 ? x : activations[l - 1];
-    const weights = matmul(input, deltas, inputs, m, units, { transposeA: true });
-    const bias = new Float32Array(units);
-    for (let i = 0; i < deltas.length; i++) bias[i % units] += deltas[i];
-    gradients[l] = { weights, bias };
+    const input = l === 0 ? x : pass.activations[l - 1];
+    const result = layerDefinition(layers[l]).reference.backward(layers[l], weights[l], input, pass.caches[l], deltas, m, mode);
+    gradients[l] = result.gradients;
     if (l > 0) {
-      const back = matmul(deltas, params[l].weights, m, units, inputs, { transposeB: true });
-      for (let i = 0; i < back.length; i++) back[i] *= derivative(layers[l - 1].activation, input[i]);
-      deltas = back;
+      const previous = layers[l - 1].activation ?? 'linear';
+      const g = isElementwise(previous) ? elementwise[previous] : undefined;
+      deltas = g ? result.dInput.map((d, i) => d * g.derivative(input[i])) : result.dInput;
     }
   }
   return gradients;
 }
 
-/** Optimizer state: `optimizer.slots` arrays beside each weight array, and the iteration count t. */
+/** Optimizer state: for each layer, each weight, `slots` arrays beside it; and the steps taken. */
 export interface OptimizerState {
-  slots: LayerParams[][];
+  slots: Float32Array[][][];
   iterations: number;
 }
 
-export function initialState(params: LayerParams[], optimizer: Optimizer): OptimizerState {
-  const slots = Array.from({ length: optimizer.slots }, () =>
-    params.map((p) => ({ weights: new Float32Array(p.weights.length), bias: new Float32Array(p.bias.length) })),
-  );
-  return { slots, iterations: 0 };
+export function initialState(weights: LayerWeights[], optimizer: OptimizerSpec): OptimizerState {
+  const { slots } = optimizerDefinition(optimizer);
+  return { slots: weights.map((layer) => layer.map((w) => Array.from({ length: slots }, () => new Float32Array(w.length)))), iterations: 0 };
 }
 
-/** One training step on a batch of m rows: returns the batch's cost J, computed before the update. */
-export function trainStep(
-  layers: LayerSpec[],
-  params: LayerParams[],
-  loss: Loss,
-  optimizer: Optimizer,
-  state: OptimizerState,
-  x: Float32Array,
-  y: Float32Array,
-  m: number,
-): { cost: number; output: Float32Array } {
-  const pass = forward(layers, params, x, m);
-  const { activations } = pass;
-  const output = activations[activations.length - 1];
-  const J = cost(loss, layers[layers.length - 1], pass, y, m);
-  const gradients = backward(layers, params, x, m, activations, outputDeltas(layers[layers.length - 1], loss, output, y, m));
+/** One training step on a batch of m rows: the batch's cost J and outputs, both before the update. */
+export function trainStep(spec: NetworkSpec, weights: LayerWeights[], state: OptimizerState, x: Float32Array, y: Float32Array, m: number): { cost: number; losses: Float32Array; output: Float32Array } {
+  const mode: Pass = { training: true, step: state.iterations };
+  const loss = losses[spec.loss];
+  const pass = forward(spec.layers, weights, x, m, mode);
+  const output = pass.activations[pass.activations.length - 1];
+  const rows = rowLosses(spec.layers, loss, pass, y, m);
+  const gradients = backward(spec.layers, weights, x, m, pass, outputDeltas(spec.layers, loss, output, y, m), mode);
   const t = ++state.iterations;
-  params.forEach((p, l) => {
-    optimizer.apply(p.weights, gradients[l].weights, state.slots.map((s) => s[l].weights), t); // W ← W − α ∂J/∂W
-    optimizer.apply(p.bias, gradients[l].bias, state.slots.map((s) => s[l].bias), t); // b ← b − α ∂J/∂b
-  });
-  return { cost: J, output };
+  const optimizer = optimizerDefinition(spec.optimizer);
+  const scalars = optimizer.stepScalars(spec.optimizer, t);
+  weights.forEach((layer, l) =>
+    layer.forEach((w, k) => {
+      const g = gradients[l][k];
+      if (g) optimizer.apply(spec.optimizer, w, g, state.slots[l][k], scalars); // w ← w − α ∂J/∂w, or the optimizer's rule
+    }),
+  );
+  return { cost: rows.reduce((sum, v) => sum + v, 0) / m, losses: rows, output };
 }
 
 /** Copies the rows `order[start..start+m)` of a [rows × cols] matrix into a new [m × cols] matrix. */

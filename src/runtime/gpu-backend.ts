@@ -1,31 +1,44 @@
 // The 'webgpu' backend: weights live in GPU buffers; fit records each epoch's steps into one command buffer.
-import type { Backend, Data, EpochLogs, FitRequest, NetworkSpec, Scores } from '../backend';
+import type { Backend, Data, EpochLogs, FitRequest, Scores } from '../backend';
 import { WebGPUNNError } from '../errors';
+import type { CoreGpu, LayerSpecBase } from '../layers/layer';
+import { layerDefinition } from '../layers/registry';
+import { labelColumns } from '../losses/loss';
+import { losses } from '../losses/registry';
 import type { GPUMatrix, Matrix } from '../matrix';
-import type { Adam } from '../model/optimizers';
+import { optimizerDefinition } from '../optimizers/registry';
+import type { NetworkSpec } from '../spec';
 import { type GpuHandle, acquireDevice, checked } from './device';
 import { BufferUsage, MapMode } from './flags';
-import { type OptimizerBuffers, Plan, deviceMatrix, padded } from './plan';
+import { Plan, deviceMatrix } from './plan';
+import { Readback } from './readback';
 
 /** Rows per step in predict and evaluate, bounding their activation buffers. */
 const INFERENCE_ROWS = 4096;
+
+const parametersOf = (layer: LayerSpecBase) => {
+  const { gpu } = layerDefinition(layer);
+  return gpu.role === 'core' ? (gpu as CoreGpu<LayerSpecBase>).parameters : undefined;
+};
 
 export class GpuBackend implements Backend {
   readonly name = 'webgpu';
   readonly adapterInfo: string;
   readonly device: GPUDevice;
-  /** Each layer's [(inputs + 1) × units] weights: the kernel, then the bias as the last row; rows padded to vec4s. */
-  private readonly weights: GPUBuffer[];
-  /** The optimizer's moments per layer (none for SGD), and the count of steps it has taken. */
-  private readonly optimizer: OptimizerBuffers;
+  /** Each layer's parameter buffer (none for element-wise layers), laid out as its kind says (Dense: kernel, then bias). */
+  private readonly parameters: (GPUBuffer | undefined)[];
+  /** The optimizer's state beside each layer's parameters (none for SGD), and the count of steps it has taken. */
+  private readonly moments: (GPUBuffer | undefined)[];
   private iterations = 0;
-  /** Weights and moments as they were when the running epoch began, to roll back an epoch that must not count. */
+  /** Every parameter and moment buffer, in one list. */
+  private readonly state: GPUBuffer[];
+  /** The state as it was when the running epoch began, to roll back an epoch that must not count. */
   private readonly snapshot: GPUBuffer[];
   /**
-   * The buffers that hold the weights as the caller should see them: `weights`, except inside an epoch's callbacks
-   * while the next epoch is already queued, when the snapshot holds the weights at the end of the epoch reported.
+   * The buffers that hold the parameters as the caller should see them: `parameters`, except inside an epoch's
+   * callbacks while the next epoch is already queued, when the snapshot holds those at the end of the epoch reported.
    */
-  private visible: GPUBuffer[];
+  private visible: (GPUBuffer | undefined)[];
   /**
    * The weights at the last point the CPU knows them: set by setWeights and by every completed epoch (they ride in
    * the epoch's readback). When the device is lost, getWeights answers from here and a new compile continues.
@@ -48,12 +61,15 @@ export class GpuBackend implements Backend {
     this.adapterInfo = handle.adapterInfo;
     const usage = BufferUsage.STORAGE | BufferUsage.COPY_SRC | BufferUsage.COPY_DST;
     const make = (label: string, size: number) => this.device.createBuffer({ label, size, usage });
-    this.weights = spec.layers.map((layer, l) => make(`weights ${l}`, (layer.inputs + 1) * padded(layer.units) * 4));
-    const slots = spec.optimizer.slots;
-    this.optimizer = { moments: slots > 0 ? this.weights.map((w, l) => make(`moments ${l}`, slots * w.size)) : [] };
-    const state = [...this.weights, ...this.optimizer.moments];
-    this.snapshot = state.map((b) => make(`snapshot of ${b.label}`, b.size));
-    this.visible = this.weights;
+    this.parameters = spec.layers.map((layer, l) => {
+      const layout = parametersOf(layer);
+      return layout && make(`parameters of layer ${l}`, Math.max(16, layout.floats(layer) * 4));
+    });
+    const { slots } = optimizerDefinition(spec.optimizer);
+    this.moments = this.parameters.map((p, l) => (p && slots > 0 ? make(`moments of layer ${l}`, slots * p.size) : undefined));
+    this.state = [...this.parameters, ...this.moments].filter((b) => b !== undefined);
+    this.snapshot = this.state.map((b) => make(`snapshot of ${b.label}`, b.size));
+    this.visible = this.parameters;
     this.known = initial.map((w) => w.slice());
     this.lost = this.device.lost.then((info) => {
       this.lostReason = `${info.reason}${info.message ? `: ${info.message}` : ''}`;
@@ -65,22 +81,16 @@ export class GpuBackend implements Backend {
 
   async getWeights(): Promise<Float32Array[]> {
     if (this.lostReason !== undefined) return this.known.map((w) => w.slice());
-    const staging = this.visible.map((w) => this.device.createBuffer({ size: w.size, usage: BufferUsage.MAP_READ | BufferUsage.COPY_DST }));
+    const readback = new Readback(this.visible.flatMap((source, l) => (source ? [{ name: String(l), source }] : [])));
+    const staging = readback.buffer(this.device, 'weights');
     const encoder = this.device.createCommandEncoder();
-    this.visible.forEach((w, l) => encoder.copyBufferToBuffer(w, 0, staging[l], 0, w.size));
+    readback.encode(encoder, staging);
     this.device.queue.submit([encoder.finish()]);
     try {
-      const layers = await this.whileAlive(
-        Promise.all(
-          staging.map(async (buffer) => {
-            await buffer.mapAsync(MapMode.READ);
-            return new Float32Array(buffer.getMappedRange().slice(0));
-          }),
-        ),
-      );
-      return this.split(layers);
+      await this.whileAlive(staging.mapAsync(MapMode.READ));
+      return this.unpack(readback.read(staging.getMappedRange().slice(0)));
     } finally {
-      staging.forEach((b) => b.destroy());
+      staging.destroy();
     }
   }
 
@@ -93,26 +103,27 @@ export class GpuBackend implements Backend {
   async fit({ x, y, validation, epochs, batchSize, nextOrder, epochEnd, batchEnd }: FitRequest): Promise<void> {
     this.alive();
     if (epochs === 0) return;
-    const train = await Plan.create(this.device, 'train', this.spec, this.weights,
-      { x: deviceMatrix(this.device, x, 'x', true), y: deviceMatrix(this.device, y, 'y') }, Math.min(batchSize, x.shape[0]), this.optimizer);
-    const check = validation && (await this.scoringPlan(validation.x, validation.y, this.weights).catch((e) => (train.destroy(), Promise.reject(e))));
-    // What one epoch reads back: [loss, accuracy, val_loss, val_accuracy], the weights at its end, then, when batch
-    // logs are wanted, every position's loss and right answer.
-    const scores = train.scores!;
-    const weightBytes = this.weights.reduce((sum, w) => sum + w.size, 0);
-    const detail = batchEnd ? scores.losses.size : 0;
-    const size = 16 + weightBytes + 2 * detail;
-    const readbacks = [0, 1].map(() => this.device.createBuffer({ label: 'epoch scores', size, usage: BufferUsage.MAP_READ | BufferUsage.COPY_DST }));
+    const train = await Plan.create(this.device, 'train', this.spec, this.parameters,
+      { x: deviceMatrix(this.device, x, 'x', true), y: deviceMatrix(this.device, y, 'y') }, Math.min(batchSize, x.shape[0]), this.moments);
+    const check = validation && (await this.scoringPlan(validation.x, validation.y, this.parameters).catch((e) => (train.destroy(), Promise.reject(e))));
+    // What one epoch reads back: the means of its scores (and the validation's), every layer's parameters at its end,
+    // and, when batch logs are wanted, every epoch position's scores.
+    const readback = new Readback([
+      { name: 'scores', source: train.scores!.result },
+      ...(check ? [{ name: 'validation', source: check.scores!.result }] : []),
+      ...this.parameters.flatMap((source, l) => (source ? [{ name: String(l), source }] : [])),
+      ...(batchEnd ? [{ name: 'positions', source: train.scores!.buffer }] : []),
+    ]);
+    const buffers = [0, 1].map(() => readback.buffer(this.device, 'epoch readback'));
     const queue = this.device.queue;
-    const stateBuffers = [...this.weights, ...this.optimizer.moments];
 
     // One command buffer per epoch: snapshot the state, every step, the reductions, validation, one copy out.
     const submitEpoch = (epoch: number) => {
       queue.writeBuffer(train.order, 0, nextOrder());
-      if (train.corrections) queue.writeBuffer(train.corrections, 0, this.adamCorrections(train.steps.length));
+      train.writeSchedule(this.iterations);
       this.iterations += train.steps.length;
       const encoder = this.device.createCommandEncoder({ label: `epoch ${epoch}` });
-      stateBuffers.forEach((b, i) => encoder.copyBufferToBuffer(b, 0, this.snapshot[i], 0, b.size));
+      this.state.forEach((b, i) => encoder.copyBufferToBuffer(b, 0, this.snapshot[i], 0, b.size));
       const pass = encoder.beginComputePass();
       train.steps.forEach((_, s) => train.encodeStep(pass, s));
       train.encodeReductions(pass);
@@ -121,22 +132,12 @@ export class GpuBackend implements Backend {
         check.encodeReductions(pass);
       }
       pass.end();
-      const readback = readbacks[epoch % 2];
-      encoder.copyBufferToBuffer(train.result!, 0, readback, 0, 8);
-      if (check) encoder.copyBufferToBuffer(check.result!, 0, readback, 8, 8);
-      let offset = 16;
-      for (const w of this.weights) {
-        encoder.copyBufferToBuffer(w, 0, readback, offset, w.size);
-        offset += w.size;
-      }
-      if (detail) {
-        encoder.copyBufferToBuffer(scores.losses, 0, readback, offset, detail);
-        encoder.copyBufferToBuffer(scores.correct, 0, readback, offset + detail, detail);
-      }
+      const target = buffers[epoch % 2];
+      readback.encode(encoder, target);
       const submitted = checked(this.device, `epoch ${epoch}`, () => queue.submit([encoder.finish()]));
-      return Promise.all([submitted, readback.mapAsync(MapMode.READ)]).then(() => {
-        const values = new Float32Array(readback.getMappedRange().slice(0));
-        readback.unmap();
+      return Promise.all([submitted, target.mapAsync(MapMode.READ)]).then(() => {
+        const values = readback.read(target.getMappedRange().slice(0));
+        target.unmap();
         return values;
       });
     };
@@ -148,16 +149,15 @@ export class GpuBackend implements Backend {
       for (let epoch = 0; epoch < epochs; epoch++) {
         if (epoch + 1 < epochs) pending.push(submitEpoch(epoch + 1));
         const values = await this.whileAlive(pending.shift()!);
-        let offset = 4;
-        this.known = this.split(this.weights.map((w) => values.slice(offset, (offset += w.size / 4))));
-        this.visible = pending.length > 0 ? this.snapshot.slice(0, this.weights.length) : this.weights;
+        this.known = this.unpack(values);
+        this.visible = pending.length > 0 ? this.snapshotOfParameters() : this.parameters;
         try {
-          if (batchEnd) await this.reportBatches(train, values.subarray(offset), batchEnd);
-          const logs: EpochLogs = this.scores(values[0], values[1]);
-          if (check) Object.assign(logs, { val_loss: values[2] }, this.spec.accuracy && { val_accuracy: values[3] });
+          if (batchEnd) await this.reportBatches(train, values.positions, batchEnd);
+          const logs: EpochLogs = this.logs(train, values.scores);
+          if (check) for (const [key, value] of Object.entries(this.logs(check, values.validation))) logs[`val_${key}`] = value;
           if (await epochEnd(epoch, logs)) break;
         } finally {
-          this.visible = this.weights;
+          this.visible = this.parameters;
         }
       }
     } finally {
@@ -167,19 +167,28 @@ export class GpuBackend implements Backend {
       }
       train.destroy();
       check?.destroy();
-      readbacks.forEach((b) => b.destroy());
+      buffers.forEach((b) => b.destroy());
     }
   }
 
-  async predict(x: Data): Promise<Matrix>;
-  async predict(x: Data, into: GPUBuffer): Promise<GPUMatrix>;
-  /** The last layer's outputs for each row of x, read back, or written into `into` on the device. */
-  async predict(x: Data, into?: GPUBuffer): Promise<Matrix | GPUMatrix> {
+  /** The last layer's outputs for each row of x, read back. */
+  async predict(x: Data): Promise<Matrix> {
+    const output = this.device.createBuffer({ label: 'predictions', size: x.shape[0] * this.units() * 4, usage: BufferUsage.MAP_READ | BufferUsage.COPY_DST });
+    try {
+      await this.predictInto(x, output);
+      await this.whileAlive(output.mapAsync(MapMode.READ));
+      return { shape: [x.shape[0], this.units()], data: new Float32Array(output.getMappedRange().slice(0)) };
+    } finally {
+      output.destroy();
+    }
+  }
+
+  /** The last layer's outputs for each row of x, written into `into` on the device. */
+  async predictInto(x: Data, into: GPUBuffer): Promise<GPUMatrix> {
     this.alive();
     const rows = x.shape[0];
-    const units = this.spec.layers.at(-1)!.units;
+    const units = this.units();
     const plan = await Plan.create(this.device, 'predict', this.spec, this.visible, { x: deviceMatrix(this.device, x, 'x', true) }, Math.min(rows, INFERENCE_ROWS));
-    const output = into ?? this.device.createBuffer({ label: 'predictions', size: rows * units * 4, usage: BufferUsage.MAP_READ | BufferUsage.COPY_DST });
     try {
       this.device.queue.writeBuffer(plan.order, 0, identity(rows));
       const encoder = this.device.createCommandEncoder({ label: 'predict' });
@@ -187,52 +196,53 @@ export class GpuBackend implements Backend {
         const pass = encoder.beginComputePass();
         plan.encodeStep(pass, s);
         pass.end();
-        encoder.copyBufferToBuffer(plan.activations.at(-1)!, 0, output, step.rowStart * units * 4, step.rows * units * 4);
+        encoder.copyBufferToBuffer(plan.output, 0, into, step.rowStart * units * 4, step.rows * units * 4);
       });
       await checked(this.device, 'predict', () => this.device.queue.submit([encoder.finish()]));
-      if (into) return { shape: [rows, units], buffer: into };
-      await this.whileAlive(output.mapAsync(MapMode.READ));
-      return { shape: [rows, units], data: new Float32Array(output.getMappedRange().slice(0)) };
+      return { shape: [rows, units], buffer: into };
     } finally {
       plan.destroy();
-      if (!into) output.destroy();
     }
   }
 
   async evaluate(x: Data, y: Data): Promise<Scores> {
     this.alive();
     const plan = await this.scoringPlan(x, y, this.visible);
-    const readback = this.device.createBuffer({ label: 'scores', size: 8, usage: BufferUsage.MAP_READ | BufferUsage.COPY_DST });
+    const readback = new Readback([{ name: 'scores', source: plan.scores!.result }]);
+    const target = readback.buffer(this.device, 'scores');
     try {
       const encoder = this.device.createCommandEncoder({ label: 'evaluate' });
       const pass = encoder.beginComputePass();
       plan.steps.forEach((_, s) => plan.encodeStep(pass, s));
       plan.encodeReductions(pass);
       pass.end();
-      encoder.copyBufferToBuffer(plan.result!, 0, readback, 0, 8);
+      readback.encode(encoder, target);
       await checked(this.device, 'evaluate', () => this.device.queue.submit([encoder.finish()]));
-      await this.whileAlive(readback.mapAsync(MapMode.READ));
-      const [loss, accuracy] = new Float32Array(readback.getMappedRange());
-      return this.scores(loss, accuracy);
+      await this.whileAlive(target.mapAsync(MapMode.READ));
+      return this.logs(plan, readback.read(target.getMappedRange().slice(0)).scores);
     } finally {
       plan.destroy();
-      readback.destroy();
+      target.destroy();
     }
   }
 
   /** The dispatch list of one training step at this batch size, for reading. */
-  async describeTrainingStep(batchSize: number, inputs: number): Promise<string> {
-    const labels = this.spec.loss.labelColumns(this.spec.layers.at(-1)!.units);
+  async describeTrainingStep(batchSize: number): Promise<string> {
+    const labels = labelColumns(losses[this.spec.loss], this.units());
     const zeros = (cols: number) => ({ shape: [batchSize, cols] as [number, number], data: new Float32Array(batchSize * cols) });
-    const data = { x: deviceMatrix(this.device, zeros(inputs), 'x', true), y: deviceMatrix(this.device, zeros(labels), 'y') };
-    const plan = await Plan.create(this.device, 'train', this.spec, this.weights, data, batchSize, this.optimizer);
+    const data = { x: deviceMatrix(this.device, zeros(this.spec.layers[0].inputs), 'x', true), y: deviceMatrix(this.device, zeros(labels), 'y') };
+    const plan = await Plan.create(this.device, 'train', this.spec, this.parameters, data, batchSize, this.moments);
     const text = plan.describe();
     plan.destroy();
     return text;
   }
 
   dispose(): void {
-    [...this.weights, ...this.optimizer.moments, ...this.snapshot].forEach((b) => b.destroy());
+    [...this.state, ...this.snapshot].forEach((b) => b.destroy());
+  }
+
+  private units(): number {
+    return this.spec.layers[this.spec.layers.length - 1].units;
   }
 
   private lostError(): WebGPUNNError {
@@ -257,62 +267,53 @@ export class GpuBackend implements Backend {
     });
   }
 
-  /** [kernel, bias] pairs from augmented [(inputs + 1) × units] layer weights with padded rows. */
-  private split(layers: Float32Array[]): Float32Array[] {
-    return layers.flatMap((all, l) => {
-      const { inputs, units } = this.spec.layers[l];
-      const stride = padded(units);
-      const augmented = Float32Array.from({ length: (inputs + 1) * units }, (_, i) => all[Math.floor(i / units) * stride + (i % units)]);
-      return [augmented.slice(0, inputs * units), augmented.slice(inputs * units)];
+  /** The weights in Keras order from each layer's parameters, read back under the layer's index. */
+  private unpack(values: Record<string, Float32Array>): Float32Array[] {
+    return this.spec.layers.flatMap((layer, l) => parametersOf(layer)?.unpack(layer, values[String(l)]) ?? []);
+  }
+
+  private writeWeights(weights: Float32Array[]): void {
+    let next = 0;
+    this.spec.layers.forEach((layer, l) => {
+      const own = layerDefinition(layer).weights(layer).map(() => weights[next++]);
+      const layout = parametersOf(layer);
+      if (layout) this.device.queue.writeBuffer(this.parameters[l]!, 0, layout.pack(layer, own));
     });
   }
 
-  /** An evaluation plan over x and y in identity order, reading the weights in `weights`. */
-  private async scoringPlan(x: Data, y: Data, weights: GPUBuffer[]): Promise<Plan> {
+  /** The snapshot's copy of each layer's parameters. */
+  private snapshotOfParameters(): (GPUBuffer | undefined)[] {
+    return this.parameters.map((p) => p && this.snapshot[this.state.indexOf(p)]);
+  }
+
+  /** An evaluation plan over x and y in identity order, reading the parameters in `parameters`. */
+  private async scoringPlan(x: Data, y: Data, parameters: (GPUBuffer | undefined)[]): Promise<Plan> {
     const rows = x.shape[0];
     const data = { x: deviceMatrix(this.device, x, 'x', true), y: deviceMatrix(this.device, y, 'y') };
-    const plan = await Plan.create(this.device, 'evaluate', this.spec, weights, data, Math.min(rows, INFERENCE_ROWS));
+    const plan = await Plan.create(this.device, 'evaluate', this.spec, parameters, data, Math.min(rows, INFERENCE_ROWS));
     this.device.queue.writeBuffer(plan.order, 0, identity(rows));
     return plan;
   }
 
-  /** Each batch's mean loss (and accuracy) from the epoch's per-position scores, in order. */
-  private async reportBatches(plan: Plan, values: Float32Array, batchEnd: NonNullable<FitRequest['batchEnd']>): Promise<void> {
-    const perRow = plan.scores!.perRow;
-    const count = values.length / 2;
-    const mean = (from: number, to: number) => values.subarray(from, to).reduce((s, v) => s + v, 0) / (to - from);
+  /** The scores of a pass by name, from their means in the order of the plan's score slots. */
+  private logs(plan: Plan, means: ArrayLike<number>): Scores {
+    return Object.fromEntries(plan.scores!.slots.map((slot, k) => [slot.name, means[k]])) as Scores;
+  }
+
+  /** Each batch's scores from the epoch's per-position scores, in order. */
+  private async reportBatches(plan: Plan, positions: Float32Array, batchEnd: NonNullable<FitRequest['batchEnd']>): Promise<void> {
+    const { slots } = plan.scores!;
+    const mean = (from: number, to: number) => positions.subarray(from, to).reduce((s, v) => s + v, 0) / (to - from);
     for (const [s, step] of plan.steps.entries()) {
-      const [from, to] = [step.rowStart * perRow, (step.rowStart + step.rows) * perRow];
-      await batchEnd(s, this.scores(mean(from, to), mean(count + from, count + to)));
+      const scores = slots.map(({ offset, perPosition }) => mean(offset + step.rowStart * perPosition, offset + (step.rowStart + step.rows) * perPosition));
+      await batchEnd(s, this.logs(plan, scores));
     }
   }
 
-  /** 1 − β1^t and 1 − β2^t for the next `steps` iterations, in double precision. */
-  private adamCorrections(steps: number): Float32Array {
-    const { beta1, beta2 } = this.spec.optimizer as Adam;
-    const corrections = new Float32Array(2 * steps);
-    for (let s = 0; s < steps; s++) corrections.set([1 - beta1 ** (this.iterations + s + 1), 1 - beta2 ** (this.iterations + s + 1)], 2 * s);
-    return corrections;
-  }
-
-  private scores(loss: number, accuracy: number): Scores {
-    return this.spec.accuracy ? { loss, accuracy } : { loss };
-  }
-
-  private writeWeights(weights: Float32Array[]): void {
-    this.spec.layers.forEach(({ inputs, units }, l) => {
-      const stride = padded(units);
-      const augmented = new Float32Array((inputs + 1) * stride);
-      for (let i = 0; i < inputs; i++) augmented.set(weights[2 * l].subarray(i * units, (i + 1) * units), i * stride);
-      augmented.set(weights[2 * l + 1], inputs * stride);
-      this.device.queue.writeBuffer(this.weights[l], 0, augmented);
-    });
-  }
-
-  /** Undoes the last queued epoch of `steps` steps: weights and moments from the snapshot. */
+  /** Undoes the last queued epoch of `steps` steps: parameters and moments from the snapshot. */
   private rollBack(steps: number): void {
     const encoder = this.device.createCommandEncoder({ label: 'roll back' });
-    [...this.weights, ...this.optimizer.moments].forEach((b, i) => encoder.copyBufferToBuffer(this.snapshot[i], 0, b, 0, b.size));
+    this.state.forEach((b, i) => encoder.copyBufferToBuffer(this.snapshot[i], 0, b, 0, b.size));
     this.device.queue.submit([encoder.finish()]);
     this.iterations -= steps;
   }

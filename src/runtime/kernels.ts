@@ -1,45 +1,19 @@
-// The kernel table: which WGSL files make each kernel, its entry point and its bindings, and a per-device
-// cache of compiled pipelines. Kernels are data; the plan (plan.ts) decides what runs.
+// How kernels are compiled and shaped for a device: a per-device cache of compiled pipelines, and the blocks
+// (`blocking`) that the matmul kernels split a product into. The kernels' sources are data, assembled by the plan
+// (plan.ts) from each layer kind's WGSL files and the epilogues it generates.
 import { WebGPUNNError } from '../errors';
+import type { BindingKind } from './epilogues';
 import { ShaderStage } from './flags';
-import activations from '../shaders/activations.wgsl?raw';
-import backprop from '../shaders/backprop.wgsl?raw';
-import forward from '../shaders/forward.wgsl?raw';
-import gather from '../shaders/gather.wgsl?raw';
-import lossSum from '../shaders/loss-sum.wgsl?raw';
-import losses from '../shaders/losses.wgsl?raw';
-import matmul from '../shaders/matmul.wgsl?raw';
-import softmax from '../shaders/softmax.wgsl?raw';
-import step from '../shaders/step.wgsl?raw';
-import update from '../shaders/update.wgsl?raw';
 
-/** A binding's kind: the per-step uniform (read at a dynamic offset), read-only storage, or writable storage. */
-type BindingKind = 'step' | 'read' | 'write';
-
-interface Kernel {
-  sources: string[];
+/** A kernel ready to compile: its whole source, entry point, bindings in order, and override constants. */
+export interface KernelSource {
+  label: string;
+  code: string;
   entry: string;
-  bindings: BindingKind[];
+  /** 'step': the step table's uniform, bound at a dynamic offset; 'read'/'write': storage. */
+  bindings: ('step' | BindingKind)[];
+  constants: Record<string, number>;
 }
-
-const forwardSources = [forward, step, matmul, activations, losses];
-const updateSources = [update, step, matmul];
-const softmaxSources = [softmax, step];
-
-export const kernels = {
-  forward: { sources: forwardSources, entry: 'forward', bindings: ['step', 'read', 'read', 'read', 'write'] },
-  forward_loss: { sources: forwardSources, entry: 'forward_loss', bindings: ['step', 'read', 'read', 'read', 'write', 'read', 'write', 'write', 'write'] },
-  softmax: { sources: softmaxSources, entry: 'softmax', bindings: ['step', 'write'] },
-  softmax_loss: { sources: softmaxSources, entry: 'softmax_loss', bindings: ['step', 'write', 'read', 'read', 'write', 'write', 'write'] },
-  backprop: { sources: [backprop, step, matmul, activations], entry: 'backprop', bindings: ['step', 'read', 'read', 'read', 'write'] },
-  update_sgd: { sources: updateSources, entry: 'update_sgd', bindings: ['step', 'read', 'read', 'read', 'write'] },
-  update_adam: { sources: updateSources, entry: 'update_adam', bindings: ['step', 'read', 'read', 'read', 'write', 'write', 'read'] },
-  update_rmsprop: { sources: updateSources, entry: 'update_rmsprop', bindings: ['step', 'read', 'read', 'read', 'write', 'write'] },
-  loss_sum: { sources: [lossSum], entry: 'loss_sum', bindings: ['read', 'write'] },
-  gather: { sources: [gather, step], entry: 'gather', bindings: ['step', 'read', 'read', 'write'] },
-} satisfies Record<string, Kernel>;
-
-export type KernelName = keyof typeof kernels;
 
 /**
  * What a device runs well, which decides how the matmul kernels split a product (`blocking`). A GPU runs thousands
@@ -115,11 +89,6 @@ export function blocking(rows: number, cols: number, occupancy: Occupancy): Bloc
   return { tileRows: best.tileRows, tileCols: best.tileCols, group: best.group };
 }
 
-/** A blocking's constants (matmul.wgsl): the block's size and the workgroup's. */
-export function blockingConstants({ tileRows, tileCols, group }: Blocking): Record<string, number> {
-  return { TILE_ROWS: tileRows, TILE_COLS: tileCols, GROUP_X: group[0], GROUP_Y: group[1] };
-}
-
 /** Workgroups of a matmul kernel for a [rows × cols] result. */
 export function matmulWorkgroups(rows: number, cols: number, { tileRows, tileCols, group }: Blocking): [number, number] {
   return [ceil(ceil(cols, 4 * tileCols), group[0]), ceil(ceil(rows, 4 * tileRows), group[1])];
@@ -132,48 +101,40 @@ interface Compiled {
 
 const cache = new WeakMap<GPUDevice, Map<string, Promise<Compiled>>>();
 
-/** The pipeline for a kernel with these override constants, compiled once per device. */
-export function compile(device: GPUDevice, name: KernelName, constants: Record<string, number>): Promise<Compiled> {
+/** The pipeline of a kernel, compiled once per device: models of the same shape share it. */
+export function compile(device: GPUDevice, kernel: KernelSource): Promise<Compiled> {
   let pipelines = cache.get(device);
   if (!pipelines) cache.set(device, (pipelines = new Map()));
-  const key = `${name} ${JSON.stringify(constants)}`;
+  const key = `${kernel.label} ${kernel.entry} ${kernel.bindings.join()} ${JSON.stringify(kernel.constants)}\n${kernel.code}`;
   let compiled = pipelines.get(key);
   if (!compiled) {
-    compiled = build(device, name, constants);
+    compiled = build(device, kernel);
     compiled.catch(() => pipelines.delete(key));
     pipelines.set(key, compiled);
   }
   return compiled;
 }
 
-async function build(device: GPUDevice, name: KernelName, constants: Record<string, number>): Promise<Compiled> {
-  const kernel: Kernel = kernels[name];
-  // A matmul kernel's block size is written into its source as module constants, since it sizes arrays
-  // (matmul.wgsl); every other constant is a pipeline override.
-  const { TILE_ROWS = 1, TILE_COLS = 1, ...overrides } = constants;
-  const block = kernel.sources.includes(matmul) ? `const TILE_ROWS = ${TILE_ROWS}u;\nconst TILE_COLS = ${TILE_COLS}u;\n` : '';
-  const module = device.createShaderModule({ label: name, code: block + kernel.sources.join('\n') });
+async function build(device: GPUDevice, kernel: KernelSource): Promise<Compiled> {
+  const module = device.createShaderModule({ label: kernel.label, code: kernel.code });
   const layout = device.createBindGroupLayout({
-    label: name,
+    label: kernel.label,
     entries: kernel.bindings.map((kind, binding) => ({
       binding,
       visibility: ShaderStage.COMPUTE,
-      buffer:
-        kind === 'step'
-          ? { type: 'uniform', hasDynamicOffset: true }
-          : { type: kind === 'read' ? 'read-only-storage' : 'storage' },
+      buffer: kind === 'step' ? { type: 'uniform', hasDynamicOffset: true } : { type: kind === 'read' ? 'read-only-storage' : 'storage' },
     })),
   });
   try {
     const pipeline = await device.createComputePipelineAsync({
-      label: name,
+      label: kernel.label,
       layout: device.createPipelineLayout({ bindGroupLayouts: [layout] }),
-      compute: { module, entryPoint: kernel.entry, constants: overrides },
+      compute: { module, entryPoint: kernel.entry, constants: kernel.constants },
     });
     return { pipeline, layout };
   } catch (error) {
     const info = await module.getCompilationInfo();
     const messages = info.messages.filter((m) => m.type === 'error').map((m) => `${m.lineNum}:${m.linePos} ${m.message}`);
-    throw new WebGPUNNError('GPU_ERROR', `kernel '${name}' failed to compile: ${messages.join('; ') || (error as Error).message}`);
+    throw new WebGPUNNError('GPU_ERROR', `kernel '${kernel.label}' failed to compile: ${messages.join('; ') || (error as Error).message}`);
   }
 }

@@ -1,18 +1,39 @@
 // The scheduler: turns a network into a flat list of dispatches for one step, with every buffer, pipeline and
 // bind group made here, once. Training, evaluation and prediction are three plans over the same kernels.
-import type { Data, LayerSpec, NetworkSpec } from '../backend';
+//
+// The network is cut into blocks: a layer that runs kernels of its own (Dense) and the element-wise layers and
+// activations after it, which are fused into those kernels as epilogues (epilogues.ts). Each block stores one
+// output, which the next block reads. Every layer kind schedules its own dispatches (layers/*/gpu.ts) through the
+// context this plan gives it; nothing here knows one kind from another.
+import type { Data } from '../backend';
+import { isElementwise } from '../activations/activations';
 import { WebGPUNNError } from '../errors';
-import { activationCode } from '../model/activations';
-import { Adam, RMSprop } from '../model/optimizers';
+import type { CoreGpu, LayerSpecBase } from '../layers/layer';
+import { layerDefinition } from '../layers/registry';
+import { type ElementLoss, type RowLoss, labelColumns } from '../losses/loss';
+import { losses } from '../losses/registry';
+import { metrics } from '../metrics/registry';
+import { optimizerDefinition } from '../optimizers/registry';
+import gather from '../shaders/gather.wgsl?raw';
+import matmul from '../shaders/matmul.wgsl?raw';
+import reduce from '../shaders/reduce.wgsl?raw';
+import rowKernel from '../shaders/rows.wgsl?raw';
+import step from '../shaders/step.wgsl?raw';
+import type { NetworkSpec } from '../spec';
 import { checked } from './device';
+import { type Binding, type ElementHead, type PointwiseOp, type ScoreSlot, activationOp, outputEpilogue, priorEpilogue, updateEpilogue } from './epilogues';
 import { BufferUsage } from './flags';
-import { type KernelName, blocking, blockingConstants, compile, matmulWorkgroups, occupancy } from './kernels';
+import { type KernelSource, blocking, compile, matmulWorkgroups, occupancy } from './kernels';
+import type { KernelRequest, LayerInput, Product } from './layer-context';
+import { bindingLimit, padded } from './layout';
+import { type RowHead, scoreRow } from './rows';
+import { unroll } from './wgsl';
 
 export type PlanMode = 'train' | 'evaluate' | 'predict';
 
 /** One dispatch. Its workgroup count may depend on the step's rows (the last batch can be short). */
 export interface Dispatch {
-  kernel: KernelName;
+  name: string;
   pipeline: GPUComputePipeline;
   bindGroup: GPUBindGroup;
   /** Whether it takes the step table at a dynamic offset. */
@@ -39,19 +60,6 @@ export interface DeviceMatrix {
   cols: number;
   stride: number;
   owned: boolean;
-}
-
-/** Floats per row of a matrix the kernels read as vec4s: `cols` padded to a multiple of 4. */
-export const padded = (cols: number) => Math.ceil(cols / 4) * 4;
-
-/** The optimizer's state on the device: per layer its moments (none for SGD). */
-export interface OptimizerBuffers {
-  moments: GPUBuffer[];
-}
-
-/** The most bytes one binding (and one buffer) may hold on this device. */
-export function bindingLimit(device: GPUDevice): number {
-  return Math.min(device.limits.maxStorageBufferBindingSize, device.limits.maxBufferSize);
 }
 
 /** Rows per chunk: as many as fit a binding, a multiple of 64 so that every chunk starts 256-byte aligned. */
@@ -86,26 +94,88 @@ export function deviceMatrix(device: GPUDevice, m: Data, label: string, pad = fa
   return { chunks, rows, cols, stride, owned: !('buffer' in m) };
 }
 
-const lossCode = { binaryCrossentropy: 1, meanSquaredError: 2 } as const;
-const updateKernel = { sgd: 'update_sgd', adam: 'update_adam', rmsprop: 'update_rmsprop' } as const;
+/** A layer that runs kernels of its own, and the element-wise operations fused after it, up to the next such layer. */
+interface Block {
+  core: number;
+  ops: PointwiseOp[];
+  width: number;
+  /** Whether the block ends with a softmax, which needs whole rows: the row kernel computes it. */
+  softmax: boolean;
+}
+
+/** The network's blocks in a pass (dropout takes part in training only). */
+function blocksOf(layers: LayerSpecBase[], training: boolean): Block[] {
+  const blocks: Block[] = [];
+  layers.forEach((layer, l) => {
+    const { gpu } = layerDefinition(layer);
+    if (gpu.role === 'core') blocks.push({ core: l, ops: [], width: layer.units, softmax: false });
+    const block = blocks.at(-1);
+    if (!block) throw new WebGPUNNError('INVALID_ARGUMENT', `model.layers[0]: expected a layer that computes from the data (Dense), got '${layer.kind}'`);
+    const op = gpu.role === 'pointwise' ? gpu.op(layer, training) : undefined;
+    if (op) block.ops.push(op);
+    const activation = layer.activation;
+    if (activation === 'softmax') block.softmax = true;
+    else if (activation && isElementwise(activation)) {
+      const g = activationOp(activation);
+      if (g) block.ops.push(g);
+    }
+  });
+  return blocks;
+}
+
 const ceil = (a: number, b: number) => Math.ceil(a / b);
+
+/**
+ * A per-step kernel as the device compiles it: step.wgsl (bindings 0–2), for a matmul kernel its block size and
+ * matmul.wgsl, the kernel's sources with their loops written out for the block, and the epilogue, whose bindings
+ * follow the kernel's own. `scheduleWords` is the schedule's words per step.
+ */
+export function stepKernel(request: Omit<KernelRequest, 'workgroups' | 'text'>, scheduleWords: number): { kernel: KernelSource; bindings: Binding[] } {
+  const { epilogue } = request;
+  const first = 3 + request.bindings.length;
+  const tiles = request.product?.blocking;
+  const sizes = { TILE_ROWS: tiles?.tileRows ?? 1, TILE_COLS: tiles?.tileCols ?? 1 };
+  // A matmul kernel's block size is written into its source as module constants, since it sizes arrays.
+  const header = tiles ? `const TILE_ROWS = ${sizes.TILE_ROWS}u;\nconst TILE_COLS = ${sizes.TILE_COLS}u;\n` : '';
+  const sources = [step, ...(tiles ? [matmul] : []), ...request.sources, epilogue?.code(first) ?? ''];
+  const bindings = [...request.bindings, ...(epilogue?.bindings ?? [])];
+  const kernel: KernelSource = {
+    label: `${request.name}${epilogue?.name ? `_${epilogue.name}` : ''}`,
+    code: header + unroll(sources.join('\n'), sizes),
+    entry: request.entry,
+    bindings: ['step', 'read', 'read', ...bindings.map((b) => b.kind)],
+    constants: { ...request.constants, SCHEDULE_WORDS: scheduleWords, ...(tiles ? { GROUP_X: tiles.group[0], GROUP_Y: tiles.group[1] } : {}) },
+  };
+  return { kernel, bindings };
+}
+
+/** The reduction of a pass's scores: `ranges` says where each score's values start and how many there are. */
+export function reduceKernel(ranges: [offset: number, count: number][]): KernelSource {
+  const list = ranges.map(([offset, count]) => `vec2u(${offset}u, ${count}u)`).join(', ');
+  return {
+    label: 'reduce',
+    code: `${reduce}\nfn score_range(s: u32) -> vec2u {\n  var ranges = array<vec2u, ${ranges.length}>(${list});\n  return ranges[s];\n}\n`,
+    entry: 'reduce',
+    bindings: ['read', 'write'],
+    constants: {},
+  };
+}
 
 export class Plan {
   /** One step, in order. */
   readonly dispatches: Dispatch[] = [];
-  /** Once per pass over the data: the mean loss into result[0] and, with metrics, the accuracy into result[1]. */
+  /** Once per pass over the data: the mean of every score into `scores.result`. */
   readonly reductions: Dispatch[] = [];
   readonly steps: Step[] = [];
   /** [rows] u32: the epoch order, written before each epoch. */
   readonly order: GPUBuffer;
-  /** a[l] of the current step, [capacity × units] each. */
-  readonly activations: GPUBuffer[] = [];
-  /** [2] float32: the pass's mean loss and accuracy. Train and evaluate only. */
-  result: GPUBuffer | undefined;
-  /** Adam's bias corrections 1 − β1^t, 1 − β2^t for each step of the next epoch, written before it. */
-  corrections: GPUBuffer | undefined;
-  /** Per epoch position, `perRow` values each: the losses and the 1/0 right answers. Train and evaluate only. */
-  scores: { losses: GPUBuffer; correct: GPUBuffer; perRow: number } | undefined;
+  /** [steps × scheduleWords] u32: each step's counter and the optimizer's scalars, written before each epoch. */
+  readonly schedule: GPUBuffer;
+  readonly scheduleWords: number;
+  /** The network's output of the current step, [capacity × units] as it is read back. */
+  output!: GPUBuffer;
+  /** Train and evaluate: each epoch position's scores (slots: where each score's values are), and their means. */
+  scores: { buffer: GPUBuffer; slots: ScoreSlot[]; result: GPUBuffer } | undefined;
   private readonly owned: GPUBuffer[] = [];
   private readonly stepBuffer: GPUBuffer;
   private readonly stepStride: number;
@@ -125,32 +195,50 @@ export class Plan {
     const words = new Uint32Array(this.stepBuffer.getMappedRange());
     this.steps.forEach((s, i) => words.set([s.rowStart, s.rows, i], (i * this.stepStride) / 4));
     this.stepBuffer.unmap();
+    this.scheduleWords = 1 + (mode === 'train' ? optimizerDefinition(spec.optimizer).stepScalars(spec.optimizer, 1).length : 0);
+    this.schedule = this.buffer('schedule', this.steps.length * this.scheduleWords * 4, BufferUsage.STORAGE | BufferUsage.COPY_DST);
   }
 
   /**
-   * Plans `mode` over data [rows × inputs] (and labels unless predicting), `capacity` rows per step, with the
-   * layers' weights in `weights` ([(inputs + 1) × units] each, the bias as the last row).
+   * Plans `mode` over data [rows × inputs] (and labels unless predicting), `capacity` rows per step, with each
+   * layer's parameters in `parameters` (none for element-wise layers) and, to train, the optimizer's state in
+   * `moments`.
    */
   static async create(
     device: GPUDevice,
     mode: PlanMode,
     spec: NetworkSpec,
-    weights: GPUBuffer[],
+    parameters: (GPUBuffer | undefined)[],
     data: { x: DeviceMatrix; y?: DeviceMatrix },
     capacity: number,
-    optimizer?: OptimizerBuffers,
+    moments?: (GPUBuffer | undefined)[],
   ): Promise<Plan> {
     let plan: Plan | undefined;
     try {
       return await checked(device, `planning ${mode}`, async () => {
         plan = new Plan(device, mode, spec, data, capacity);
-        await plan.schedule(weights, optimizer);
+        await plan.schedulePlan(parameters, moments ?? []);
         return plan;
       });
     } catch (error) {
       plan?.destroy();
       throw error;
     }
+  }
+
+  /**
+   * Writes the schedule of the next pass, whose first step follows `taken` steps of training: each step's counter,
+   * and the optimizer's scalars for its iteration t = taken + step + 1.
+   */
+  writeSchedule(taken: number): void {
+    const words = new Uint32Array(this.steps.length * this.scheduleWords);
+    const floats = new Float32Array(words.buffer);
+    const optimizer = optimizerDefinition(this.spec.optimizer);
+    this.steps.forEach((_, s) => {
+      words[s * this.scheduleWords] = taken + s;
+      if (this.scheduleWords > 1) floats.set(optimizer.stepScalars(this.spec.optimizer, taken + s + 1), s * this.scheduleWords + 1);
+    });
+    this.device.queue.writeBuffer(this.schedule, 0, words);
   }
 
   /** Records step `index` into a compute pass. */
@@ -167,8 +255,8 @@ export class Plan {
   /** The dispatch list of one step, one line each. */
   describe(): string {
     const rows = this.steps[0].rows;
-    const lines = this.dispatches.map((d, i) => `${String(i + 1).padStart(2)}. ${d.text}  ${d.workgroups(rows).join('×')} workgroups`);
-    lines.push(...this.reductions.map((d) => `then once per pass over the data: ${d.text}`));
+    const lines = this.dispatches.map((d, i) => `${String(i + 1).padStart(2)}. ${d.name.padEnd(14)} ${d.text}  ${d.workgroups(rows).join('×')} workgroups`);
+    lines.push(...this.reductions.map((d) => `then once per pass over the data: ${d.name.padEnd(14)} ${d.text}`));
     return `${this.mode}, ${rows} rows per step, ${this.steps.length} steps:\n${lines.join('\n')}`;
   }
 
@@ -198,127 +286,166 @@ export class Plan {
   /** Dispatches being compiled, in order: every pipeline of a plan compiles at once. */
   private readonly compiling: { list: Dispatch[]; dispatch: Promise<Dispatch> }[] = [];
 
-  private add(kernel: KernelName, constants: Record<string, number>, buffers: (GPUBuffer | GPUBufferBinding)[], workgroups: Dispatch['workgroups'], text: string, list = this.dispatches): void {
-    const stepped = list === this.dispatches;
-    const dispatch = compile(this.device, kernel, constants).then(({ pipeline, layout }) => {
-      const resources = stepped ? [{ buffer: this.stepBuffer, size: 12 }, ...buffers] : buffers;
+  /** A product's block on this device, and its grid. */
+  private product(rows: number, cols: number): Product {
+    const b = blocking(rows, cols, occupancy(this.device));
+    return { blocking: b, groups: (stepRows) => matmulWorkgroups(stepRows, cols, b), text: `${4 * b.tileRows} × ${4 * b.tileCols} blocks, ${b.group.join(' × ')} invocations per workgroup` };
+  }
+
+  /** A stepped dispatch: step.wgsl's bindings (step, order, schedule), the kernel's own from 3, then its epilogue's. */
+  private add(request: KernelRequest): void {
+    const { kernel, bindings } = stepKernel(request, this.scheduleWords);
+    const resources = [{ buffer: this.stepBuffer, size: 12 }, this.order, this.schedule, ...bindings.map((b) => b.resource)];
+    this.compileDispatch(kernel, resources, true, request.workgroups, request.text, this.dispatches);
+  }
+
+  private compileDispatch(kernel: KernelSource, resources: (GPUBuffer | GPUBufferBinding)[], stepped: boolean, workgroups: Dispatch['workgroups'], text: string, list: Dispatch[]): void {
+    const dispatch = compile(this.device, kernel).then(({ pipeline, layout }) => {
       const entries = resources.map((resource, binding) => ({ binding, resource: 'buffer' in resource ? resource : { buffer: resource } }));
-      const bindGroup = this.device.createBindGroup({ label: kernel, layout, entries });
-      return { kernel, pipeline, bindGroup, stepped, workgroups, text: `${kernel.padEnd(14)} ${text}` };
+      const bindGroup = this.device.createBindGroup({ label: kernel.label, layout, entries });
+      return { name: kernel.label, pipeline, bindGroup, stepped, workgroups, text };
     });
     dispatch.catch(() => undefined); // the failure is thrown where the plan awaits it, in order
     this.compiling.push({ list, dispatch });
   }
 
-  private async schedule(weights: GPUBuffer[], optimizer: OptimizerBuffers | undefined): Promise<void> {
-    const { layers, loss } = this.spec;
-    const last = layers.length - 1;
-    const output = layers[last];
+  /**
+   * Where the output is scored: the scores buffer, one slot per score at each epoch position, the loss's first, and
+   * which kernel writes each. Element-wise outputs are scored in the forward's epilogue, softmax rows and the metrics
+   * that need a whole row in the row kernel.
+   */
+  private heads(labels: GPUBufferBinding, units: number, rowWise: boolean, deltas: GPUBuffer | undefined): { elementHead?: ElementHead; rowHead?: RowHead } {
+    const { spec } = this;
+    const positions = this.data.x.rows;
+    const slots: ScoreSlot[] = [];
+    const slot = (name: string, perPosition: number) => {
+      const s = { name, perPosition, offset: slots.reduce((sum, o) => sum + o.perPosition * positions, 0) };
+      slots.push(s);
+      return s;
+    };
+    const loss = losses[spec.loss];
+    const lossSlot = slot('loss', rowWise ? 1 : units);
+    const scored = spec.metrics.map(({ key, metric }) => ({ definition: metrics[metric], slot: slot(key, metrics[metric].element ? units : 1) }));
+    const floats = slots.reduce((sum, s) => sum + s.perPosition * positions, 0);
+    if (floats * 4 > bindingLimit(this.device)) throw new WebGPUNNError('INVALID_ARGUMENT', `y: expected at most ${bindingLimit(this.device)} bytes of per-row scores on this device, got ${floats * 4}`);
+    const scores = this.buffer('scores', floats * 4, BufferUsage.STORAGE | BufferUsage.COPY_SRC);
+    this.scores = { buffer: scores, slots, result: this.buffer('result', slots.length * 4, BufferUsage.STORAGE | BufferUsage.COPY_SRC) };
+    const inEmit = rowWise ? [] : scored.filter((m) => m.definition.element);
+    const inRows = scored.filter((m) => !inEmit.includes(m));
+    const elementHead: ElementHead | undefined = rowWise
+      ? undefined
+      : { lossName: spec.loss, loss: loss as ElementLoss, labels, deltas, scores, lossSlot, metrics: inEmit.map((m) => ({ slot: m.slot, metric: m.definition.element! })) };
+    const rowHead: RowHead | undefined =
+      rowWise || inRows.length > 0
+        ? {
+            labels,
+            labelColumns: labelColumns(loss, units),
+            units,
+            scores,
+            loss: rowWise ? { definition: loss as RowLoss, slot: lossSlot, deltas } : undefined,
+            rowMetrics: inRows.filter((m) => m.definition.row).map((m) => ({ slot: m.slot, metric: m.definition.row! })),
+            elementMetrics: inRows.filter((m) => m.definition.element).map((m) => ({ slot: m.slot, metric: m.definition.element! })),
+          }
+        : undefined;
+    return { elementHead, rowHead };
+  }
+
+  private async schedulePlan(parameters: (GPUBuffer | undefined)[], moments: (GPUBuffer | undefined)[]): Promise<void> {
+    const { spec, capacity } = this;
     const { x, y } = this.data;
     const training = this.mode === 'train';
     const scoring = this.mode !== 'predict';
-    const softmax = output.activation === 'softmax';
     const storage = BufferUsage.STORAGE;
+    const blocks = blocksOf(spec.layers, training);
+    const last = blocks.length - 1;
+    const outputLayer = spec.layers.length - 1;
+    const units = blocks[last].width;
 
-    // Hidden activations and all deltas have their rows padded to vec4s; the output layer's activations are
-    // [rows × units] as they are read back.
-    const outStride = (l: number) => (l === last ? layers[l].units : padded(layers[l].units));
-    for (const l of layers.keys()) this.activations.push(this.buffer('activations', this.capacity * outStride(l) * 4, storage | BufferUsage.COPY_SRC));
-    const deltas = layers.map((layer, l) => (training || (scoring && l === last) ? this.buffer('deltas', this.capacity * padded(layer.units) * 4, storage) : undefined));
+    // Each block's output and, in training, the deltas dJ/dz of its layer's product: hidden blocks' rows padded to
+    // vec4s, the output's [rows × units] as it is read back.
+    const outputs = blocks.map((block, b) =>
+      this.buffer(`output of layer ${block.core}`, capacity * (b === last ? block.width : padded(block.width)) * 4, storage | BufferUsage.COPY_SRC),
+    );
+    this.output = outputs[last];
+    const deltas = blocks.map((block) => (training ? this.buffer(`deltas of layer ${block.core}`, capacity * padded(block.width) * 4, storage) : undefined));
     if (x.rows * 4 > bindingLimit(this.device)) throw new WebGPUNNError('INVALID_ARGUMENT', `x: expected at most ${bindingLimit(this.device) / 4} rows on this device, got ${x.rows}`);
-    if (scoring) {
-      const perRow = softmax ? 1 : output.units;
-      const size = x.rows * perRow * 4;
-      if (size > bindingLimit(this.device)) throw new WebGPUNNError('INVALID_ARGUMENT', `y: expected at most ${bindingLimit(this.device)} bytes of per-row scores on this device, got ${size}`);
-      const usage = storage | BufferUsage.COPY_SRC;
-      this.scores = { losses: this.buffer('losses', size, usage), correct: this.buffer('correct', size, usage), perRow };
-    }
-    // Each product's blocking is chosen for a full step's rows; a short last step runs fewer workgroups of it.
-    const target = occupancy(this.device);
-    const product = (rows: number, cols: number) => {
-      const b = blocking(rows, cols, target);
-      const blocks = `${4 * b.tileRows} × ${4 * b.tileCols} blocks, ${b.group.join(' × ')} invocations per workgroup`;
-      return { constants: blockingConstants(b), groups: (stepRows: number) => matmulWorkgroups(stepRows, cols, b), blocks };
-    };
-    const dims = (layer: LayerSpec) => `[${layer.inputs + 1} × ${layer.units}]`;
     const whole = (m: DeviceMatrix, what: string) => {
       if (m.chunks.length > 1) throw new WebGPUNNError('INVALID_ARGUMENT', `${what}: expected at most ${bindingLimit(this.device)} bytes (this device's largest binding), got ${m.rows * m.cols * 4}`);
       const { buffer, offset, size } = m.chunks[0];
       return { buffer, offset, size };
     };
-    const labels = y && whole(y, 'labels');
+
+    const rowWise = blocks[last].softmax;
+    const { elementHead, rowHead } = scoring ? this.heads(whole(y!, 'labels'), units, rowWise, deltas[last]) : {};
 
     // Layer 0 reads the dataset through the epoch order; a dataset too large for one binding, or an app's buffer
     // whose rows are not whole vec4s, is first gathered, chunk by chunk, into a batch buffer.
     const gathered = x.chunks.length > 1 || x.stride % 4 !== 0;
-    const dataset = gathered ? this.buffer('batch', this.capacity * padded(x.cols) * 4, storage) : whole(x, 'x');
+    const dataset = gathered ? this.buffer('batch', capacity * padded(x.cols) * 4, storage) : whole(x, 'x');
     for (const chunk of gathered ? x.chunks : []) {
-      this.add('gather', { COLS: x.cols, STRIDE: x.stride, FIRST_ROW: chunk.firstRow, CHUNK_ROWS: chunk.rows }, [this.order, chunk, dataset],
-        (rows) => [1, ceil(rows * x.cols, 64)], `x rows ${chunk.firstRow}..${chunk.firstRow + chunk.rows - 1} of this step into the batch`);
+      this.add({
+        name: 'gather',
+        sources: [gather],
+        entry: 'gather',
+        constants: { COLS: x.cols, STRIDE: x.stride, FIRST_ROW: chunk.firstRow, CHUNK_ROWS: chunk.rows },
+        bindings: [{ kind: 'read', resource: chunk }, { kind: 'write', resource: dataset }],
+        workgroups: (rows) => [1, ceil(rows * x.cols, 64)],
+        text: `x rows ${chunk.firstRow}..${chunk.firstRow + chunk.rows - 1} of this step into the batch`,
+      });
+    }
+    const inputOf = (b: number): LayerInput => (b === 0 ? { resource: dataset, throughOrder: !gathered } : { resource: outputs[b - 1], throughOrder: false });
+    const context = (b: number) => {
+      const l = blocks[b].core;
+      return {
+        spec: spec.layers[l],
+        index: l,
+        capacity,
+        parameters: parameters[l]!,
+        input: inputOf(b),
+        product: (r: number, c: number) => this.product(r, c),
+        dispatch: (request: KernelRequest) => this.add(request),
+      };
+    };
+    const core = (b: number) => layerDefinition(spec.layers[blocks[b].core]).gpu as CoreGpu<LayerSpecBase>;
+
+    // Forward: each block's product, its operations and, at the output, the scores.
+    for (const [b, block] of blocks.entries()) {
+      const output = { buffer: outputs[b], width: block.width, padded: b !== last };
+      core(b).forward({ ...context(b), emit: outputEpilogue(block.ops, output, b === last ? elementHead : undefined), training });
+    }
+    if (rowWise || rowHead) {
+      const what = [rowWise ? 'softmax of each row' : '', rowHead?.loss ? `${spec.loss} and dJ/dz = a − y` : '', rowHead && (rowHead.rowMetrics.length || rowHead.elementMetrics.length) ? 'row metrics' : '']
+        .filter(Boolean)
+        .join(', ');
+      this.add({
+        name: rowWise ? (rowHead?.loss ? 'softmax_loss' : 'softmax') : 'row_scores',
+        sources: [rowKernel],
+        entry: 'rows',
+        constants: { UNITS: units, SOFTMAX: rowWise ? 1 : 0 },
+        bindings: [{ kind: 'write', resource: outputs[last] }],
+        epilogue: scoreRow(rowHead, what),
+        workgroups: (stepRows) => [1, ceil(stepRows, 64)],
+        text: `layer ${outputLayer}  ${what}`,
+      });
     }
 
-    // Forward: a[l] = g(a[l−1] · W[l] + b[l]); an element-wise output layer also takes the loss and its deltas,
-    // a softmax one hands its z to the softmax kernel.
-    for (const [l, layer] of layers.entries()) {
-      const input = l === 0 ? dataset : this.activations[l - 1];
-      const activation = layer.activation === 'softmax' ? 'linear' : layer.activation;
-      const { constants: tiles, groups, blocks } = product(this.capacity, layer.units);
-      const constants = { INPUTS: layer.inputs, UNITS: layer.units, ACTIVATION: activationCode[activation], GATHER: l === 0 && !gathered ? 1 : 0, OUT_STRIDE: outStride(l), ...tiles };
-      const text = `layer ${l}  [rows × ${layer.inputs}] · ${dims(layer)} → ${layer.activation === 'softmax' ? 'z' : layer.activation}`;
-      const buffers = [this.order, input, weights[l], this.activations[l]];
-      if (l === last && scoring && !softmax) {
-        const { losses, correct } = this.scores!;
-        this.add('forward_loss', { ...constants, LOSS: lossCode[loss.name as keyof typeof lossCode] }, [...buffers, labels!, deltas[l]!, losses, correct],
-          groups, `${text}, ${loss.name} and dJ/dz; ${blocks}`);
-      } else {
-        this.add('forward', constants, buffers, groups, `${text}; ${blocks}`);
-      }
-    }
-    if (softmax) {
-      const rowGroups = (rows: number): [number, number] => [1, ceil(rows, 64)];
-      if (scoring) {
-        const { losses, correct } = this.scores!;
-        this.add('softmax_loss', { UNITS: output.units, LABELS: y!.cols }, [this.activations[last], this.order, labels!, deltas[last]!, losses, correct],
-          rowGroups, `layer ${last}  softmax of each row, ${loss.name} and dJ/dz = a − y`);
-      } else {
-        this.add('softmax', { UNITS: output.units }, [this.activations[last]], rowGroups, `layer ${last}  softmax of each row`);
-      }
-    }
-
-    // Backpropagation and the update, last layer first. dz[l−1] is computed from W[l] before W[l] changes.
+    // Backpropagation and the update, last block first: each layer's deltas carried back through the previous
+    // block's operations, and its parameters updated by the optimizer where their gradient is computed.
     if (training) {
-      const opt = this.spec.optimizer;
-      const kernel = updateKernel[opt.name];
-      const hyper: Record<string, number> = { LEARNING_RATE: opt.learningRate };
-      if (opt instanceof Adam) Object.assign(hyper, { BETA1: opt.beta1, BETA2: opt.beta2, EPSILON: opt.epsilon });
-      if (opt instanceof RMSprop) Object.assign(hyper, { RHO: opt.rho, EPSILON: opt.epsilon });
-      for (let l = last; l >= 0; l--) {
-        const layer = layers[l];
-        if (l > 0) {
-          const previous = layers[l - 1].activation;
-          const { constants: tiles, groups, blocks } = product(this.capacity, layer.inputs);
-          this.add('backprop', { INPUTS: layer.inputs, UNITS: layer.units, ACTIVATION: activationCode[previous], ...tiles }, [deltas[l]!, weights[l], this.activations[l - 1], deltas[l - 1]!],
-            groups, `layer ${l}  dz[${l - 1}] = (dz[${l}] · W[${l}]ᵀ) ⊙ ${previous}'; ${blocks}`);
-        }
-        const input = l === 0 ? dataset : this.activations[l - 1];
-        const state = opt.slots > 0 ? [optimizer!.moments[l]] : [];
-        if (opt instanceof Adam) state.push((this.corrections ??= this.buffer('corrections', this.steps.length * 8, storage | BufferUsage.COPY_DST)));
-        const { constants: tiles, groups, blocks } = product(layer.inputs + 1, layer.units);
-        const constants = { INPUTS: layer.inputs, UNITS: layer.units, GATHER: l === 0 && !gathered ? 1 : 0, ...tiles };
-        this.add(kernel, { ...constants, ...hyper }, [this.order, input, deltas[l]!, weights[l], ...state],
-          () => groups(layer.inputs + 1), `layer ${l}  W[${l}] ${dims(layer)} updated by ${opt.name} from [a | 1]ᵀ · dz; ${blocks}`);
+      const optimizer = optimizerDefinition(spec.optimizer);
+      for (let b = last; b >= 0; b--) {
+        const l = blocks[b].core;
+        const prior = b > 0 ? priorEpilogue(blocks[b - 1].ops, outputs[b - 1], blocks[b - 1].width, deltas[b - 1]!) : undefined;
+        core(b).backward({ ...context(b), deltas: deltas[b]!, prior, update: updateEpilogue(optimizer, spec.optimizer, parameters[l]!, moments[l]) });
       }
     }
 
-    if (scoring) {
-      const { losses, correct, perRow } = this.scores!;
-      const count = x.rows * perRow;
-      this.result = this.buffer('result', 8, storage | BufferUsage.COPY_SRC);
-      this.add('loss_sum', { COUNT: count, SLOT: 0 }, [losses, this.result], () => [1, 1], `the mean of ${count} losses: the loss`, this.reductions);
-      if (this.spec.accuracy) {
-        this.add('loss_sum', { COUNT: count, SLOT: 1 }, [correct, this.result], () => [1, 1], `the mean of ${count} right answers: the accuracy`, this.reductions);
-      }
+    if (this.scores) {
+      const { slots, buffer, result } = this.scores;
+      const kernel = reduceKernel(slots.map((s) => [s.offset, s.perPosition * x.rows]));
+      this.compileDispatch(kernel, [buffer, result], false, () => [slots.length, 1], `the means of ${slots.map((s) => s.name).join(', ')} over ${x.rows} rows`, this.reductions);
     }
     for (const { list, dispatch } of this.compiling) list.push(await dispatch);
   }
 }
+

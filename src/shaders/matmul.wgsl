@@ -16,9 +16,9 @@
 // No bindings of its own.
 
 // TILE_ROWS and TILE_COLS, the block's tiles down and across (1 to 8), are module constants that kernels.ts writes
-// before the kernel's source: they size the block's arrays, so a pipeline compiles only the tiles it uses. The code
-// below is written out for up to 8 tiles; a line for tile i runs only where the block has it, and indexes i modulo
-// the block's size so that it stays within the arrays where it does not.
+// before the kernel's source: they size the block's arrays, and the loops over the block's tiles below are written
+// out for them (`//#for`, wgsl.ts `unroll`), so that every index is a constant: a CPU adapter keeps constant-indexed
+// arrays in registers, and indexes others lane by lane through memory.
 override GROUP_X: u32 = 4u; // invocations per workgroup, across
 override GROUP_Y: u32 = 4u; // invocations per workgroup, down
 
@@ -66,14 +66,9 @@ fn transposed(t: Tile) -> Tile {
 // load_b(k, c4): k is the pass as that kernel counts it, and load_b clamps columns past the result's edge.
 fn b_tiles(k: u32, c4: u32) -> TileRow {
   var b: TileRow;
-  b[0] = load_b(k, c4);
-  if (TILE_COLS > 1u) { b[1u % TILE_COLS] = load_b(k, c4 + 1u); }
-  if (TILE_COLS > 2u) { b[2u % TILE_COLS] = load_b(k, c4 + 2u); }
-  if (TILE_COLS > 3u) { b[3u % TILE_COLS] = load_b(k, c4 + 3u); }
-  if (TILE_COLS > 4u) { b[4u % TILE_COLS] = load_b(k, c4 + 4u); }
-  if (TILE_COLS > 5u) { b[5u % TILE_COLS] = load_b(k, c4 + 5u); }
-  if (TILE_COLS > 6u) { b[6u % TILE_COLS] = load_b(k, c4 + 6u); }
-  if (TILE_COLS > 7u) { b[7u % TILE_COLS] = load_b(k, c4 + 7u); }
+  //#for i < TILE_COLS
+  b[{i}] = load_b(k, c4 + {i}u);
+  //#end
   return b;
 }
 
@@ -88,29 +83,17 @@ fn add_product(sum: Tile, a: Tile, b: Tile) -> Tile {
 // One row of a block's tiles plus the products of a (one tile of A) with each tile of b (a row of B's tiles).
 fn multiply_row(sums: TileRow, a: Tile, b: TileRow) -> TileRow {
   var s = sums;
-  s[0] = add_product(s[0], a, b[0]);
-  if (TILE_COLS > 1u) { s[1u % TILE_COLS] = add_product(s[1u % TILE_COLS], a, b[1u % TILE_COLS]); }
-  if (TILE_COLS > 2u) { s[2u % TILE_COLS] = add_product(s[2u % TILE_COLS], a, b[2u % TILE_COLS]); }
-  if (TILE_COLS > 3u) { s[3u % TILE_COLS] = add_product(s[3u % TILE_COLS], a, b[3u % TILE_COLS]); }
-  if (TILE_COLS > 4u) { s[4u % TILE_COLS] = add_product(s[4u % TILE_COLS], a, b[4u % TILE_COLS]); }
-  if (TILE_COLS > 5u) { s[5u % TILE_COLS] = add_product(s[5u % TILE_COLS], a, b[5u % TILE_COLS]); }
-  if (TILE_COLS > 6u) { s[6u % TILE_COLS] = add_product(s[6u % TILE_COLS], a, b[6u % TILE_COLS]); }
-  if (TILE_COLS > 7u) { s[7u % TILE_COLS] = add_product(s[7u % TILE_COLS], a, b[7u % TILE_COLS]); }
+  //#for i < TILE_COLS
+  s[{i}] = add_product(s[{i}], a, b[{i}]);
+  //#end
   return s;
 }
 
-// tiles[r][c] += a[r] · b[c] for every tile of the block. Written out so that every index is a constant: a CPU
-// adapter keeps constant-indexed arrays in registers, and indexes others lane by lane through memory. The branches
-// on TILE_ROWS and TILE_COLS are resolved when the pipeline is made.
+// tiles[r][c] += a[r] · b[c] for every tile of the block.
 fn multiply_add(tiles: ptr<function, array<TileRow, TILE_ROWS>>, a: TileColumn, b: TileRow) {
-  (*tiles)[0] = multiply_row((*tiles)[0], a[0], b);
-  if (TILE_ROWS > 1u) { (*tiles)[1u % TILE_ROWS] = multiply_row((*tiles)[1u % TILE_ROWS], a[1u % TILE_ROWS], b); }
-  if (TILE_ROWS > 2u) { (*tiles)[2u % TILE_ROWS] = multiply_row((*tiles)[2u % TILE_ROWS], a[2u % TILE_ROWS], b); }
-  if (TILE_ROWS > 3u) { (*tiles)[3u % TILE_ROWS] = multiply_row((*tiles)[3u % TILE_ROWS], a[3u % TILE_ROWS], b); }
-  if (TILE_ROWS > 4u) { (*tiles)[4u % TILE_ROWS] = multiply_row((*tiles)[4u % TILE_ROWS], a[4u % TILE_ROWS], b); }
-  if (TILE_ROWS > 5u) { (*tiles)[5u % TILE_ROWS] = multiply_row((*tiles)[5u % TILE_ROWS], a[5u % TILE_ROWS], b); }
-  if (TILE_ROWS > 6u) { (*tiles)[6u % TILE_ROWS] = multiply_row((*tiles)[6u % TILE_ROWS], a[6u % TILE_ROWS], b); }
-  if (TILE_ROWS > 7u) { (*tiles)[7u % TILE_ROWS] = multiply_row((*tiles)[7u % TILE_ROWS], a[7u % TILE_ROWS], b); }
+  //#for i < TILE_ROWS
+  (*tiles)[{i}] = multiply_row((*tiles)[{i}], a[{i}], b);
+  //#end
 }
 
 // Workgroups to dispatch for a rows × cols result: (ceil(cols / (4 · TILE_COLS · GROUP_X)),

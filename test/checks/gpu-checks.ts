@@ -5,178 +5,137 @@
 // of 16, then a tree), and float32 sums of n terms in two orders differ by up to about n·2⁻²⁴ of the terms'
 // magnitude: 400 terms of size ~1 give a few 1e-6 at most. Training checks hold to the same bound after 20
 // epochs; the measured errors are near 1e-7.
-import { Adam, BinaryCrossentropy, CategoricalCrossentropy, Dense, MeanSquaredError, type Optimizer, RMSprop, SGD, Sequential, SparseCategoricalCrossentropy, type WebGPUNNError } from '../../src/index';
-import { type Activation, activate, activateRow, activationCode, derivative } from '../../src/model/activations';
-import { rowAccuracy } from '../../src/model/metrics';
-import type { Loss } from '../../src/model/losses';
-import { matmul, outputDeltas } from '../../src/reference/network';
+import { Adam, BinaryCrossentropy, CategoricalCrossentropy, Dense, type Loss, MeanSquaredError, type Optimizer, RMSprop, SGD, Sequential, SparseCategoricalCrossentropy, type WebGPUNNError } from '../../src/index';
+import { type ActivationName, type ElementwiseName, activateRow, elementwise } from '../../src/activations/activations';
+import type { DenseSpec } from '../../src/layers/dense/definition';
+import forwardSource from '../../src/layers/dense/forward.wgsl?raw';
+import updateSource from '../../src/layers/dense/update.wgsl?raw';
+import type { ElementLoss, RowLoss } from '../../src/losses/loss';
+import { labelColumns } from '../../src/losses/loss';
+import { losses } from '../../src/losses/registry';
+import { binaryAccuracy, categoricalAccuracy } from '../../src/metrics/accuracy';
+import type { OptimizerSpec } from '../../src/optimizers/optimizer';
+import { optimizerDefinition } from '../../src/optimizers/registry';
+import { matmul } from '../../src/reference/matmul';
+import { outputDeltas } from '../../src/reference/network';
+import { metricValue } from '../../src/reference/scores';
+import { activationOp, outputEpilogue, updateEpilogue } from '../../src/runtime/epilogues';
+import { type Blocking, matmulWorkgroups } from '../../src/runtime/kernels';
+import { padded } from '../../src/runtime/layout';
+import { reduceKernel } from '../../src/runtime/plan';
+import { scoreRow } from '../../src/runtime/rows';
+import rowsSource from '../../src/shaders/rows.wgsl?raw';
 import { halvesDataset, maxRelativeError, randomMatrix } from '../support/data';
-import { type Blocking, blockingConstants, matmulWorkgroups } from '../../src/runtime/kernels';
-import { padRows, runKernel, unpadRows } from './kernel-harness';
-import { padded } from '../../src/runtime/plan';
+import { denseBlockings, denseChecks } from '../../src/layers/dense/checks';
+import { padRows, read, unpadRows, withHarness, write } from './kernel-harness';
 
-export interface CheckResult {
-  maxError: number;
-  tolerance: number;
-  detail?: string;
-}
+import type { Check } from './check';
 
-export interface Check {
-  name: string;
-  /** `device` is shared by all checks; `requestDevice` gives a device of the check's own, to lose or limit. */
-  run(device: GPUDevice, requestDevice: () => Promise<GPUDevice>): Promise<CheckResult>;
-}
-
-const shapes: [rows: number, inner: number, cols: number][] = [
-  [1, 1, 1],
-  [7, 13, 5],
-  [33, 400, 25],
-  [1000, 400, 25],
-];
+export type { Check, CheckResult } from './check';
 
 /**
- * Blocks of 1 × 1 tiles in a GPU's wide workgroups, and in a CPU's four-invocation ones blocks of 2 × 4 tiles, 8 × 7
- * (the lesson's first layer at full batch) and 3 × 8: every tile row and column the kernels write out (up to 8), each
- * kernel checked with each.
+ * The blockings the loss and optimizer checks run with: 1 × 1 tiles in a GPU's wide workgroups, and a CPU's 2 × 4,
+ * 8 × 7 and 3 × 8 tiles (layers/dense/checks.ts runs each Dense kernel with all of them).
  */
-const blockings: Blocking[] = [
-  { tileRows: 1, tileCols: 1, group: [7, 4] },
-  { tileRows: 2, tileCols: 4, group: [2, 2] },
-  { tileRows: 8, tileCols: 7, group: [1, 4] },
-  { tileRows: 3, tileCols: 8, group: [2, 2] },
-];
+const blockings = denseBlockings;
 const blockName = ({ tileRows, tileCols }: Blocking) => `${4 * tileRows} × ${4 * tileCols} blocks`;
+const ops = (...names: ElementwiseName[]) => names.flatMap((name) => activationOp(name) ?? []);
+const g = (name: ElementwiseName) => elementwise[name];
 
-function reversed(rows: number): Uint32Array {
-  return Uint32Array.from({ length: rows }, (_, i) => rows - 1 - i);
-}
+const lessonLayer = (inputs: number, units: number, activation: ActivationName): DenseSpec => ({ kind: 'dense', name: 'output', inputs, units, activation });
 
-const kernelChecks: Check[] = shapes.flatMap(([m, k, n]) => blockings.flatMap((blocks): Check[] => [
-  {
-    // A·B: a[rows × inputs] · W[inputs × units] + b, then g; layer 0 gathers its rows through the order.
-    name: `forward (A·B + bias, sigmoid) ${m}×${k} · ${k}×${n}, rows gathered in reverse, ${blockName(blocks)}`,
-    async run(device) {
-      const x = randomMatrix(m, k, 1).data;
-      const w = randomMatrix(k + 1, n, 2, -0.2, 0.2).data;
-      const [, , , out] = await runKernel(device, 'forward', { INPUTS: k, UNITS: n, ACTIVATION: activationCode.sigmoid, GATHER: 1, OUT_STRIDE: n, ...blockingConstants(blocks) },
-        [reversed(m), padRows(x, m, k), padRows(w, k + 1, n), { output: m * n }], matmulWorkgroups(m, n, blocks), { rowStart: 0, rows: m });
-      const xr = new Float32Array(m * k);
-      for (let r = 0; r < m; r++) xr.set(x.subarray((m - 1 - r) * k, (m - r) * k), r * k);
-      const z = matmul(xr, w, m, k, n);
-      const expected = z.map((v, i) => activate('sigmoid', v + w[k * n + (i % n)]));
-      return { maxError: maxRelativeError(out, expected), tolerance: 1e-5 };
-    },
-  },
-  {
-    // A·Bᵀ: dz[rows × units] · W[inputs × units]ᵀ ⊙ g'(a_prev).
-    name: `backprop (A·Bᵀ ⊙ relu') ${m}×${k} · (${n}×${k})ᵀ, ${blockName(blocks)}`,
-    async run(device) {
-      const deltas = randomMatrix(m, k, 3).data;
-      const w = randomMatrix(n + 1, k, 4).data;
-      const previous = randomMatrix(m, n, 5, -1, 1).data.map((v) => activate('relu', v));
-      const [, , , padOut] = await runKernel(device, 'backprop', { INPUTS: n, UNITS: k, ACTIVATION: activationCode.relu, ...blockingConstants(blocks) },
-        [padRows(deltas, m, k), padRows(w, n + 1, k), padRows(previous, m, n), { output: m * padded(n) }], matmulWorkgroups(m, n, blocks), { rowStart: 0, rows: m });
-      const out = unpadRows(padOut, m, n);
-      const expected = matmul(deltas, w.subarray(0, n * k), m, k, n, { transposeB: true }).map((v, i) => v * derivative('relu', previous[i]));
-      return { maxError: maxRelativeError(out, expected), tolerance: 1e-5 };
-    },
-  },
-  {
-    // Aᵀ·B: W ← W − α·[a | 1]ᵀ · dz, the last row being the bias.
-    name: `update (Aᵀ·B, bias row, SGD) (${k}×${m})ᵀ · ${k}×${n}, ${blockName(blocks)}`,
-    async run(device) {
-      const input = randomMatrix(k, m, 6).data;
-      const deltas = randomMatrix(k, n, 7).data;
-      const w = randomMatrix(m + 1, n, 8).data;
-      const lr = 0.25;
-      const [, , , padUpdated] = await runKernel(device, 'update_sgd', { INPUTS: m, UNITS: n, GATHER: 0, LEARNING_RATE: lr, ...blockingConstants(blocks) },
-        [new Uint32Array(k), padRows(input, k, m), padRows(deltas, k, n), padRows(w, m + 1, n)], matmulWorkgroups(m + 1, n, blocks), { rowStart: 0, rows: k });
-      const updated = unpadRows(padUpdated, m + 1, n);
-      const gradient = matmul(input, deltas, m, k, n, { transposeA: true });
-      const expected = w.map((v, i) => {
-        if (i < m * n) return v - lr * gradient[i];
-        let sum = 0;
-        for (let r = 0; r < k; r++) sum += deltas[r * n + (i - m * n)];
-        return v - lr * sum;
-      });
-      return { maxError: maxRelativeError(updated, expected), tolerance: 1e-5 };
-    },
-  },
-]));
-
-function lossCheck(loss: Loss, activation: Activation, blocks: Blocking): Check {
+function lossCheck(loss: Loss, activation: ElementwiseName, blocks: Blocking): Check {
   const [m, k, n] = [33, 40, 3];
   return {
     name: `forward_loss (${activation} output, ${loss.name}): activations, element losses, right answers and dJ/dz, ${m} rows × ${n} units, ${blockName(blocks)}`,
-    async run(device) {
+    run: (device) => withHarness(device, async (h) => {
       const x = randomMatrix(m, k, 9, 0, 1).data;
       const w = randomMatrix(k + 1, n, 10, -0.1, 0.1).data;
       const y = randomMatrix(m, n, 11, 0, 1).data.map((v) => Math.round(v));
-      const order = Uint32Array.from({ length: m }, (_, i) => i);
-      const code = { binaryCrossentropy: 1, meanSquaredError: 2 }[loss.name as 'binaryCrossentropy'];
-      const [, , , a, , padDeltas, losses, correct] = await runKernel(device, 'forward_loss',
-        { INPUTS: k, UNITS: n, ACTIVATION: activationCode[activation], GATHER: 1, LOSS: code, OUT_STRIDE: n, ...blockingConstants(blocks) },
-        [order, padRows(x, m, k), padRows(w, k + 1, n), { output: m * n }, y, { output: m * padded(n) }, { output: m * n }, { output: m * n }], matmulWorkgroups(m, n, blocks), { rowStart: 0, rows: m });
-      const deltas = unpadRows(padDeltas, m, n);
+      const definition = losses[loss.name] as ElementLoss;
+      const [out, padDeltas, scores] = [h.output(m * n), h.output(m * padded(n)), h.output(2 * m * n)];
+      const head = {
+        lossName: loss.name, loss: definition, labels: h.input(y), deltas: padDeltas, scores,
+        lossSlot: { name: 'loss', perPosition: n, offset: 0 }, metrics: [{ slot: { name: 'accuracy', perPosition: n, offset: m * n }, metric: binaryAccuracy.element! }],
+      };
+      await h.run({ name: 'forward', sources: [forwardSource], entry: 'forward', constants: { INPUTS: k, UNITS: n, GATHER: 1 },
+        bindings: [read(h.input(padRows(x, m, k))), read(h.input(padRows(w, k + 1, n)))], epilogue: outputEpilogue(ops(activation), { buffer: out, width: n, padded: false }, head), blocking: blocks },
+        matmulWorkgroups(m, n, blocks), { rowStart: 0, rows: m });
+      const a = await h.read(out, m * n);
+      const deltas = unpadRows(await h.read(padDeltas), m, n);
+      const all = await h.read(scores, 2 * m * n);
+      const [elementLosses, correct] = [all.subarray(0, m * n), all.subarray(m * n)];
       const z = matmul(x, w, m, k, n).map((v, i) => v + w[k * n + (i % n)]);
-      const expectedA = z.map((v) => activate(activation, v));
-      const expectedDeltas = outputDeltas({ inputs: k, units: n, activation }, loss, expectedA, y, m);
-      const expectedLosses = expectedA.map((v, i) => loss.fusedValue(activation, [z[i]], [y[i]]) ?? loss.value([v], [y[i]]));
-      const expectedCorrect = expectedA.map((v, i) => rowAccuracy('binary', [v], [y[i]]));
-      const errors = [a, deltas, losses, correct].map((got, i) => maxRelativeError(got, [expectedA, expectedDeltas, expectedLosses, expectedCorrect][i]));
+      const expectedA = z.map((v) => g(activation).value(v));
+      const expectedDeltas = outputDeltas([lessonLayer(k, n, activation)], definition, expectedA, y, m);
+      const fused = definition.fused?.activation === activation ? definition.fused : undefined;
+      const expectedLosses = expectedA.map((v, i) => (fused ? fused.value(z[i], y[i]) : definition.value(v, y[i])));
+      const expectedCorrect = expectedA.map((v, i) => binaryAccuracy.element!.value(v, y[i]));
+      const errors = [a, deltas, elementLosses, correct].map((got, i) => maxRelativeError(got, [expectedA, expectedDeltas, expectedLosses, expectedCorrect][i]));
       return { maxError: Math.max(...errors), tolerance: 1e-5, detail: `activations, deltas, losses, right answers: ${errors.map((e) => e.toExponential(2)).join(', ')}` };
-    },
+    }),
   };
 }
 
 function softmaxCheck(loss: Loss): Check {
   const [m, n] = [70, 10];
-  const sparse = loss.labelColumns(n) === 1;
+  const definition = losses[loss.name] as RowLoss;
+  const sparse = labelColumns(definition, n) === 1;
   return {
     name: `softmax_loss (${loss.name}): softmax rows, row losses, right answers and dJ/dz = a − y, ${m} rows × ${n} classes`,
-    async run(device) {
+    run: (device) => withHarness(device, async (h) => {
       const z = randomMatrix(m, n, 13, -4, 4).data;
       const classes = Array.from({ length: m }, (_, r) => (r * 3) % n);
       const y = sparse ? Float32Array.from(classes) : Float32Array.from({ length: m * n }, (_, i) => Number(classes[Math.floor(i / n)] === i % n));
-      const order = Uint32Array.from({ length: m }, (_, i) => i);
-      const [a, , , padDeltas, losses, correct] = await runKernel(device, 'softmax_loss', { UNITS: n, LABELS: sparse ? 1 : n },
-        [z, order, y, { output: m * padded(n) }, { output: m }, { output: m }], [1, Math.ceil(m / 64)], { rowStart: 0, rows: m });
-      const deltas = unpadRows(padDeltas, m, n);
+      const [outputs, padDeltas, scores] = [h.input(z), h.output(m * padded(n)), h.output(2 * m)];
+      const head = {
+        labels: h.input(y), labelColumns: sparse ? 1 : n, units: n, scores,
+        loss: { definition, slot: { name: 'loss', perPosition: 1, offset: 0 }, deltas: padDeltas },
+        rowMetrics: [{ slot: { name: 'accuracy', perPosition: 1, offset: m }, metric: categoricalAccuracy.row! }], elementMetrics: [],
+      };
+      await h.run({ name: 'softmax', sources: [rowsSource], entry: 'rows', constants: { UNITS: n, SOFTMAX: 1 }, bindings: [write(outputs)], epilogue: scoreRow(head, '') },
+        [1, Math.ceil(m / 64)], { rowStart: 0, rows: m });
+      const a = await h.read(outputs, m * n);
+      const deltas = unpadRows(await h.read(padDeltas), m, n);
+      const all = await h.read(scores, 2 * m);
+      const [rowLosses, correct] = [all.subarray(0, m), all.subarray(m)];
       const expectedA = z.slice();
       for (let r = 0; r < m; r++) activateRow('softmax', expectedA.subarray(r * n, (r + 1) * n));
       const labels = sparse ? 1 : n;
       const rowsOf = (f: (r: number) => number) => Float32Array.from({ length: m }, (_, r) => f(r));
-      const expectedLosses = rowsOf((r) => loss.value(expectedA.subarray(r * n, (r + 1) * n), y.subarray(r * labels, (r + 1) * labels)));
-      const expectedCorrect = rowsOf((r) => rowAccuracy(sparse ? 'sparseCategorical' : 'categorical', expectedA.subarray(r * n, (r + 1) * n), y.subarray(r * labels, (r + 1) * labels)));
-      const expectedDeltas = outputDeltas({ inputs: 1, units: n, activation: 'softmax' }, loss, expectedA, y, m);
-      const errors = [a, deltas, losses, correct].map((got, i) => maxRelativeError(got, [expectedA, expectedDeltas, expectedLosses, expectedCorrect][i]));
+      const expectedLosses = rowsOf((r) => definition.value(expectedA.subarray(r * n, (r + 1) * n), y.subarray(r * labels, (r + 1) * labels)));
+      const expectedCorrect = rowsOf((r) => metricValue(categoricalAccuracy, definition, expectedA.subarray(r * n, (r + 1) * n), y.subarray(r * labels, (r + 1) * labels), 1));
+      const expectedDeltas = outputDeltas([lessonLayer(1, n, 'softmax')], definition, expectedA, y, m);
+      const errors = [a, deltas, rowLosses, correct].map((got, i) => maxRelativeError(got, [expectedA, expectedDeltas, expectedLosses, expectedCorrect][i]));
       return { maxError: Math.max(...errors), tolerance: 1e-5, detail: `activations, deltas, losses, right answers: ${errors.map((e) => e.toExponential(2)).join(', ')}` };
-    },
+    }),
   };
 }
 
-function optimizerKernelCheck(optimizer: Adam | RMSprop): Check {
+function optimizerKernelCheck(optimizer: Optimizer): Check {
   const [rows, inputs, units] = [20, 13, 7];
   const blocks = blockings[1];
+  const spec: OptimizerSpec = optimizer.spec;
+  const definition = optimizerDefinition(spec);
   return {
-    name: `update_${optimizer.name} at iteration 6 against the optimizer's CPU rule, (${rows}×${inputs})ᵀ · ${rows}×${units}`,
-    async run(device) {
+    name: `update_${spec.name} at iteration 6 against the optimizer's CPU rule, (${rows}×${inputs})ᵀ · ${rows}×${units}`,
+    run: (device) => withHarness(device, async (h) => {
       const input = randomMatrix(rows, inputs, 14).data;
       const deltas = randomMatrix(rows, units, 15).data;
       const size = (inputs + 1) * units;
       const w = randomMatrix(inputs + 1, units, 16).data;
-      const moments = randomMatrix(optimizer.slots, size, 17, 0, 0.01).data;
-      const hyper: Record<string, number> = optimizer instanceof Adam ? { BETA1: optimizer.beta1, BETA2: optimizer.beta2 } : { RHO: optimizer.rho };
-      // Step 1 of the epoch at t = 6: Adam reads its bias corrections for t from slot 1 of the corrections.
-      const corrections = optimizer instanceof Adam ? [new Float32Array([0, 0, 1 - optimizer.beta1 ** 6, 1 - optimizer.beta2 ** 6])] : [];
+      const moments = randomMatrix(definition.slots, size, 17, 0, 0.01).data;
       const slot = (i: number) => padRows(moments.subarray(i * size, (i + 1) * size), inputs + 1, units);
-      const padMoments = new Float32Array(optimizer.slots * (inputs + 1) * padded(units));
-      for (let i = 0; i < optimizer.slots; i++) padMoments.set(slot(i), i * (inputs + 1) * padded(units));
-      const [, , , padWeights, padState] = await runKernel(device, `update_${optimizer.name}`,
-        { INPUTS: inputs, UNITS: units, GATHER: 0, LEARNING_RATE: optimizer.learningRate, EPSILON: optimizer.epsilon, ...blockingConstants(blocks), ...hyper },
-        [new Uint32Array(rows), padRows(input, rows, inputs), padRows(deltas, rows, units), padRows(w, inputs + 1, units), padMoments, ...corrections], matmulWorkgroups(inputs + 1, units, blocks), { rowStart: 0, rows, index: 1 });
-      const weights = unpadRows(padWeights, inputs + 1, units);
-      const state = unpadRows(padState, optimizer.slots * (inputs + 1), units);
+      const padMoments = new Float32Array(definition.slots * (inputs + 1) * padded(units));
+      for (let i = 0; i < definition.slots; i++) padMoments.set(slot(i), i * (inputs + 1) * padded(units));
+      const [weights, state] = [h.input(padRows(w, inputs + 1, units)), h.input(padMoments)];
+      // Step 1 of the epoch at t = 6: the kernel reads that step's scalars from slot 1 of the schedule.
+      const scalars = definition.stepScalars(spec, 6);
+      await h.run({ name: 'update', sources: [updateSource], entry: 'gradient', constants: { INPUTS: inputs, UNITS: units, GATHER: 0 },
+        bindings: [read(h.input(padRows(input, rows, inputs))), read(h.input(padRows(deltas, rows, units)))], epilogue: updateEpilogue(definition, spec, weights, state), blocking: blocks },
+        matmulWorkgroups(inputs + 1, units, blocks), { rowStart: 0, rows, index: 1, schedule: [[0, ...scalars.map(() => 0)], [5, ...scalars]] });
+      const updated = unpadRows(await h.read(weights), inputs + 1, units);
+      const stateAfter = unpadRows(await h.read(state), definition.slots * (inputs + 1), units);
       // The gradient [a | 1]ᵀ · dz, then the rule at t = 6.
       const withOnes = new Float32Array(rows * (inputs + 1));
       for (let r = 0; r < rows; r++) {
@@ -186,21 +145,22 @@ function optimizerKernelCheck(optimizer: Adam | RMSprop): Check {
       const gradient = matmul(withOnes, deltas, inputs + 1, rows, units, { transposeA: true });
       const expectedWeights = w.slice();
       const expectedMoments = moments.slice();
-      optimizer.apply(expectedWeights, gradient, Array.from({ length: optimizer.slots }, (_, i) => expectedMoments.subarray(i * size, (i + 1) * size)), 6);
-      const errors = [maxRelativeError(weights, expectedWeights), maxRelativeError(state, expectedMoments)];
+      definition.apply(spec, expectedWeights, gradient, Array.from({ length: definition.slots }, (_, i) => expectedMoments.subarray(i * size, (i + 1) * size)), scalars);
+      const errors = [maxRelativeError(updated, expectedWeights), maxRelativeError(stateAfter, expectedMoments)];
       return { maxError: Math.max(...errors), tolerance: 1e-5, detail: `weights ${errors[0].toExponential(2)}, moments ${errors[1].toExponential(2)}` };
-    },
+    }),
   };
 }
 
 const lossSumChecks: Check[] = [1, 1000, 12345].map((count) => ({
   name: `loss_sum: the mean of ${count} element losses`,
-  async run(device) {
-    const losses = randomMatrix(1, count, 12, 0, 2).data;
-    const [, result] = await runKernel(device, 'loss_sum', { COUNT: count }, [losses, { output: 1 }], [1, 1]);
-    const expected = losses.reduce((s, v) => s + v, 0) / count;
-    return { maxError: maxRelativeError([result[0]], [expected]), tolerance: 1e-5 };
-  },
+  run: (device) => withHarness(device, async (h) => {
+    const values = randomMatrix(1, count, 12, 0, 2).data;
+    const result = h.output(1);
+    await h.runUnstepped(reduceKernel([[0, count]]), [h.input(values), result], [1, 1]);
+    const expected = values.reduce((s, v) => s + v, 0) / count;
+    return { maxError: maxRelativeError([(await h.read(result, 1))[0]], [expected]), tolerance: 1e-5 };
+  }),
 }));
 
 // ---- whole models: the 'webgpu' backend against the 'cpu' backend from the same weights ----
@@ -254,6 +214,26 @@ function trainingCheck(loss: Loss, epochs: number, batchSize: number | 'full', a
     },
   };
 }
+
+/** Every element-wise activation in a hidden layer, trained on the GPU and on the CPU reference from the same weights. */
+const activationChecks: Check[] = (Object.keys(elementwise) as ElementwiseName[]).map((activation) => ({
+  name: `training with a ${activation} hidden layer matches the CPU reference after 3 epochs: history and weights`,
+  async run(device) {
+    const { x, y } = halvesDataset(60, 12, 14);
+    const results = await onBoth(
+      async (backend) => {
+        const model = new Sequential([new Dense({ units: 6, activation, inputDim: 12 }), new Dense({ units: 1, activation: 'sigmoid' })]);
+        await model.compile({ loss: 'binaryCrossentropy', optimizer: new SGD({ learningRate: 0.3 }), backend, device, seed: 11 });
+        return model;
+      },
+      async (model) => {
+        const history = await model.fit(x, y, { epochs: 3, batchSize: 16, shuffle: false });
+        return [...history.loss, ...(await model.getWeights()).flatMap((w) => Array.from(w))];
+      },
+    );
+    return { maxError: maxRelativeError(results[0], results[1]), tolerance: 1e-5 };
+  },
+}));
 
 const trainingChecks: Check[] = [
   ...[new BinaryCrossentropy(), new MeanSquaredError()].flatMap((loss) =>
@@ -624,7 +604,7 @@ const countCheck: Check = {
 };
 
 export const gpuChecks: Check[] = [
-  ...kernelChecks,
+  ...denseChecks,
   lossCheck(new BinaryCrossentropy(), 'sigmoid', blockings[0]),
   lossCheck(new BinaryCrossentropy(), 'relu', blockings[1]),
   lossCheck(new MeanSquaredError(), 'linear', blockings[2]),
@@ -636,6 +616,7 @@ export const gpuChecks: Check[] = [
   optimizerKernelCheck(new RMSprop({ learningRate: 0.01 })),
   ...lossSumChecks,
   ...trainingChecks,
+  ...activationChecks,
   ...fitChecks,
   saturationCheck,
   divergenceCheck,

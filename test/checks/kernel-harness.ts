@@ -1,7 +1,11 @@
-// Runs one kernel of the runtime on chosen buffers, so that each can be checked alone against the CPU reference.
+// Runs one kernel of the runtime on chosen buffers, assembled as the plan assembles it (step.wgsl, the kernel's
+// sources, its epilogue), so that each can be checked alone against the CPU reference.
+import type { KernelRequest } from '../../src/runtime/layer-context';
+import type { Binding } from '../../src/runtime/epilogues';
 import { BufferUsage, MapMode } from '../../src/runtime/flags';
-import { type KernelName, compile } from '../../src/runtime/kernels';
-import { padded } from '../../src/runtime/plan';
+import { type Blocking, type KernelSource, compile } from '../../src/runtime/kernels';
+import { padded } from '../../src/runtime/layout';
+import { stepKernel } from '../../src/runtime/plan';
 
 /** A [rows × cols] matrix with its rows padded to vec4s, the layout the matmul kernels read. */
 export function padRows(data: Float32Array, rows: number, cols: number): Float32Array {
@@ -17,65 +21,100 @@ export function unpadRows(data: Float32Array, rows: number, cols: number): Float
   return Float32Array.from({ length: rows * cols }, (_, i) => data[Math.floor(i / cols) * stride + (i % cols)]);
 }
 
-export type Binding = Float32Array | Uint32Array | { output: number };
+export const read = (resource: GPUBuffer): Binding => ({ kind: 'read', resource });
+export const write = (resource: GPUBuffer): Binding => ({ kind: 'write', resource });
 
-/**
- * Dispatches `kernel` once with the step {rowStart, rows, index} bound first (kernels that take it) and `bindings` after
- * it: typed arrays are uploaded, `{ output: n }` makes an n-float buffer. Returns the final contents of every
- * storage binding, in order.
- */
-export async function runKernel(
-  device: GPUDevice,
-  kernel: KernelName,
-  constants: Record<string, number>,
-  bindings: Binding[],
-  workgroups: [number, number],
-  step?: { rowStart: number; rows: number; index?: number },
-): Promise<Float32Array[]> {
-  const { pipeline, layout } = await compile(device, kernel, constants);
-  const created: GPUBuffer[] = [];
-  const make = (size: number, usage: number) => {
-    const buffer = device.createBuffer({ size: Math.max(16, Math.ceil(size / 16) * 16), usage });
-    created.push(buffer);
+/** The step a kernel runs as: its rows of the epoch, its number, the epoch order and the schedule's words. */
+export interface StepOf {
+  rowStart: number;
+  rows: number;
+  index?: number;
+  order?: Uint32Array;
+  /** Each step's counter, then its scalars (the learning rate first). */
+  schedule?: number[][];
+}
+
+/** Buffers a check fills and reads, and the kernels it runs on them; `destroy` frees them all. */
+export class KernelHarness {
+  private readonly created: GPUBuffer[] = [];
+
+  constructor(private readonly device: GPUDevice) {}
+
+  /** A storage buffer holding `data`. */
+  input(data: Float32Array | Uint32Array): GPUBuffer {
+    const buffer = this.make(data.byteLength, BufferUsage.STORAGE | BufferUsage.COPY_SRC | BufferUsage.COPY_DST);
+    this.device.queue.writeBuffer(buffer, 0, data);
     return buffer;
-  };
-  try {
-    const storage = bindings.map((b) => {
-      const buffer = make('output' in b ? b.output * 4 : b.byteLength, BufferUsage.STORAGE | BufferUsage.COPY_SRC | BufferUsage.COPY_DST);
-      if (!('output' in b)) device.queue.writeBuffer(buffer, 0, b);
-      return buffer;
+  }
+
+  /** A zeroed storage buffer of `floats` floats. */
+  output(floats: number): GPUBuffer {
+    return this.make(floats * 4, BufferUsage.STORAGE | BufferUsage.COPY_SRC | BufferUsage.COPY_DST);
+  }
+
+  /** Dispatches a per-step kernel once, as the plan would, at `step`. */
+  async run(request: Omit<KernelRequest, 'workgroups' | 'text' | 'product'> & { blocking?: Blocking }, workgroups: [number, number], step: StepOf): Promise<void> {
+    const words = step.schedule?.[0].length ?? 1;
+    const { kernel, bindings } = stepKernel({ ...request, product: request.blocking && { blocking: request.blocking, groups: () => workgroups, text: '' } }, words);
+    const uniform = this.make(16, BufferUsage.UNIFORM | BufferUsage.COPY_DST);
+    this.device.queue.writeBuffer(uniform, 0, new Uint32Array([step.rowStart, step.rows, step.index ?? 0]));
+    const schedule = new Uint32Array(Math.max(4, (step.schedule ?? [[0]]).length * words));
+    const floats = new Float32Array(schedule.buffer);
+    (step.schedule ?? []).forEach(([counter, ...scalars], s) => {
+      schedule[s * words] = counter;
+      floats.set(scalars, s * words + 1);
     });
-    const resources: GPUBuffer[] = [];
-    if (step) {
-      const uniform = make(16, BufferUsage.UNIFORM | BufferUsage.COPY_DST);
-      device.queue.writeBuffer(uniform, 0, new Uint32Array([step.rowStart, step.rows, step.index ?? 0]));
-      resources.push(uniform);
-    }
-    resources.push(...storage);
-    const bindGroup = device.createBindGroup({
+    const order = step.order ?? Uint32Array.from({ length: step.rowStart + step.rows }, (_, i) => i);
+    await this.dispatch(kernel, [{ buffer: uniform, size: 12 }, this.input(order), this.input(schedule), ...bindings.map((b) => b.resource)], workgroups, true);
+  }
+
+  /** Dispatches a kernel without the step's bindings. */
+  runUnstepped(kernel: KernelSource, resources: GPUBuffer[], workgroups: [number, number]): Promise<void> {
+    return this.dispatch(kernel, resources, workgroups, false);
+  }
+
+  /** The first `floats` floats of a buffer. */
+  async read(buffer: GPUBuffer, floats = buffer.size / 4): Promise<Float32Array> {
+    const readback = this.make(buffer.size, BufferUsage.MAP_READ | BufferUsage.COPY_DST);
+    const encoder = this.device.createCommandEncoder();
+    encoder.copyBufferToBuffer(buffer, 0, readback, 0, buffer.size);
+    this.device.queue.submit([encoder.finish()]);
+    await readback.mapAsync(MapMode.READ);
+    return new Float32Array(readback.getMappedRange().slice(0, floats * 4));
+  }
+
+  destroy(): void {
+    this.created.forEach((b) => b.destroy());
+  }
+
+  private make(size: number, usage: number): GPUBuffer {
+    const buffer = this.device.createBuffer({ size: Math.max(16, Math.ceil(size / 16) * 16), usage });
+    this.created.push(buffer);
+    return buffer;
+  }
+
+  private async dispatch(kernel: KernelSource, resources: (GPUBuffer | GPUBufferBinding)[], workgroups: [number, number], stepped: boolean): Promise<void> {
+    const { pipeline, layout } = await compile(this.device, kernel);
+    const bindGroup = this.device.createBindGroup({
       layout,
-      entries: resources.map((buffer, binding) => ({ binding, resource: { buffer, size: binding === 0 && step ? 12 : undefined } })),
+      entries: resources.map((resource, binding) => ({ binding, resource: 'buffer' in resource ? resource : { buffer: resource } })),
     });
-    const encoder = device.createCommandEncoder();
+    const encoder = this.device.createCommandEncoder();
     const pass = encoder.beginComputePass();
     pass.setPipeline(pipeline);
-    pass.setBindGroup(0, bindGroup, step ? [0] : []);
+    pass.setBindGroup(0, bindGroup, stepped ? [0] : []);
     pass.dispatchWorkgroups(...workgroups);
     pass.end();
-    const readbacks = storage.map((b) => {
-      const r = make(b.size, BufferUsage.MAP_READ | BufferUsage.COPY_DST);
-      encoder.copyBufferToBuffer(b, 0, r, 0, b.size);
-      return r;
-    });
-    device.queue.submit([encoder.finish()]);
-    return await Promise.all(
-      readbacks.map(async (r, i) => {
-        await r.mapAsync(MapMode.READ);
-        const length = bindings[i] instanceof Uint32Array ? 0 : 'output' in bindings[i] ? (bindings[i] as { output: number }).output : (bindings[i] as Float32Array).length;
-        return new Float32Array(r.getMappedRange().slice(0, length * 4));
-      }),
-    );
+    this.device.queue.submit([encoder.finish()]);
+  }
+}
+
+/** Runs `check` with a harness on `device`, freeing its buffers after. */
+export async function withHarness<T>(device: GPUDevice, check: (h: KernelHarness) => Promise<T>): Promise<T> {
+  const harness = new KernelHarness(device);
+  try {
+    return await check(harness);
   } finally {
-    created.forEach((b) => b.destroy());
+    harness.destroy();
   }
 }

@@ -1,12 +1,8 @@
-// Decodes the digit files written by scripts/make-digits.ts:
-// rows × 400 pixel bytes (row-major 20×20 images), then rows label bytes.
+// The digit files of the demo, the command line, the benchmark and the lesson script (written by
+// scripts/make-digits.ts): rows × 400 pixel bytes (row-major 20×20 images), then a label byte per row.
+import type { Matrix } from '../matrix';
 
 export const FEATURES = 400;
-
-export interface Matrix {
-  shape: [number, number];
-  data: Float32Array;
-}
 
 export interface Digits {
   /** Pixels scaled to [0, 1], one image per row. */

@@ -1,0 +1,19 @@
+// A Dense layer: a = g(a_prev · W + b), with W the kernel [inputs × units] and b the bias [units], Keras's order.
+import type { ActivationName } from '../../activations/activations';
+import type { LayerDefinition, LayerSpecBase } from '../layer';
+import { denseGpu } from './gpu';
+import { denseReference } from './reference';
+
+export interface DenseSpec extends LayerSpecBase {
+  kind: 'dense';
+  activation: ActivationName;
+}
+
+export const dense: LayerDefinition<DenseSpec> = {
+  weights: ({ inputs, units }) => [
+    { name: 'kernel', shape: [inputs, units], trainable: true },
+    { name: 'bias', shape: [units], trainable: true },
+  ],
+  reference: denseReference,
+  gpu: denseGpu,
+};

@@ -1,0 +1,50 @@
+// The Dense layer as users write it: Keras's argument names and defaults.
+import { type ActivationName, activationNames } from '../../activations/activations';
+import { invalid, positiveInteger } from '../../errors';
+import { Layer } from '../../model/layer';
+import { glorotUniform } from '../../random';
+import type { DenseSpec } from './definition';
+
+export interface DenseConfig {
+  /** Number of neurons: the layer's output width. */
+  units: number;
+  /** 'sigmoid', 'relu', 'tanh', 'softmax' or 'linear' (the default, as in Keras). */
+  activation?: ActivationName;
+  /** Width of the input; needed only on the first layer, and there optional (the first fit sets it). */
+  inputDim?: number;
+  name?: string;
+}
+
+export function checkActivation(argument: string, value: unknown): ActivationName {
+  if (!activationNames.includes(value as ActivationName)) throw invalid(argument, `one of ${activationNames.map((a) => `'${a}'`).join(', ')}`, value);
+  return value as ActivationName;
+}
+
+/** A fully connected layer: a = g(a_prev · W + b), with W the kernel [inputs × units] and b the bias [units]. */
+export class Dense extends Layer {
+  readonly kind = 'dense';
+  readonly className = 'Dense';
+  readonly units: number;
+  declare readonly activation: ActivationName;
+
+  constructor(config: DenseConfig) {
+    if (config === null || typeof config !== 'object') throw invalid('Dense(config)', 'an object like { units: 25, activation: "sigmoid" }', config);
+    const units = positiveInteger('Dense({ units })', config.units);
+    const activation = checkActivation('Dense({ activation })', config.activation ?? 'linear');
+    super({ name: config.name, activation, inputDim: config.inputDim === undefined ? undefined : positiveInteger('Dense({ inputDim })', config.inputDim) });
+    this.units = units;
+  }
+
+  outputWidth(): number {
+    return this.units;
+  }
+
+  spec(inputs: number, name: string): DenseSpec {
+    return { kind: 'dense', name, inputs, units: this.units, activation: this.activation };
+  }
+
+  /** Glorot-uniform kernel and zero bias (Keras's defaults). */
+  initialWeights({ inputs, units }: DenseSpec, random: () => number): Float32Array[] {
+    return [glorotUniform(inputs, units, random), new Float32Array(units)];
+  }
+}

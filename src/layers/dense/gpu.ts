@@ -1,0 +1,78 @@
+// A Dense layer on the GPU: three matmul kernels, each with the plan's epilogue fused in.
+//   forward   z = input · W + b               → emit: the block's activation (and what follows), stored, scored
+//   backprop  dJ/d(input) = dz · Wᵀ           → emit: the previous block's derivatives, stored as its deltas
+//   update    [input | 1]ᵀ · dz, the gradient → update: the optimizer's rule, in place
+// The weights live in one buffer, [(inputs + 1) × units] with rows padded to vec4s: the kernel, then the bias as one
+// more row, so that [a | 1] · W is the whole affine map and [a | 1]ᵀ · dz the whole gradient.
+import { padded } from '../../runtime/layout';
+import type { CoreGpu } from '../layer';
+import backprop from './backprop.wgsl?raw';
+import type { DenseSpec } from './definition';
+import forward from './forward.wgsl?raw';
+import update from './update.wgsl?raw';
+
+const dims = ({ inputs, units }: DenseSpec) => `[${inputs + 1} × ${units}]`;
+
+export const denseGpu: CoreGpu<DenseSpec> = {
+  role: 'core',
+  parameters: {
+    floats: ({ inputs, units }) => (inputs + 1) * padded(units),
+    pack({ inputs, units }, [kernel, bias]) {
+      const stride = padded(units);
+      const data = new Float32Array((inputs + 1) * stride);
+      for (let i = 0; i < inputs; i++) data.set(kernel.subarray(i * units, (i + 1) * units), i * stride);
+      data.set(bias, inputs * stride);
+      return data;
+    },
+    unpack({ inputs, units }, data) {
+      const stride = padded(units);
+      const augmented = Float32Array.from({ length: (inputs + 1) * units }, (_, i) => data[Math.floor(i / units) * stride + (i % units)]);
+      return [augmented.slice(0, inputs * units), augmented.slice(inputs * units)];
+    },
+  },
+
+  forward({ spec, index, capacity, parameters, input, product, dispatch, emit }) {
+    const p = product(capacity, spec.units);
+    dispatch({
+      name: 'forward',
+      sources: [forward],
+      entry: 'forward',
+      constants: { INPUTS: spec.inputs, UNITS: spec.units, GATHER: input.throughOrder ? 1 : 0 },
+      bindings: [{ kind: 'read', resource: input.resource }, { kind: 'read', resource: parameters }],
+      epilogue: emit,
+      product: p,
+      workgroups: p.groups,
+      text: `layer ${index}  [rows × ${spec.inputs}] · ${dims(spec)} → ${emit.text}; ${p.text}`,
+    });
+  },
+
+  backward({ spec, index, capacity, parameters, input, product, dispatch, deltas, prior, update: apply }) {
+    if (prior) {
+      const p = product(capacity, spec.inputs);
+      dispatch({
+        name: 'backprop',
+        sources: [backprop],
+        entry: 'backprop',
+        constants: { INPUTS: spec.inputs, UNITS: spec.units },
+        bindings: [{ kind: 'read', resource: deltas }, { kind: 'read', resource: parameters }],
+        epilogue: prior,
+        product: p,
+        workgroups: p.groups,
+        text: `layer ${index}  dz[${index - 1}] = (dz[${index}] · W[${index}]ᵀ) ⊙ ${prior.text}; ${p.text}`,
+      });
+    }
+    // dz[l−1] above is computed from W[l] before the update below changes it.
+    const p = product(spec.inputs + 1, spec.units);
+    dispatch({
+      name: 'update',
+      sources: [update],
+      entry: 'gradient',
+      constants: { INPUTS: spec.inputs, UNITS: spec.units, GATHER: input.throughOrder ? 1 : 0 },
+      bindings: [{ kind: 'read', resource: input.resource }, { kind: 'read', resource: deltas }],
+      epilogue: apply,
+      product: p,
+      workgroups: () => p.groups(spec.inputs + 1),
+      text: `layer ${index}  W[${index}] ${dims(spec)} ${apply.text} from [a | 1]ᵀ · dz; ${p.text}`,
+    });
+  },
+};

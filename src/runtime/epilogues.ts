@@ -1,0 +1,219 @@
+// The WGSL that the plan appends to a layer's kernel: what happens to each vec4 of results the kernel computes.
+// A layer's kernel computes a product (a Dense layer's z, BatchNormalization's normalised rows, a gradient) and
+// hands it over; the epilogue carries it through the element-wise operations that follow the layer (activations,
+// dropout), stores it, and, at the network's output, scores it against the labels and starts backpropagation; or
+// applies a gradient with the optimizer's rule. So those operations cost no dispatch of their own.
+//
+// Three kinds, each a WGSL function with bindings of its own, numbered from where the kernel's end:
+//   output:  fn emit(row: u32, col: u32, z: vec4f)  z through the block's operations, stored, scored at the output
+//   prior:   fn emit(row: u32, col: u32, d: vec4f)  dJ/d(a block's output) back through its operations, stored as
+//                                                   that block's deltas
+//   update:  fn update(index: u32, g: vec4f)         a gradient applied to the parameters at `index` (vec4s)
+import { type ElementwiseName, elementwise } from '../activations/activations';
+import { EPSILON, type ElementLoss } from '../losses/loss';
+import type { MetricDefinition } from '../metrics/metric';
+import type { OptimizerDefinition, OptimizerSpec } from '../optimizers/optimizer';
+import { f32, f32Constants } from './wgsl';
+
+export type BindingKind = 'read' | 'write';
+
+export interface Binding {
+  kind: BindingKind;
+  resource: GPUBuffer | GPUBufferBinding;
+}
+
+/** WGSL appended to a kernel, with its bindings, numbered from `first`. */
+export interface Epilogue {
+  /** For the dispatch's name: 'loss' where the epilogue scores, the optimizer's name where it updates. */
+  name?: string;
+  /** For people: what it does. */
+  text: string;
+  bindings: Binding[];
+  code(first: number): string;
+}
+
+/**
+ * An element-wise operation of a block: an activation, dropout. Its WGSL expressions act on four columns at once
+ * (col .. col + 3 of row `row`, both in scope).
+ */
+export interface PointwiseOp {
+  text: string;
+  /** Functions and constants it needs; the same text from two operations is written once. */
+  declarations: string;
+  /** The operation applied to `v`. */
+  forward(v: string): string;
+  /** dJ/d(input) from `d` = dJ/d(output) and `a`, the output. */
+  backward(d: string, a: string): string;
+  /** The input from the output `a`: exact wherever the derivative is not zero. */
+  input(a: string): string;
+}
+
+/** An element-wise activation as a block operation; linear is no operation at all. */
+export function activationOp(name: ElementwiseName): PointwiseOp | undefined {
+  if (name === 'linear') return undefined;
+  const { wgsl } = elementwise[name];
+  return {
+    text: name,
+    declarations: `fn ${name}_value(z: vec4f) -> vec4f { return ${wgsl.value}; }
+fn ${name}_derivative(a: vec4f) -> vec4f { return ${wgsl.derivative}; }
+fn ${name}_input(a: vec4f) -> vec4f { return ${wgsl.input}; }
+`,
+    forward: (v) => `${name}_value(${v})`,
+    backward: (d, a) => `${d} * ${name}_derivative(${a})`,
+    input: (a) => `${name}_input(${a})`,
+  };
+}
+
+const declare = (binding: number, name: string, kind: BindingKind, type: string) =>
+  `@group(0) @binding(${binding}) var<storage, ${kind === 'read' ? 'read' : 'read_write'}> ${name}: ${type};\n`;
+
+const declarations = (ops: PointwiseOp[]) => [...new Set(ops.map((op) => op.declarations))].join('');
+
+/** `real`: which of the four columns from `col` lie inside a row of `width`. */
+const realColumns = (width: number) => `let real = vec4u(col) + vec4u(0u, 1u, 2u, 3u) < vec4u(${width}u);`;
+
+/** Where a block's output goes: rows padded to vec4s (hidden blocks, read by the next), or as they are (the output). */
+export interface BlockOutput {
+  buffer: GPUBuffer;
+  width: number;
+  padded: boolean;
+}
+
+/** The statements that store `value` (vec4f) at (row, col) of a block's output. */
+function storeOutput(output: BlockOutput, value: string): string {
+  const w = output.width;
+  if (output.padded) return `outputs[row * ${Math.ceil(w / 4)}u + col / 4u] = select(vec4f(), ${value}, real);`;
+  return `for (var j = 0u; j < 4u; j++) { if (col + j < ${w}u) { outputs[row * ${w}u + col + j] = ${value}[j]; } }`;
+}
+
+/** A score the output writes for each epoch position: the loss or a metric, per element or per row. */
+export interface ScoreSlot {
+  /** The history's name: 'loss', 'accuracy'. */
+  name: string;
+  /** Values per epoch position: the output's units (per element) or 1 (per row). */
+  perPosition: number;
+  /** Where its values start in the scores buffer. */
+  offset: number;
+}
+
+/** The output block's scoring in the forward epilogue, for element-wise outputs. */
+export interface ElementHead {
+  lossName: string;
+  loss: ElementLoss;
+  labels: GPUBufferBinding | GPUBuffer;
+  /** dJ/dz of the output block, written in training. */
+  deltas?: GPUBuffer;
+  scores: GPUBuffer;
+  /** The loss's slot, then each element metric's. */
+  lossSlot: ScoreSlot;
+  metrics: { slot: ScoreSlot; metric: NonNullable<MetricDefinition['element']> }[];
+}
+
+/**
+ * The forward epilogue of a block: z through `ops`, stored; with `head`, the output's losses and metrics at each
+ * epoch position and, in training, the deltas dJ/dz = ∂J/∂a back through the operations, scaled by 1/(rows · units)
+ * for the mean. A loss fused with the block's last activation (binary cross-entropy after a sigmoid) takes its
+ * logits for the value and gives the gradient in them directly.
+ */
+export function outputEpilogue(ops: PointwiseOp[], output: BlockOutput, head?: ElementHead): Epilogue {
+  const w = output.width;
+  const n = ops.length;
+  const last = ops.at(-1);
+  const fused = head?.loss.fused && last?.text === head.loss.fused.activation ? head.loss.fused : undefined;
+  const bindings: Binding[] = [{ kind: 'write', resource: output.buffer }];
+  if (head) bindings.push({ kind: 'read', resource: head.labels }, ...(head.deltas ? [{ kind: 'write' as const, resource: head.deltas }] : []), { kind: 'write', resource: head.scores });
+  const text = [...ops.map((op) => op.text), ...(head ? [`${head.lossName}${head.deltas ? ' and dJ/dz' : ''}`] : [])].join(', ') || 'z';
+  return {
+    name: head ? 'loss' : undefined,
+    text,
+    bindings,
+    code(first) {
+      let code = declare(first, 'outputs', 'write', output.padded ? 'array<vec4f>' : 'array<f32>') + declarations(ops);
+      const body = ['let v0 = z;', ...ops.map((op, k) => `let v${k + 1} = ${op.forward(`v${k}`)};`), realColumns(w), storeOutput(output, `v${n}`)];
+      if (head) {
+        code += declare(first + 1, 'labels', 'read', 'array<f32>');
+        if (head.deltas) code += declare(first + 2, 'deltas', 'write', 'array<vec4f>');
+        code += declare(first + (head.deltas ? 3 : 2), 'scores', 'write', 'array<f32>');
+        code += `const EPSILON = ${f32(EPSILON)};\n`;
+        code += `fn loss_value(a: vec4f, y: vec4f, z: vec4f) -> vec4f { ${fused ? fused.wgsl.value : head.loss.wgsl.value} }\n`;
+        code += `fn loss_gradient(a: vec4f, y: vec4f) -> vec4f { ${fused ? fused.wgsl.gradient : head.loss.wgsl.gradient} }\n`;
+        head.metrics.forEach(({ metric }, k) => (code += `fn metric_${k}(a: vec4f, y: vec4f) -> vec4f { ${metric.wgsl} }\n`));
+        body.push(
+          'let source = source_of(row);',
+          'var y = vec4f();',
+          `for (var j = 0u; j < 4u; j++) { if (col + j < ${w}u) { y[j] = labels[source * ${w}u + col + j]; } }`,
+          // z: the logits of the fused activation, else unused.
+          `let losses = loss_value(v${n}, y, v${Math.max(0, n - 1)});`,
+        );
+        if (head.deltas) {
+          // dJ/d(v_k) from the output back: a fused loss starts past its activation.
+          const start = fused ? n - 1 : n;
+          body.push(`var d = loss_gradient(v${n}, y);`);
+          for (let k = start; k >= 1; k--) body.push(`d = ${ops[k - 1].backward('d', `v${k}`)};`);
+          body.push(`deltas[row * ${Math.ceil(w / 4)}u + col / 4u] = select(vec4f(), d / f32(step.rows * ${w}u), real);`);
+        }
+        body.push(`let position = (step.row_start + row) * ${w}u + col;`);
+        const stores = [`scores[${head.lossSlot.offset}u + position + j] = losses[j];`];
+        head.metrics.forEach(({ slot }, k) => {
+          body.push(`let metric${k} = metric_${k}(v${n}, y);`);
+          stores.push(`scores[${slot.offset}u + position + j] = metric${k}[j];`);
+        });
+        body.push(`for (var j = 0u; j < 4u; j++) { if (col + j < ${w}u) { ${stores.join(' ')} } }`);
+      }
+      return `${code}fn emit(row: u32, col: u32, z: vec4f) {\n  ${body.join('\n  ')}\n}\n`;
+    },
+  };
+}
+
+/**
+ * The backward epilogue that ends in a block: dJ/d(its output) back through its operations, last first, each
+ * operation's input recovered from its output (the block stores only its output), stored as the block's deltas.
+ */
+export function priorEpilogue(ops: PointwiseOp[], output: GPUBuffer, width: number, deltas: GPUBuffer): Epilogue {
+  const n = ops.length;
+  const body = [`let index = row * ${Math.ceil(width / 4)}u + col / 4u;`, realColumns(width), 'var d = dz;'];
+  if (n > 0) body.push(`let a${n} = prior_outputs[index];`);
+  for (let k = n; k >= 1; k--) {
+    body.push(`d = ${ops[k - 1].backward('d', `a${k}`)};`);
+    if (k > 1) body.push(`let a${k - 1} = ${ops[k - 1].input(`a${k}`)};`);
+  }
+  body.push('prior_deltas[index] = select(vec4f(), d, real);');
+  return {
+    text: ops.map((op) => `${op.text}'`).join(' ⊙ ') || 'linear',
+    bindings: [
+      { kind: 'read', resource: output },
+      { kind: 'write', resource: deltas },
+    ],
+    code: (first) =>
+      declare(first, 'prior_outputs', 'read', 'array<vec4f>') +
+      declare(first + 1, 'prior_deltas', 'write', 'array<vec4f>') +
+      declarations(ops) +
+      `fn emit(row: u32, col: u32, dz: vec4f) {\n  ${body.join('\n  ')}\n}\n`,
+  };
+}
+
+/**
+ * The update epilogue of a layer's parameters: the optimizer's rule applied in place to the vec4 at `index`, its
+ * state `s0`, `s1`, ... read from and written back to the moments buffer ([slots × parameters], slot k at
+ * k × the parameters' vec4s).
+ */
+export function updateEpilogue(optimizer: OptimizerDefinition, spec: OptimizerSpec, parameters: GPUBuffer, moments: GPUBuffer | undefined): Epilogue {
+  const vectors = parameters.size / 16;
+  const slots = Array.from({ length: optimizer.slots }, (_, k) => k);
+  const at = (k: number) => `moments[${k * vectors}u + index]`;
+  return {
+    name: spec.name,
+    text: `updated by ${spec.name}`,
+    bindings: [{ kind: 'write', resource: parameters }, ...(moments ? [{ kind: 'write' as const, resource: moments }] : [])],
+    code: (first) =>
+      declare(first, 'parameters', 'write', 'array<vec4f>') +
+      (moments ? declare(first + 1, 'moments', 'write', 'array<vec4f>') : '') +
+      f32Constants(optimizer.constants(spec)) +
+      `fn update(index: u32, g: vec4f) {
+  var w = parameters[index];
+${slots.map((k) => `  var s${k} = ${at(k)};\n`).join('')}  ${optimizer.wgsl}
+  parameters[index] = w;
+${slots.map((k) => `  ${at(k)} = s${k};\n`).join('')}}
+`,
+  };
+}
