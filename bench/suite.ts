@@ -360,17 +360,17 @@ export async function matmul(library: MatmulResult['library'], shape: [number, n
 async function ourMatmul(m: number, k: number, n: number, runMs: number, runs: number) {
   const blocks = blocking(m, n, occupancy(device));
   // The step: rows 0 .. m of the order (unread without the gather), step 0 of the epoch; its output stored as it is.
-  const step = storage(new Uint32Array([0, m, 0, 0]), BufferUsage.UNIFORM);
+  const step = storage(new Uint32Array([0, m, 0, 0, 0, 0, 0, 0]), BufferUsage.UNIFORM);
   const [input, weights, output] = [storage(random(m * padded(k))), storage(random((k + 1) * padded(n))), storage(m * n * 4)];
   const { kernel } = stepKernel({
     name: 'forward', sources: [forward], entry: 'forward', constants: { INPUTS: k, UNITS: n, GATHER: 0 },
     bindings: [{ kind: 'read', resource: input }, { kind: 'read', resource: weights }],
-    epilogue: outputEpilogue([], { buffer: output, width: n, padded: false }),
+    epilogues: [outputEpilogue([], { buffer: output, width: n, padded: false })],
     product: { blocking: blocks, groups: () => matmulWorkgroups(m, n, blocks), text: '' },
-  }, 1);
+  });
   const { pipeline, layout } = await compile(device, kernel);
-  const buffers = [step, storage(4), storage(4), input, weights, output];
-  const bindGroup = device.createBindGroup({ layout, entries: buffers.map((buffer, binding) => ({ binding, resource: { buffer, size: binding === 0 ? 12 : undefined } })) });
+  const buffers = [step, storage(4), input, weights, output];
+  const bindGroup = device.createBindGroup({ layout, entries: buffers.map((buffer, binding) => ({ binding, resource: { buffer, size: binding === 0 ? 20 : undefined } })) });
   const run = (reps: number) =>
     timePass(reps, (pass) => {
       pass.setPipeline(pipeline);
@@ -462,7 +462,7 @@ export interface Breakdown {
  */
 export async function stepBreakdown(batchSize: number, runMs: number): Promise<Breakdown> {
   const spec = {
-    layers: LESSON.slice(1).map((units, l) => ({ kind: 'dense' as const, name: `dense_${l + 1}`, inputs: LESSON[l], units, activation: 'sigmoid' as const })),
+    layers: LESSON.slice(1).map((units, l) => ({ kind: 'dense' as const, name: `dense_${l + 1}`, inputs: LESSON[l], units, activation: 'sigmoid' as const, useBias: true })),
     loss: 'binaryCrossentropy',
     optimizer: new SGD({ learningRate: LEARNING_RATE }).spec,
     metrics: [],
@@ -471,7 +471,7 @@ export async function stepBreakdown(batchSize: number, runMs: number): Promise<B
   const plan = async (rows: number) => {
     const { x, y } = examples(rows);
     const planned = await Plan.create(device, 'train', spec, weights, { x: deviceMatrix(device, x, 'x', true), y: deviceMatrix(device, y, 'y') }, batchSize);
-    device.queue.writeBuffer(planned.order, 0, Uint32Array.from({ length: rows }, (_, i) => i));
+    planned.writeOrder(Uint32Array.from({ length: rows }, (_, i) => i));
     planned.writeSchedule(0);
     return planned;
   };

@@ -3,7 +3,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { Dense, type ModelArtifacts, type ModelJSON, Sequential, WebGPUNNError, downloadModel, readModelFiles } from '../src/index';
-import type { Activation } from '../src/index';
+import type { ActivationName } from '../src/index';
 import { halvesDataset, randomMatrix } from './support/data';
 import { nodeDevice } from './support/node-gpu';
 
@@ -33,7 +33,7 @@ const theirPrediction = (model: tf.LayersModel, x: { shape: [number, number]; da
   tf.tidy(() => (model.predict(tf.tensor2d(x.data, x.shape)) as tf.Tensor).dataSync() as Float32Array);
 
 /** Ours, trained a little on the CPU reference: 6 inputs → 5 → 4 → 3, one activation of each kind per layer. */
-async function trainedModel(activations: Activation[] = ['relu', 'tanh', 'sigmoid']): Promise<Sequential> {
+async function trainedModel(activations: ActivationName[] = ['relu', 'tanh', 'sigmoid']): Promise<Sequential> {
   const model = new Sequential(activations.map((activation, l) => new Dense({ units: 5 - l, activation, ...(l === 0 ? { inputDim: 6 } : {}) })));
   const loss = activations.at(-1) === 'softmax' ? 'categoricalCrossentropy' : 'meanSquaredError';
   await model.compile({ loss, optimizer: 'sgd', backend: 'cpu', seed: 7 });
@@ -92,7 +92,7 @@ describe('save', () => {
   });
 
   it('round-trips: save → load → save gives the same JSON and the same bytes', async () => {
-    for (const activations of [['relu', 'tanh', 'sigmoid'], ['sigmoid', 'linear', 'softmax']] as Activation[][]) {
+    for (const activations of [['relu', 'tanh', 'sigmoid'], ['sigmoid', 'linear', 'softmax']] as ActivationName[][]) {
       const model = await trainedModel(activations);
       const first = await model.save();
       const loaded = await Sequential.load(first, { backend: 'cpu' });
@@ -235,7 +235,7 @@ describe('untrusted files', () => {
     ['units that are not an integer', () => edited((j) => (layer(j, 2).units = 2.5)), 'INVALID_MODEL_FILE', `${at(2)}.config.units`, 'got 2.5'],
     ['NaN in the weights', () => edited(() => {}, nanAt(9)), 'NON_FINITE', "load(artifacts).weightData['dense_1/kernel'][9]: expected a finite number, got NaN"],
     ['Infinity in a bias', () => edited(() => {}, nanAt(31, Infinity)), 'NON_FINITE', "weightData['dense_1/bias'][1]", 'got Infinity'],
-    ['an unknown layer class', () => edited((j) => (j.modelTopology.config.layers[1].class_name = 'Conv2D')), 'INVALID_MODEL_FILE', `${at(1)}.class_name: expected 'Dense'`, 'got "Conv2D"'],
+    ['an unknown layer class', () => edited((j) => (j.modelTopology.config.layers[1].class_name = 'Conv2D')), 'INVALID_MODEL_FILE', `${at(1)}.class_name: expected one of 'Dense', 'Dropout', 'BatchNormalization', 'Activation'`, 'got "Conv2D"'],
     ['an unknown activation', () => edited((j) => (layer(j, 0).activation = 'elu')), 'INVALID_MODEL_FILE', `${at(0)}.config.activation: expected one of 'sigmoid'`, 'got "elu"'],
     ['a functional model', () => edited((j) => (j.modelTopology.class_name = 'Model')), 'INVALID_MODEL_FILE', "load(artifacts).modelJson.modelTopology.class_name: expected 'Sequential', got \"Model\""],
     ['a graph model', () => edited((j) => (j.format = 'graph-model')), 'INVALID_MODEL_FILE', "load(artifacts).modelJson.format: expected 'layers-model', got \"graph-model\""],
@@ -246,7 +246,7 @@ describe('untrusted files', () => {
     ['a missing input shape', () => edited((j) => delete layer(j, 0).batch_input_shape), 'INVALID_MODEL_FILE', `${at(0)}.config.batch_input_shape: expected [null, inputs] on the first layer`],
     ['an image input shape', () => edited((j) => (layer(j, 0).batch_input_shape = [null, 2, 3])), 'INVALID_MODEL_FILE', 'batch_input_shape', 'got an array of length 3'],
     ['missing layers', () => edited((j) => (j.modelTopology.config.layers = [])), 'INVALID_MODEL_FILE', 'config.layers: expected at least one Dense layer'],
-    ['a layer without a bias', () => edited((j) => (layer(j, 1).use_bias = false)), 'INVALID_MODEL_FILE', `${at(1)}.config.use_bias: expected true`],
+    ['use_bias that is not true or false', () => edited((j) => (layer(j, 1).use_bias = 'no')), 'INVALID_MODEL_FILE', `${at(1)}.config.use_bias: expected true or false`, 'got "no"'],
     ['a layer of float16', () => edited((j) => (layer(j, 0).dtype = 'float16')), 'INVALID_MODEL_FILE', `${at(0)}.config.dtype: expected 'float32', got "float16"`],
     ['weights of int32', () => edited((j) => (spec(j, 2).dtype = 'int32')), 'INVALID_MODEL_FILE', `${manifestAt(2)}.dtype: expected 'float32', got "int32"`],
     ['quantized weights', () => edited((j) => (spec(j, 0).quantization = { dtype: 'uint8', scale: 1, min: 0 })), 'INVALID_MODEL_FILE', `${manifestAt(0)}.quantization: expected none`],

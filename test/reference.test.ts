@@ -29,8 +29,8 @@ describe('CPU reference: gradients', () => {
   for (const { hidden, output, loss, labels } of gradientCases) {
     it(`backprop equals central finite differences for ${hidden} → ${output} with ${loss.name}`, () => {
       const layers: DenseSpec[] = [
-        { kind: 'dense', name: 'dense_1', inputs: 3, units: 4, activation: hidden },
-        { kind: 'dense', name: 'dense_2', inputs: 4, units: 2, activation: output },
+        { kind: 'dense', name: 'dense_1', inputs: 3, units: 4, activation: hidden, useBias: true },
+        { kind: 'dense', name: 'dense_2', inputs: 4, units: 2, activation: output, useBias: true },
       ];
       const m = 5;
       const x = randomMatrix(m, 3, 11).data;
@@ -83,8 +83,8 @@ describe('CPU reference: gradients', () => {
 describe('CPU reference: one step by hand', () => {
   it('updates a 2-2-1 sigmoid network as the chain rule computed by hand says', () => {
     const layers: DenseSpec[] = [
-      { kind: 'dense', name: 'dense_1', inputs: 2, units: 2, activation: 'sigmoid' },
-      { kind: 'dense', name: 'dense_2', inputs: 2, units: 1, activation: 'sigmoid' },
+      { kind: 'dense', name: 'dense_1', inputs: 2, units: 2, activation: 'sigmoid', useBias: true },
+      { kind: 'dense', name: 'dense_2', inputs: 2, units: 1, activation: 'sigmoid', useBias: true },
     ];
     const W1 = [0.1, 0.2, -0.3, 0.4]; // rows: inputs, cols: units
     const b1 = [0.05, -0.05];

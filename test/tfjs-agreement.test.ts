@@ -2,7 +2,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
 import { Adam, Dense, type FitOptions, type Optimizer, RMSprop, SGD, Sequential } from '../src/index';
-import type { Activation } from '../src/index';
+import type { ActivationName } from '../src/index';
 import type { LossName } from '../src/model/losses';
 import type { Matrix } from '../src/matrix';
 import { halvesDataset, maxRelativeError, randomMatrix } from './support/data';
@@ -11,7 +11,7 @@ await tf.setBackend('cpu');
 
 interface Case {
   name: string;
-  layers: [units: number, activation: Activation][];
+  layers: [units: number, activation: ActivationName][];
   loss: LossName;
   optimizer: () => [Optimizer, tf.Optimizer];
   labels: 'binary' | 'oneHot' | 'sparse';

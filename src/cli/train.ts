@@ -2,7 +2,7 @@
 // the loss (and accuracy for sigmoid outputs) on the data, and saves the model as TF.js files.
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { type Activation, type BackendName, Dense, SGD, Sequential, modelFiles } from 'webgpu-nn';
+import { type ActivationName, type BackendName, Dense, SGD, Sequential, modelFiles } from 'webgpu-nn';
 import { readDataset, targets } from './data';
 import { backendOptions } from './node-webgpu';
 import { epochProgress } from './progress';
@@ -15,8 +15,8 @@ export interface TrainOptions {
   batchSize: number;
   learningRate: number;
   /** Of the hidden layers. */
-  activation: Activation;
-  outputActivation: Activation;
+  activation: ActivationName;
+  outputActivation: ActivationName;
   loss: 'binaryCrossentropy' | 'meanSquaredError';
   backend: BackendName;
   seed?: number;

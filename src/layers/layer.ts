@@ -58,11 +58,21 @@ export interface CoreGpu<S extends LayerSpecBase> {
   backward(context: BackwardContext<S>): void;
 }
 
+/**
+ * What a pointwise layer's operation is given: whether the pass trains, and `constant(word)`, which stores a u32 among
+ * the run's constants (step.wgsl's schedule) and returns the WGSL that reads it: values that differ between models of
+ * one shape (a seed, a rate) are data, so those models share pipelines.
+ */
+export interface PointwisePass {
+  training: boolean;
+  constant(word: number): string;
+}
+
 /** A layer that acts on each element alone: fused into the kernels of the block it follows, no dispatch of its own. */
 export interface PointwiseGpu<S extends LayerSpecBase> {
   role: 'pointwise';
   /** Its operation in this pass, or none where it is the identity (dropout outside training). */
-  op(spec: S, training: boolean): PointwiseOp | undefined;
+  op(spec: S, pass: PointwisePass): PointwiseOp | undefined;
 }
 
 export interface LayerDefinition<S extends LayerSpecBase> {

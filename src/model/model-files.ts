@@ -215,7 +215,7 @@ function readTopology(value: unknown): { layers: Layer[]; specs: LayerSpec[] } {
       return;
     }
     const format: LayerFormat | undefined = typeof className === 'string' && Object.hasOwn(formats, className) ? formats[className] : undefined;
-    if (!format) throw badFile(`${at}.class_name`, known.length === 1 ? `${known[0]} (the layer webgpu-nn has)` : `one of ${known.join(', ')}`, className);
+    if (!format) throw badFile(`${at}.class_name`, `one of ${known.join(', ')} (the layers webgpu-nn has)`, className);
     inputs ??= firstShape();
     const layer = format.fromConfig(config, `${at}.config`, layers.length === 0 ? inputs : undefined);
     const name = config.name;
@@ -223,7 +223,7 @@ function readTopology(value: unknown): { layers: Layer[]; specs: LayerSpec[] } {
     if (names.has(name)) throw badFile(`${at}.config.name`, 'a name no other layer has', name);
     names.add(name);
     layers.push(layer);
-    specs.push(layer.spec(inputs, name));
+    specs.push(layer.spec(inputs, { name, seed: 0 }));
     inputs = layer.outputWidth(inputs);
   });
 

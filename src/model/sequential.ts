@@ -1,6 +1,6 @@
 import type { Backend, Data, FitRequest, Scores } from '../backend';
 import { WebGPUNNError, invalid, positiveInteger } from '../errors';
-import { layerDefinition } from '../layers/registry';
+import { layerDefinition, layers } from '../layers/registry';
 import type { LayerSpec } from '../layers/registry';
 import { labelColumns } from '../losses/loss';
 import { losses } from '../losses/registry';
@@ -291,6 +291,10 @@ export class Sequential {
 
   private check(argument: string, layer: unknown, index: number): void {
     if (!(layer instanceof Layer)) throw invalid(argument, 'a layer (new Dense({ units }), ...)', layer);
+    // An element-wise layer (Dropout, Activation) acts on the output of the layer before it, so it cannot come first.
+    if (index === 0 && layers[layer.kind].gpu.role === 'pointwise') {
+      throw invalid(argument, 'a first layer with weights (Dense, BatchNormalization): Dropout and Activation act on the output of a layer before them', `a ${layer.className} layer`);
+    }
     if (index > 0 && layer.inputDim !== undefined && index === this.layers.length) {
       const previous = this.layers[index - 1].outputWidth(this.inputDim ?? NaN);
       if (!Number.isNaN(previous) && previous !== layer.inputDim) {
@@ -314,12 +318,13 @@ export class Sequential {
     });
   }
 
-  /** The layers as plain data, once the input width is known. */
+  /** The layers as plain data, once the input width is known; each layer's seed is drawn from the compile seed. */
   private specs(): LayerSpec[] {
     const names = this.names();
+    const seeds = seededRandom(this.seed ^ 0x632be5ab);
     let inputs = this.inputDim!;
     return this.layers.map((layer, l) => {
-      const spec = layer.spec(inputs, names[l]);
+      const spec = layer.spec(inputs, { name: names[l], seed: Math.floor(seeds() * 2 ** 32) });
       inputs = layer.outputWidth(inputs);
       return spec;
     });

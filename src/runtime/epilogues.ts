@@ -192,6 +192,9 @@ export function priorEpilogue(ops: PointwiseOp[], output: GPUBuffer, width: numb
   };
 }
 
+/** The prior epilogue of the first layer, whose input is the data: nothing to carry back. */
+export const emptyPrior: Epilogue = { text: '', bindings: [], code: () => 'fn emit(row: u32, col: u32, dz: vec4f) {}\n' };
+
 /**
  * The update epilogue of a layer's parameters: the optimizer's rule applied in place to the vec4 at `index`, its
  * state `s0`, `s1`, ... read from and written back to the moments buffer ([slots × parameters], slot k at

@@ -119,7 +119,7 @@ export class GpuBackend implements Backend {
 
     // One command buffer per epoch: snapshot the state, every step, the reductions, validation, one copy out.
     const submitEpoch = (epoch: number) => {
-      queue.writeBuffer(train.order, 0, nextOrder());
+      train.writeOrder(nextOrder());
       train.writeSchedule(this.iterations);
       this.iterations += train.steps.length;
       const encoder = this.device.createCommandEncoder({ label: `epoch ${epoch}` });
@@ -190,7 +190,7 @@ export class GpuBackend implements Backend {
     const units = this.units();
     const plan = await Plan.create(this.device, 'predict', this.spec, this.visible, { x: deviceMatrix(this.device, x, 'x', true) }, Math.min(rows, INFERENCE_ROWS));
     try {
-      this.device.queue.writeBuffer(plan.order, 0, identity(rows));
+      plan.writeOrder(identity(rows));
       const encoder = this.device.createCommandEncoder({ label: 'predict' });
       plan.steps.forEach((step, s) => {
         const pass = encoder.beginComputePass();
@@ -291,7 +291,7 @@ export class GpuBackend implements Backend {
     const rows = x.shape[0];
     const data = { x: deviceMatrix(this.device, x, 'x', true), y: deviceMatrix(this.device, y, 'y') };
     const plan = await Plan.create(this.device, 'evaluate', this.spec, parameters, data, Math.min(rows, INFERENCE_ROWS));
-    this.device.queue.writeBuffer(plan.order, 0, identity(rows));
+    plan.writeOrder(identity(rows));
     return plan;
   }
 

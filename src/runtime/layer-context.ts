@@ -15,14 +15,15 @@ export interface Product {
 export interface KernelRequest {
   /** Its name in the step's listing and in errors: 'forward', 'backprop'; the epilogue's name is appended. */
   name: string;
-  /** The kernel's WGSL files, after step.wgsl (bindings 0–2). */
+  /** The kernel's WGSL files, after step.wgsl (bindings 0 and 1). */
   sources: string[];
   entry: string;
   /** Pipeline override constants. */
   constants: Record<string, number>;
-  /** Its own bindings, numbered from 3. */
+  /** Its own bindings, numbered from 2. */
   bindings: Binding[];
-  epilogue?: Epilogue;
+  /** The epilogues appended to its sources, in order; their bindings follow its own. */
+  epilogues?: Epilogue[];
   /** For a matmul kernel: its block, whose size is written before the sources (with matmul.wgsl). */
   product?: Product;
   /** Workgroups for a step of `rows` rows. */

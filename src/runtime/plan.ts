@@ -8,7 +8,7 @@
 import type { Data } from '../backend';
 import { isElementwise } from '../activations/activations';
 import { WebGPUNNError } from '../errors';
-import type { CoreGpu, LayerSpecBase } from '../layers/layer';
+import type { CoreGpu, LayerSpecBase, PointwisePass } from '../layers/layer';
 import { layerDefinition } from '../layers/registry';
 import { type ElementLoss, type RowLoss, labelColumns } from '../losses/loss';
 import { losses } from '../losses/registry';
@@ -104,14 +104,14 @@ interface Block {
 }
 
 /** The network's blocks in a pass (dropout takes part in training only). */
-function blocksOf(layers: LayerSpecBase[], training: boolean): Block[] {
+function blocksOf(layers: LayerSpecBase[], pass: PointwisePass): Block[] {
   const blocks: Block[] = [];
   layers.forEach((layer, l) => {
     const { gpu } = layerDefinition(layer);
     if (gpu.role === 'core') blocks.push({ core: l, ops: [], width: layer.units, softmax: false });
     const block = blocks.at(-1);
     if (!block) throw new WebGPUNNError('INVALID_ARGUMENT', `model.layers[0]: expected a layer that computes from the data (Dense), got '${layer.kind}'`);
-    const op = gpu.role === 'pointwise' ? gpu.op(layer, training) : undefined;
+    const op = gpu.role === 'pointwise' ? gpu.op(layer, pass) : undefined;
     if (op) block.ops.push(op);
     const activation = layer.activation;
     if (activation === 'softmax') block.softmax = true;
@@ -126,25 +126,27 @@ function blocksOf(layers: LayerSpecBase[], training: boolean): Block[] {
 const ceil = (a: number, b: number) => Math.ceil(a / b);
 
 /**
- * A per-step kernel as the device compiles it: step.wgsl (bindings 0–2), for a matmul kernel its block size and
- * matmul.wgsl, the kernel's sources with their loops written out for the block, and the epilogue, whose bindings
- * follow the kernel's own. `scheduleWords` is the schedule's words per step.
+ * A per-step kernel as the device compiles it: step.wgsl (bindings 0 and 1), for a matmul kernel its block size and
+ * matmul.wgsl, the kernel's sources with their loops written out for the block, and the epilogues, whose bindings
+ * follow the kernel's own.
  */
-export function stepKernel(request: Omit<KernelRequest, 'workgroups' | 'text'>, scheduleWords: number): { kernel: KernelSource; bindings: Binding[] } {
-  const { epilogue } = request;
-  const first = 3 + request.bindings.length;
+export function stepKernel(request: Omit<KernelRequest, 'workgroups' | 'text'>): { kernel: KernelSource; bindings: Binding[] } {
+  const epilogues = request.epilogues ?? [];
   const tiles = request.product?.blocking;
   const sizes = { TILE_ROWS: tiles?.tileRows ?? 1, TILE_COLS: tiles?.tileCols ?? 1 };
   // A matmul kernel's block size is written into its source as module constants, since it sizes arrays.
   const header = tiles ? `const TILE_ROWS = ${sizes.TILE_ROWS}u;\nconst TILE_COLS = ${sizes.TILE_COLS}u;\n` : '';
-  const sources = [step, ...(tiles ? [matmul] : []), ...request.sources, epilogue?.code(first) ?? ''];
-  const bindings = [...request.bindings, ...(epilogue?.bindings ?? [])];
+  // Each epilogue's bindings are numbered after the kernel's own and those of the epilogues before it.
+  let first = 2 + request.bindings.length;
+  const code = epilogues.map((epilogue) => epilogue.code((first += epilogue.bindings.length) - epilogue.bindings.length));
+  const sources = [step, ...(tiles ? [matmul] : []), ...request.sources, ...code];
+  const bindings = [...request.bindings, ...epilogues.flatMap((epilogue) => epilogue.bindings)];
   const kernel: KernelSource = {
-    label: `${request.name}${epilogue?.name ? `_${epilogue.name}` : ''}`,
+    label: [request.name, ...epilogues.flatMap((epilogue) => epilogue.name ?? [])].join('_'),
     code: header + unroll(sources.join('\n'), sizes),
     entry: request.entry,
-    bindings: ['step', 'read', 'read', ...bindings.map((b) => b.kind)],
-    constants: { ...request.constants, SCHEDULE_WORDS: scheduleWords, ...(tiles ? { GROUP_X: tiles.group[0], GROUP_Y: tiles.group[1] } : {}) },
+    bindings: ['step', 'read', ...bindings.map((b) => b.kind)],
+    constants: { ...request.constants, ...(tiles ? { GROUP_X: tiles.group[0], GROUP_Y: tiles.group[1] } : {}) },
   };
   return { kernel, bindings };
 }
@@ -167,11 +169,14 @@ export class Plan {
   /** Once per pass over the data: the mean of every score into `scores.result`. */
   readonly reductions: Dispatch[] = [];
   readonly steps: Step[] = [];
-  /** [rows] u32: the epoch order, written before each epoch. */
-  readonly order: GPUBuffer;
-  /** [steps × scheduleWords] u32: each step's counter and the optimizer's scalars, written before each epoch. */
-  readonly schedule: GPUBuffer;
-  readonly scheduleWords: number;
+  /**
+   * The words every step reads (step.wgsl): the epoch order [rows], the run's constants, then per step its counter
+   * and the optimizer's scalars, `scheduleWords` of them.
+   */
+  private readonly words: GPUBuffer;
+  private readonly scheduleWords: number;
+  private readonly runWords: number[] = [];
+  private readonly blocks: Block[];
   /** The network's output of the current step, [capacity × units] as it is read back. */
   output!: GPUBuffer;
   /** Train and evaluate: each epoch position's scores (slots: where each score's values are), and their means. */
@@ -189,14 +194,23 @@ export class Plan {
   ) {
     const rows = data.x.rows;
     for (let rowStart = 0; rowStart < rows; rowStart += capacity) this.steps.push({ rowStart, rows: Math.min(capacity, rows - rowStart) });
-    this.order = this.buffer('order', rows * 4, BufferUsage.STORAGE | BufferUsage.COPY_DST);
-    this.stepStride = Math.max(device.limits.minUniformBufferOffsetAlignment, 16);
-    this.stepBuffer = this.buffer('steps', this.steps.length * this.stepStride, BufferUsage.UNIFORM, true);
-    const words = new Uint32Array(this.stepBuffer.getMappedRange());
-    this.steps.forEach((s, i) => words.set([s.rowStart, s.rows, i], (i * this.stepStride) / 4));
-    this.stepBuffer.unmap();
     this.scheduleWords = 1 + (mode === 'train' ? optimizerDefinition(spec.optimizer).stepScalars(spec.optimizer, 1).length : 0);
-    this.schedule = this.buffer('schedule', this.steps.length * this.scheduleWords * 4, BufferUsage.STORAGE | BufferUsage.COPY_DST);
+    const constant = (word: number) => `run_word(${this.runWords.push(word) - 1}u)`;
+    this.blocks = blocksOf(spec.layers, { training: mode === 'train', constant });
+    const schedule = rows + this.runWords.length;
+    this.stepStride = Math.max(device.limits.minUniformBufferOffsetAlignment, 32);
+    this.stepBuffer = this.buffer('steps', this.steps.length * this.stepStride, BufferUsage.UNIFORM, true);
+    const table = new Uint32Array(this.stepBuffer.getMappedRange());
+    this.steps.forEach((s, i) => table.set([s.rowStart, s.rows, i, rows, schedule + i * this.scheduleWords], (i * this.stepStride) / 4));
+    this.stepBuffer.unmap();
+    this.words = this.buffer('words', (schedule + this.steps.length * this.scheduleWords) * 4, BufferUsage.STORAGE | BufferUsage.COPY_DST, true);
+    new Uint32Array(this.words.getMappedRange()).set(this.runWords, rows);
+    this.words.unmap();
+  }
+
+  /** Writes the order of the next pass: the dataset row of each epoch position. */
+  writeOrder(order: Uint32Array): void {
+    this.device.queue.writeBuffer(this.words, 0, order);
   }
 
   /**
@@ -238,7 +252,7 @@ export class Plan {
       words[s * this.scheduleWords] = taken + s;
       if (this.scheduleWords > 1) floats.set(optimizer.stepScalars(this.spec.optimizer, taken + s + 1), s * this.scheduleWords + 1);
     });
-    this.device.queue.writeBuffer(this.schedule, 0, words);
+    this.device.queue.writeBuffer(this.words, (this.data.x.rows + this.runWords.length) * 4, words);
   }
 
   /** Records step `index` into a compute pass. */
@@ -292,10 +306,10 @@ export class Plan {
     return { blocking: b, groups: (stepRows) => matmulWorkgroups(stepRows, cols, b), text: `${4 * b.tileRows} × ${4 * b.tileCols} blocks, ${b.group.join(' × ')} invocations per workgroup` };
   }
 
-  /** A stepped dispatch: step.wgsl's bindings (step, order, schedule), the kernel's own from 3, then its epilogue's. */
+  /** A stepped dispatch: step.wgsl's bindings (the step, the words), the kernel's own from 2, then its epilogues'. */
   private add(request: KernelRequest): void {
-    const { kernel, bindings } = stepKernel(request, this.scheduleWords);
-    const resources = [{ buffer: this.stepBuffer, size: 12 }, this.order, this.schedule, ...bindings.map((b) => b.resource)];
+    const { kernel, bindings } = stepKernel(request);
+    const resources = [{ buffer: this.stepBuffer, size: 20 }, this.words, ...bindings.map((b) => b.resource)];
     this.compileDispatch(kernel, resources, true, request.workgroups, request.text, this.dispatches);
   }
 
@@ -356,7 +370,7 @@ export class Plan {
     const training = this.mode === 'train';
     const scoring = this.mode !== 'predict';
     const storage = BufferUsage.STORAGE;
-    const blocks = blocksOf(spec.layers, training);
+    const { blocks } = this;
     const last = blocks.length - 1;
     const outputLayer = spec.layers.length - 1;
     const units = blocks[last].width;
@@ -423,7 +437,7 @@ export class Plan {
         entry: 'rows',
         constants: { UNITS: units, SOFTMAX: rowWise ? 1 : 0 },
         bindings: [{ kind: 'write', resource: outputs[last] }],
-        epilogue: scoreRow(rowHead, what),
+        epilogues: [scoreRow(rowHead, what)],
         workgroups: (stepRows) => [1, ceil(stepRows, 64)],
         text: `layer ${outputLayer}  ${what}`,
       });

@@ -26,3 +26,8 @@ export function f32Constants(constants: Record<string, number>): string {
     .map(([name, value]) => `const ${name} = ${f32(value)};\n`)
     .join('');
 }
+
+/** The bits of `value` as a float32, as a u32: how an f32 travels among u32 words (WGSL's bitcast<f32> reads it). */
+export function f32Bits(value: number): number {
+  return new Uint32Array(new Float32Array([value]).buffer)[0];
+}

@@ -4,9 +4,9 @@
 // not whole vec4s.
 // Includes step.wgsl.
 //
-// Bindings (group 0), after step.wgsl's 0–2:
-//   3 chunk   array<f32>  [CHUNK_ROWS × STRIDE]: dataset rows FIRST_ROW .. FIRST_ROW + CHUNK_ROWS, COLS used of each
-//   4 batch   array<f32>  [rows × COLS], rows padded to vec4s, written where the source row is in the chunk
+// Bindings (group 0), after step.wgsl's 0 and 1:
+//   2 chunk   array<f32>  [CHUNK_ROWS × STRIDE]: dataset rows FIRST_ROW .. FIRST_ROW + CHUNK_ROWS, COLS used of each
+//   3 batch   array<f32>  [rows × COLS], rows padded to vec4s, written where the source row is in the chunk
 
 override COLS: u32;
 override STRIDE: u32; // of the chunk's rows: COLS, or COLS padded to vec4s
@@ -14,8 +14,8 @@ override BATCH_STRIDE: u32 = (COLS + 3u) / 4u * 4u;
 override FIRST_ROW: u32;
 override CHUNK_ROWS: u32;
 
-@group(0) @binding(3) var<storage, read> chunk: array<f32>;
-@group(0) @binding(4) var<storage, read_write> batch: array<f32>;
+@group(0) @binding(2) var<storage, read> chunk: array<f32>;
+@group(0) @binding(3) var<storage, read_write> batch: array<f32>;
 
 @compute @workgroup_size(64)
 fn gather(@builtin(workgroup_id) id: vec3u, @builtin(num_workgroups) groups: vec3u, @builtin(local_invocation_id) local: vec3u) {

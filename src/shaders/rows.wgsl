@@ -4,14 +4,14 @@
 // dJ/dz = (a·Σy − y) / m that backpropagation starts from, and row metrics (categorical accuracy).
 // Includes step.wgsl; the runtime appends `score_row(row)` (runtime/rows.ts), with its bindings from 4.
 //
-// Bindings (group 0), after step.wgsl's 0–2:
-//   3 outputs  array<f32> [rows × UNITS]: z on entry where SOFTMAX, a on exit
-//   4 ...      score_row's: the labels, the deltas, the scores
+// Bindings (group 0), after step.wgsl's 0 and 1:
+//   2 outputs  array<f32> [rows × UNITS]: z on entry where SOFTMAX, a on exit
+//   3 ...      score_row's: the labels, the deltas, the scores
 
 override UNITS: u32;
 override SOFTMAX: bool;
 
-@group(0) @binding(3) var<storage, read_write> outputs: array<f32>;
+@group(0) @binding(2) var<storage, read_write> outputs: array<f32>;
 
 fn output_at(row: u32, j: u32) -> f32 { return outputs[row * UNITS + j]; }
 

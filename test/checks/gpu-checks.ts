@@ -5,7 +5,7 @@
 // of 16, then a tree), and float32 sums of n terms in two orders differ by up to about n·2⁻²⁴ of the terms'
 // magnitude: 400 terms of size ~1 give a few 1e-6 at most. Training checks hold to the same bound after 20
 // epochs; the measured errors are near 1e-7.
-import { Adam, BinaryCrossentropy, CategoricalCrossentropy, Dense, type Loss, MeanSquaredError, type Optimizer, RMSprop, SGD, Sequential, SparseCategoricalCrossentropy, type WebGPUNNError } from '../../src/index';
+import { Activation, Adam, BatchNormalization, BinaryCrossentropy, CategoricalCrossentropy, Dense, Dropout, type Layer, type Loss, MeanSquaredError, type Optimizer, RMSprop, SGD, Sequential, SparseCategoricalCrossentropy, type WebGPUNNError } from '../../src/index';
 import { type ActivationName, type ElementwiseName, activateRow, elementwise } from '../../src/activations/activations';
 import type { DenseSpec } from '../../src/layers/dense/definition';
 import forwardSource from '../../src/layers/dense/forward.wgsl?raw';
@@ -42,7 +42,7 @@ const blockName = ({ tileRows, tileCols }: Blocking) => `${4 * tileRows} × ${4 
 const ops = (...names: ElementwiseName[]) => names.flatMap((name) => activationOp(name) ?? []);
 const g = (name: ElementwiseName) => elementwise[name];
 
-const lessonLayer = (inputs: number, units: number, activation: ActivationName): DenseSpec => ({ kind: 'dense', name: 'output', inputs, units, activation });
+const lessonLayer = (inputs: number, units: number, activation: ActivationName): DenseSpec => ({ kind: 'dense', name: 'output', inputs, units, activation, useBias: true });
 
 function lossCheck(loss: Loss, activation: ElementwiseName, blocks: Blocking): Check {
   const [m, k, n] = [33, 40, 3];
@@ -59,7 +59,7 @@ function lossCheck(loss: Loss, activation: ElementwiseName, blocks: Blocking): C
         lossSlot: { name: 'loss', perPosition: n, offset: 0 }, metrics: [{ slot: { name: 'accuracy', perPosition: n, offset: m * n }, metric: binaryAccuracy.element! }],
       };
       await h.run({ name: 'forward', sources: [forwardSource], entry: 'forward', constants: { INPUTS: k, UNITS: n, GATHER: 1 },
-        bindings: [read(h.input(padRows(x, m, k))), read(h.input(padRows(w, k + 1, n)))], epilogue: outputEpilogue(ops(activation), { buffer: out, width: n, padded: false }, head), blocking: blocks },
+        bindings: [read(h.input(padRows(x, m, k))), read(h.input(padRows(w, k + 1, n)))], epilogues: [outputEpilogue(ops(activation), { buffer: out, width: n, padded: false }, head)], blocking: blocks },
         matmulWorkgroups(m, n, blocks), { rowStart: 0, rows: m });
       const a = await h.read(out, m * n);
       const deltas = unpadRows(await h.read(padDeltas), m, n);
@@ -93,7 +93,7 @@ function softmaxCheck(loss: Loss): Check {
         loss: { definition, slot: { name: 'loss', perPosition: 1, offset: 0 }, deltas: padDeltas },
         rowMetrics: [{ slot: { name: 'accuracy', perPosition: 1, offset: m }, metric: categoricalAccuracy.row! }], elementMetrics: [],
       };
-      await h.run({ name: 'softmax', sources: [rowsSource], entry: 'rows', constants: { UNITS: n, SOFTMAX: 1 }, bindings: [write(outputs)], epilogue: scoreRow(head, '') },
+      await h.run({ name: 'softmax', sources: [rowsSource], entry: 'rows', constants: { UNITS: n, SOFTMAX: 1 }, bindings: [write(outputs)], epilogues: [scoreRow(head, '')] },
         [1, Math.ceil(m / 64)], { rowStart: 0, rows: m });
       const a = await h.read(outputs, m * n);
       const deltas = unpadRows(await h.read(padDeltas), m, n);
@@ -132,7 +132,7 @@ function optimizerKernelCheck(optimizer: Optimizer): Check {
       // Step 1 of the epoch at t = 6: the kernel reads that step's scalars from slot 1 of the schedule.
       const scalars = definition.stepScalars(spec, 6);
       await h.run({ name: 'update', sources: [updateSource], entry: 'gradient', constants: { INPUTS: inputs, UNITS: units, GATHER: 0 },
-        bindings: [read(h.input(padRows(input, rows, inputs))), read(h.input(padRows(deltas, rows, units)))], epilogue: updateEpilogue(definition, spec, weights, state), blocking: blocks },
+        bindings: [read(h.input(padRows(input, rows, inputs))), read(h.input(padRows(deltas, rows, units)))], epilogues: [updateEpilogue(definition, spec, weights, state)], blocking: blocks },
         matmulWorkgroups(inputs + 1, units, blocks), { rowStart: 0, rows, index: 1, schedule: [[0, ...scalars.map(() => 0)], [5, ...scalars]] });
       const updated = unpadRows(await h.read(weights), inputs + 1, units);
       const stateAfter = unpadRows(await h.read(state), definition.slots * (inputs + 1), units);
@@ -234,6 +234,48 @@ const activationChecks: Check[] = (Object.keys(elementwise) as ElementwiseName[]
     return { maxError: maxRelativeError(results[0], results[1]), tolerance: 1e-5 };
   },
 }));
+
+/**
+ * The layers beyond Dense, trained on the GPU and on the CPU reference from the same weights: dropout's masks, the
+ * batch's statistics and the moving ones, an Activation layer after a linear Dense; then predict and evaluate, in
+ * inference, without dropout and with the moving statistics.
+ */
+function layersCheck(name: string, layers: () => Layer[], optimizer: () => Optimizer, batchSize: number): Check {
+  return {
+    name: `training with ${name} matches the CPU reference after 4 epochs: history, weights (moving statistics included), predict`,
+    async run(device) {
+      const { x, y } = halvesDataset(90, 20, 15);
+      const results = await onBoth(
+        async (backend) => {
+          const model = new Sequential(layers());
+          await model.compile({ loss: 'binaryCrossentropy', optimizer: optimizer(), metrics: ['accuracy'], backend, device, seed: 21 });
+          return model;
+        },
+        async (model) => {
+          const history = await model.fit(x, y, { epochs: 4, batchSize, shuffle: true, validationData: [x, y] });
+          const weights = (await model.getWeights()).flatMap((w) => Array.from(w));
+          return { history, weights, predicted: (await model.predict(x)).data, evaluated: (await model.evaluate(x, y)).loss };
+        },
+      );
+      const [gpu, cpu] = results;
+      const columns = ['loss', 'accuracy', 'val_loss', 'val_accuracy'];
+      const errors = {
+        history: Math.max(...columns.map((c) => maxRelativeError(gpu.history[c] ?? [NaN], cpu.history[c] ?? [NaN]))),
+        weights: maxRelativeError(gpu.weights, cpu.weights),
+        predict: maxRelativeError(gpu.predicted, cpu.predicted),
+        evaluate: maxRelativeError([gpu.evaluated], [cpu.evaluated]),
+      };
+      const learned = cpu.history.loss[3] < cpu.history.loss[0];
+      return { maxError: learned ? Math.max(...Object.values(errors)) : Infinity, tolerance: 1e-5, detail: Object.entries(errors).map(([k, v]) => `${k} ${v.toExponential(2)}`).join(', ') };
+    },
+  };
+}
+
+const layersChecks: Check[] = [
+  layersCheck('Dropout(0.3) between Dense layers (batch 16, last batch 10)', () => [new Dense({ units: 16, activation: 'relu', inputDim: 20 }), new Dropout({ rate: 0.3 }), new Dense({ units: 8, activation: 'tanh' }), new Dropout({ rate: 0.5, seed: 7 }), new Dense({ units: 1, activation: 'sigmoid' })], () => new SGD({ learningRate: 0.2 }), 16),
+  layersCheck('Dense(linear, no bias) → BatchNormalization → Activation(relu) → Dropout (batch 32, last batch 26)', () => [new Dense({ units: 12, inputDim: 20, useBias: false }), new BatchNormalization(), new Activation({ activation: 'relu' }), new Dropout({ rate: 0.2 }), new Dense({ units: 1, activation: 'sigmoid' })], () => new Adam({ learningRate: 0.01 }), 32),
+  layersCheck('BatchNormalization first, and before the output (momentum 0.9, no shift)', () => [new BatchNormalization({ inputDim: 20, momentum: 0.9 }), new Dense({ units: 6, activation: 'sigmoid' }), new BatchNormalization({ center: false }), new Dense({ units: 1, activation: 'sigmoid' })], () => new RMSprop({ learningRate: 0.01 }), 30),
+];
 
 const trainingChecks: Check[] = [
   ...[new BinaryCrossentropy(), new MeanSquaredError()].flatMap((loss) =>
@@ -617,6 +659,7 @@ export const gpuChecks: Check[] = [
   ...lossSumChecks,
   ...trainingChecks,
   ...activationChecks,
+  ...layersChecks,
   ...fitChecks,
   saturationCheck,
   divergenceCheck,

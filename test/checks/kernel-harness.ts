@@ -54,18 +54,21 @@ export class KernelHarness {
 
   /** Dispatches a per-step kernel once, as the plan would, at `step`. */
   async run(request: Omit<KernelRequest, 'workgroups' | 'text' | 'product'> & { blocking?: Blocking }, workgroups: [number, number], step: StepOf): Promise<void> {
-    const words = step.schedule?.[0].length ?? 1;
-    const { kernel, bindings } = stepKernel({ ...request, product: request.blocking && { blocking: request.blocking, groups: () => workgroups, text: '' } }, words);
-    const uniform = this.make(16, BufferUsage.UNIFORM | BufferUsage.COPY_DST);
-    this.device.queue.writeBuffer(uniform, 0, new Uint32Array([step.rowStart, step.rows, step.index ?? 0]));
-    const schedule = new Uint32Array(Math.max(4, (step.schedule ?? [[0]]).length * words));
-    const floats = new Float32Array(schedule.buffer);
-    (step.schedule ?? []).forEach(([counter, ...scalars], s) => {
-      schedule[s * words] = counter;
-      floats.set(scalars, s * words + 1);
-    });
+    const { kernel, bindings } = stepKernel({ ...request, product: request.blocking && { blocking: request.blocking, groups: () => workgroups, text: '' } });
+    // The words as the plan lays them out (step.wgsl): the order, no run constants, then each step's schedule.
     const order = step.order ?? Uint32Array.from({ length: step.rowStart + step.rows }, (_, i) => i);
-    await this.dispatch(kernel, [{ buffer: uniform, size: 12 }, this.input(order), this.input(schedule), ...bindings.map((b) => b.resource)], workgroups, true);
+    const perStep = step.schedule?.[0].length ?? 1;
+    const words = new Uint32Array(order.length + Math.max(1, step.schedule?.length ?? 1) * perStep);
+    const floats = new Float32Array(words.buffer);
+    words.set(order);
+    (step.schedule ?? []).forEach(([counter, ...scalars], s) => {
+      words[order.length + s * perStep] = counter;
+      floats.set(scalars, order.length + s * perStep + 1);
+    });
+    const index = step.index ?? 0;
+    const uniform = this.make(32, BufferUsage.UNIFORM | BufferUsage.COPY_DST);
+    this.device.queue.writeBuffer(uniform, 0, new Uint32Array([step.rowStart, step.rows, index, order.length, order.length + index * perStep]));
+    await this.dispatch(kernel, [{ buffer: uniform, size: 20 }, this.input(words), ...bindings.map((b) => b.resource)], workgroups, true);
   }
 
   /** Dispatches a kernel without the step's bindings. */

@@ -4,18 +4,18 @@
 // derivative, dropout's mask) and store them as that block's deltas.
 // Includes step.wgsl, matmul.wgsl; the plan appends the epilogue.
 //
-// Bindings (group 0), after step.wgsl's 0–2, every matrix with its rows padded to vec4s:
-//   3 deltas   array<vec4f> [rows × UNITS]: dz of this layer
-//   4 weights  array<vec4f> [(INPUTS + 1) × UNITS]: this layer's kernel (the bias row is not read)
-//   5 ...      the epilogue's
+// Bindings (group 0), after step.wgsl's 0 and 1, every matrix with its rows padded to vec4s:
+//   2 deltas   array<vec4f> [rows × UNITS]: dz of this layer
+//   3 weights  array<vec4f> [(INPUTS + 1) × UNITS]: this layer's kernel (the bias row is not read)
+//   4 ...      the epilogue's
 
 override INPUTS: u32;
 override UNITS: u32;
 override INPUTS4: u32 = (INPUTS + 3u) / 4u;
 override UNITS4: u32 = (UNITS + 3u) / 4u;
 
-@group(0) @binding(3) var<storage, read> deltas: array<vec4f>;
-@group(0) @binding(4) var<storage, read> weights: array<vec4f>;
+@group(0) @binding(2) var<storage, read> deltas: array<vec4f>;
+@group(0) @binding(3) var<storage, read> weights: array<vec4f>;
 
 // Four rows of dz from `row` (clamped to the step's rows), four terms from term 4·k4.
 fn load_a(row: u32, rows: u32, k4: u32) -> Tile {

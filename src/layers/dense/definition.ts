@@ -7,12 +7,14 @@ import { denseReference } from './reference';
 export interface DenseSpec extends LayerSpecBase {
   kind: 'dense';
   activation: ActivationName;
+  /** Whether the layer adds a bias b (Keras's use_bias); without it, z = a · W. */
+  useBias: boolean;
 }
 
 export const dense: LayerDefinition<DenseSpec> = {
-  weights: ({ inputs, units }) => [
+  weights: ({ inputs, units, useBias }) => [
     { name: 'kernel', shape: [inputs, units], trainable: true },
-    { name: 'bias', shape: [units], trainable: true },
+    ...(useBias ? [{ name: 'bias', shape: [units], trainable: true }] : []),
   ],
   reference: denseReference,
   gpu: denseGpu,

@@ -1,7 +1,7 @@
 // The Dense layer as users write it: Keras's argument names and defaults.
 import { type ActivationName, activationNames } from '../../activations/activations';
 import { invalid, positiveInteger } from '../../errors';
-import { Layer } from '../../model/layer';
+import { Layer, type SpecContext } from '../../model/layer';
 import { glorotUniform } from '../../random';
 import type { DenseSpec } from './definition';
 
@@ -12,6 +12,10 @@ export interface DenseConfig {
   activation?: ActivationName;
   /** Width of the input; needed only on the first layer, and there optional (the first fit sets it). */
   inputDim?: number;
+  /** The same as Keras and TF.js write it: [inputDim]. */
+  inputShape?: [number];
+  /** Whether to add a bias (Keras's use_bias). Default true. */
+  useBias?: boolean;
   name?: string;
 }
 
@@ -26,25 +30,29 @@ export class Dense extends Layer {
   readonly className = 'Dense';
   readonly units: number;
   declare readonly activation: ActivationName;
+  readonly useBias: boolean;
 
   constructor(config: DenseConfig) {
     if (config === null || typeof config !== 'object') throw invalid('Dense(config)', 'an object like { units: 25, activation: "sigmoid" }', config);
     const units = positiveInteger('Dense({ units })', config.units);
     const activation = checkActivation('Dense({ activation })', config.activation ?? 'linear');
-    super({ name: config.name, activation, inputDim: config.inputDim === undefined ? undefined : positiveInteger('Dense({ inputDim })', config.inputDim) });
+    const useBias = config.useBias ?? true;
+    if (typeof useBias !== 'boolean') throw invalid('Dense({ useBias })', 'true or false', useBias);
+    super({ name: config.name, activation, inputDim: Layer.inputWidth('Dense', config) });
     this.units = units;
+    this.useBias = useBias;
   }
 
   outputWidth(): number {
     return this.units;
   }
 
-  spec(inputs: number, name: string): DenseSpec {
-    return { kind: 'dense', name, inputs, units: this.units, activation: this.activation };
+  spec(inputs: number, { name }: SpecContext): DenseSpec {
+    return { kind: 'dense', name, inputs, units: this.units, activation: this.activation, useBias: this.useBias };
   }
 
   /** Glorot-uniform kernel and zero bias (Keras's defaults). */
-  initialWeights({ inputs, units }: DenseSpec, random: () => number): Float32Array[] {
-    return [glorotUniform(inputs, units, random), new Float32Array(units)];
+  initialWeights({ inputs, units, useBias }: DenseSpec, random: () => number): Float32Array[] {
+    return [glorotUniform(inputs, units, random), ...(useBias ? [new Float32Array(units)] : [])];
   }
 }

@@ -7,11 +7,11 @@ import { Dense } from './dense';
 export const denseFormat: LayerFormat = {
   className: 'Dense',
   toConfig: (_layer, spec) => {
-    const { units, activation, name } = spec as DenseSpec;
+    const { units, activation, name, useBias } = spec as DenseSpec;
     return {
       units,
       activation,
-      use_bias: true,
+      use_bias: useBias,
       // Glorot uniform, the initializer compile uses.
       kernel_initializer: { class_name: 'VarianceScaling', config: { scale: 1, mode: 'fan_avg', distribution: 'uniform', seed: null } },
       bias_initializer: { class_name: 'Zeros', config: {} },
@@ -30,7 +30,8 @@ export const denseFormat: LayerFormat = {
     if (!activationNames.includes(activation)) {
       throw badFile(`${at}.activation`, `one of ${activationNames.map((a) => `'${a}'`).join(', ')}`, config.activation);
     }
-    if (config.use_bias !== undefined && config.use_bias !== true) throw badFile(`${at}.use_bias`, 'true (Dense layers with a bias)', config.use_bias);
-    return new Dense({ units, activation, name: config.name as string, inputDim });
+    const useBias = config.use_bias ?? true;
+    if (typeof useBias !== 'boolean') throw badFile(`${at}.use_bias`, 'true or false', config.use_bias);
+    return new Dense({ units, activation, useBias, name: config.name as string, inputDim });
   },
 };

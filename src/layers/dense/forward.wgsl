@@ -4,18 +4,18 @@
 // and, at the network's output, scores it.
 // Includes step.wgsl, matmul.wgsl; the plan appends the epilogue.
 //
-// Bindings (group 0), after step.wgsl's 0–2:
-//   3 input    array<vec4f> layer 0: the dataset [dataset rows × INPUTS], read through order (GATHER); later layers:
+// Bindings (group 0), after step.wgsl's 0 and 1:
+//   2 input    array<vec4f> layer 0: the dataset [dataset rows × INPUTS], read through order (GATHER); later layers:
 //              the previous block's output [rows × INPUTS]; rows padded to vec4s
-//   4 weights  array<vec4f> [(INPUTS + 1) × UNITS]: the kernel, then the bias as its last row; rows padded
-//   5 ...      the epilogue's
+//   3 weights  array<vec4f> [(INPUTS + 1) × UNITS]: the kernel, then the bias as its last row; rows padded
+//   4 ...      the epilogue's
 
 override INPUTS: u32;
 override UNITS: u32;
 override GATHER: bool; // input rows come from the dataset through order
 
-@group(0) @binding(3) var<storage, read> input: array<vec4f>;
-@group(0) @binding(4) var<storage, read> weights: array<vec4f>;
+@group(0) @binding(2) var<storage, read> input: array<vec4f>;
+@group(0) @binding(3) var<storage, read> weights: array<vec4f>;
 
 override INPUTS4: u32 = (INPUTS + 3u) / 4u; // vec4s per input row
 override UNITS4: u32 = (UNITS + 3u) / 4u; // vec4s per weight row

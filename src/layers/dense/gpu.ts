@@ -3,7 +3,8 @@
 //   backprop  dJ/d(input) = dz · Wᵀ           → emit: the previous block's derivatives, stored as its deltas
 //   update    [input | 1]ᵀ · dz, the gradient → update: the optimizer's rule, in place
 // The weights live in one buffer, [(inputs + 1) × units] with rows padded to vec4s: the kernel, then the bias as one
-// more row, so that [a | 1] · W is the whole affine map and [a | 1]ᵀ · dz the whole gradient.
+// more row, so that [a | 1] · W is the whole affine map and [a | 1]ᵀ · dz the whole gradient. Without useBias the
+// bias row stays zero and the update leaves it.
 import { padded } from '../../runtime/layout';
 import type { CoreGpu } from '../layer';
 import backprop from './backprop.wgsl?raw';
@@ -17,17 +18,17 @@ export const denseGpu: CoreGpu<DenseSpec> = {
   role: 'core',
   parameters: {
     floats: ({ inputs, units }) => (inputs + 1) * padded(units),
-    pack({ inputs, units }, [kernel, bias]) {
+    pack({ inputs, units, useBias }, [kernel, bias]) {
       const stride = padded(units);
       const data = new Float32Array((inputs + 1) * stride);
       for (let i = 0; i < inputs; i++) data.set(kernel.subarray(i * units, (i + 1) * units), i * stride);
-      data.set(bias, inputs * stride);
+      if (useBias) data.set(bias, inputs * stride);
       return data;
     },
-    unpack({ inputs, units }, data) {
+    unpack({ inputs, units, useBias }, data) {
       const stride = padded(units);
       const augmented = Float32Array.from({ length: (inputs + 1) * units }, (_, i) => data[Math.floor(i / units) * stride + (i % units)]);
-      return [augmented.slice(0, inputs * units), augmented.slice(inputs * units)];
+      return useBias ? [augmented.slice(0, inputs * units), augmented.slice(inputs * units)] : [augmented.slice(0, inputs * units)];
     },
   },
 
@@ -39,7 +40,7 @@ export const denseGpu: CoreGpu<DenseSpec> = {
       entry: 'forward',
       constants: { INPUTS: spec.inputs, UNITS: spec.units, GATHER: input.throughOrder ? 1 : 0 },
       bindings: [{ kind: 'read', resource: input.resource }, { kind: 'read', resource: parameters }],
-      epilogue: emit,
+      epilogues: [emit],
       product: p,
       workgroups: p.groups,
       text: `layer ${index}  [rows × ${spec.inputs}] · ${dims(spec)} → ${emit.text}; ${p.text}`,
@@ -55,7 +56,7 @@ export const denseGpu: CoreGpu<DenseSpec> = {
         entry: 'backprop',
         constants: { INPUTS: spec.inputs, UNITS: spec.units },
         bindings: [{ kind: 'read', resource: deltas }, { kind: 'read', resource: parameters }],
-        epilogue: prior,
+        epilogues: [prior],
         product: p,
         workgroups: p.groups,
         text: `layer ${index}  dz[${index - 1}] = (dz[${index}] · W[${index}]ᵀ) ⊙ ${prior.text}; ${p.text}`,
@@ -67,9 +68,9 @@ export const denseGpu: CoreGpu<DenseSpec> = {
       name: 'update',
       sources: [update],
       entry: 'gradient',
-      constants: { INPUTS: spec.inputs, UNITS: spec.units, GATHER: input.throughOrder ? 1 : 0 },
+      constants: { INPUTS: spec.inputs, UNITS: spec.units, GATHER: input.throughOrder ? 1 : 0, USE_BIAS: spec.useBias ? 1 : 0 },
       bindings: [{ kind: 'read', resource: input.resource }, { kind: 'read', resource: deltas }],
-      epilogue: apply,
+      epilogues: [apply],
       product: p,
       workgroups: () => p.groups(spec.inputs + 1),
       text: `layer ${index}  W[${index}] ${dims(spec)} ${apply.text} from [a | 1]ᵀ · dz; ${p.text}`,

@@ -4,21 +4,22 @@
 // optimizer's rule, so gradients never reach memory.
 // Includes step.wgsl, matmul.wgsl; the plan appends the epilogue.
 //
-// Bindings (group 0), after step.wgsl's 0–2:
-//   3 input   array<vec4f> layer 0: the dataset [dataset rows × INPUTS]; later layers: a[l−1] [rows × INPUTS]
-//   4 deltas  array<vec4f> [rows × UNITS]: dz of this layer
-//   5 ...     the epilogue's: the weights [(INPUTS + 1) × UNITS] and the optimizer's state, updated in place
+// Bindings (group 0), after step.wgsl's 0 and 1:
+//   2 input   array<vec4f> layer 0: the dataset [dataset rows × INPUTS]; later layers: a[l−1] [rows × INPUTS]
+//   3 deltas  array<vec4f> [rows × UNITS]: dz of this layer
+//   4 ...     the epilogue's: the weights [(INPUTS + 1) × UNITS] and the optimizer's state, updated in place
 // Every matrix has its rows padded to vec4s; the padding of deltas is zero, so the padding of weights and
 // moments never changes.
 
 override INPUTS: u32;
 override UNITS: u32;
 override GATHER: bool;
+override USE_BIAS: bool = true;
 override INPUTS4: u32 = (INPUTS + 3u) / 4u;
 override UNITS4: u32 = (UNITS + 3u) / 4u;
 
-@group(0) @binding(3) var<storage, read> input: array<vec4f>;
-@group(0) @binding(4) var<storage, read> deltas: array<vec4f>;
+@group(0) @binding(2) var<storage, read> input: array<vec4f>;
+@group(0) @binding(3) var<storage, read> deltas: array<vec4f>;
 
 fn source_row(row: u32) -> u32 {
   if (GATHER) { return source_of(row); }
@@ -83,9 +84,10 @@ fn gradient_block(group: vec2u, local: vec3u) -> Block {
 
 const NONE = 0xffffffffu;
 
-// The index in weights of a row of the block, or NONE (past the bias row or the last column).
+// The index in weights of a row of the block, or NONE (past the bias row, or the bias row of a layer without one,
+// or past the last column).
 fn weight_index(g: BlockRow) -> u32 {
-  if (g.row > INPUTS || g.col >= UNITS) { return NONE; }
+  if (g.row > INPUTS || (g.row == INPUTS && !USE_BIAS) || g.col >= UNITS) { return NONE; }
   return g.row * UNITS4 + g.col / 4u;
 }
 
