@@ -3,6 +3,7 @@
 // (layers/dense/ …): the user-facing class, this definition, its kernels and its model-file entry, side by side;
 // registry.ts lists the definitions.
 import type { ActivationName } from '../activations/activations';
+import type { RegularizerSpec } from '../regularizers';
 import type { PointwiseOp } from '../runtime/epilogues';
 import type { BackwardContext, ForwardContext } from '../runtime/layer-context';
 
@@ -17,11 +18,15 @@ export interface LayerSpecBase {
   activation?: ActivationName;
 }
 
-/** One of a layer's weights: its name in model files (after the layer's), its shape, whether the optimizer trains it. */
+/**
+ * One of a layer's weights: its name in model files (after the layer's), its shape, whether the optimizer trains it,
+ * and the penalty it adds to the loss, if any (regularizers.ts).
+ */
 export interface WeightShape {
   name: string;
   shape: number[];
   trainable: boolean;
+  regularizer?: RegularizerSpec;
 }
 
 /** What a pass over the data is doing: training (dropout's masks, batch statistics) or inference. */
@@ -53,6 +58,8 @@ export interface CoreGpu<S extends LayerSpecBase> {
     floats(spec: S): number;
     pack(spec: S, weights: Float32Array[]): Float32Array;
     unpack(spec: S, data: Float32Array): Float32Array[];
+    /** Where each trainable weight lies in the buffer, in vec4s, in Keras order: what norm clipping takes norms of. */
+    variables(spec: S): { offset: number; vectors: number }[];
   };
   forward(context: ForwardContext<S>): void;
   backward(context: BackwardContext<S>): void;

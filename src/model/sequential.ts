@@ -22,7 +22,7 @@ export type BackendName = 'auto' | 'webgpu' | 'cpu';
 export interface CompileOptions {
   loss: Loss | LossName;
   /** Default: new SGD() (learning rate 0.01). */
-  optimizer?: Optimizer | 'sgd' | 'adam' | 'rmsprop';
+  optimizer?: Optimizer | 'sgd' | 'adam' | 'adamw' | 'rmsprop';
   /** ['accuracy']: fit and evaluate also report accuracy (binary, categorical or sparse, as Keras picks). */
   metrics?: 'accuracy'[];
   /** 'auto' (default): WebGPU where an adapter exists, else the CPU reference with a console warning. */

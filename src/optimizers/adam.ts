@@ -1,4 +1,4 @@
-import { type OptimizerDefinition, type OptimizerSpec, config, fraction, positiveNumber } from './optimizer';
+import { type OptimizerDefinition, type OptimizerSpec, baseSpec, config, fraction, positiveNumber } from './optimizer';
 
 export interface AdamSpec extends OptimizerSpec {
   beta1: number;
@@ -17,15 +17,14 @@ export const adam: OptimizerDefinition<AdamSpec> = {
   parse(value) {
     const c = config('Adam', value);
     return {
-      name: 'adam',
-      learningRate: positiveNumber('Adam({ learningRate })', c.learningRate ?? 0.001),
+      ...baseSpec('adam', 'Adam', c, { learningRate: 0.001 }),
       beta1: fraction('Adam({ beta1 })', c.beta1 ?? 0.9),
       beta2: fraction('Adam({ beta2 })', c.beta2 ?? 0.999),
       epsilon: positiveNumber('Adam({ epsilon })', c.epsilon ?? 1e-7),
     };
   },
-  slots: 2,
-  stepScalars: (spec, t) => [spec.learningRate, 1 - spec.beta1 ** t, 1 - spec.beta2 ** t],
+  slots: () => 2,
+  stepScalars: (spec, t, lr) => [lr, 1 - spec.beta1 ** t, 1 - spec.beta2 ** t],
   apply({ beta1, beta2, epsilon }, w, g, [m, v], [lr, correction1, correction2]) {
     for (let i = 0; i < w.length; i++) {
       m[i] = beta1 * m[i] + (1 - beta1) * g[i];
@@ -33,7 +32,7 @@ export const adam: OptimizerDefinition<AdamSpec> = {
       w[i] -= (lr * (m[i] / correction1)) / (Math.sqrt(v[i] / correction2) + epsilon);
     }
   },
-  wgsl: `s0 = BETA1 * s0 + (1.0 - BETA1) * g;
+  wgsl: () => `s0 = BETA1 * s0 + (1.0 - BETA1) * g;
     s1 = BETA2 * s1 + (1.0 - BETA2) * g * g;
     w -= scalar(0u) * (s0 / scalar(1u)) / (sqrt(s1 / scalar(2u)) + EPSILON);`,
   constants: ({ beta1, beta2, epsilon }) => ({ BETA1: beta1, BETA2: beta2, EPSILON: epsilon }),

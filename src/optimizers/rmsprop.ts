@@ -1,4 +1,4 @@
-import { type OptimizerDefinition, type OptimizerSpec, config, fraction, positiveNumber } from './optimizer';
+import { type OptimizerDefinition, type OptimizerSpec, baseSpec, config, fraction, positiveNumber } from './optimizer';
 
 export interface RMSpropSpec extends OptimizerSpec {
   rho: number;
@@ -14,21 +14,20 @@ export const rmsprop: OptimizerDefinition<RMSpropSpec> = {
   parse(value) {
     const c = config('RMSprop', value);
     return {
-      name: 'rmsprop',
-      learningRate: positiveNumber('RMSprop({ learningRate })', c.learningRate ?? 0.001),
+      ...baseSpec('rmsprop', 'RMSprop', c, { learningRate: 0.001 }),
       rho: fraction('RMSprop({ rho })', c.rho ?? 0.9),
       epsilon: positiveNumber('RMSprop({ epsilon })', c.epsilon ?? 1e-7),
     };
   },
-  slots: 1,
-  stepScalars: (spec) => [spec.learningRate],
+  slots: () => 1,
+  stepScalars: (_spec, _t, lr) => [lr],
   apply({ rho, epsilon }, w, g, [s], [lr]) {
     for (let i = 0; i < w.length; i++) {
       s[i] = rho * s[i] + (1 - rho) * g[i] * g[i];
       w[i] -= (lr * g[i]) / Math.sqrt(s[i] + epsilon);
     }
   },
-  wgsl: `s0 = RHO * s0 + (1.0 - RHO) * g * g;
+  wgsl: () => `s0 = RHO * s0 + (1.0 - RHO) * g * g;
     w -= scalar(0u) * g / sqrt(s0 + EPSILON);`,
   constants: ({ rho, epsilon }) => ({ RHO: rho, EPSILON: epsilon }),
 };

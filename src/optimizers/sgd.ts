@@ -1,14 +1,42 @@
-import { type OptimizerDefinition, type OptimizerSpec, config, positiveNumber } from './optimizer';
+import { invalid } from '../errors';
+import { type OptimizerDefinition, type OptimizerSpec, baseSpec, config } from './optimizer';
 
-/** Gradient descent, the lesson's update: w ← w − α·g. Default α = 0.01, as in Keras. */
-export const sgd: OptimizerDefinition<OptimizerSpec> = {
+export interface SGDSpec extends OptimizerSpec {
+  momentum: number;
+  nesterov: boolean;
+}
+
+/**
+ * Gradient descent, the lesson's update: w ← w − α·g; with momentum m, Keras's velocity v ← m·v − α·g and w ← w + v,
+ * or with Nesterov's w ← w + m·v − α·g (the new v). Keras defaults: α 0.01, m 0. With a constant learning rate this is
+ * TF.js's momentum optimizer too.
+ */
+export const sgd: OptimizerDefinition<SGDSpec> = {
   className: 'SGD',
-  parse: (c) => ({ name: 'sgd', learningRate: positiveNumber('SGD({ learningRate })', config('SGD', c).learningRate ?? 0.01) }),
-  slots: 0,
-  stepScalars: (spec) => [spec.learningRate],
-  apply(_spec, w, g, _state, [lr]) {
-    for (let i = 0; i < w.length; i++) w[i] -= lr * g[i];
+  parse(value) {
+    const c = config('SGD', value);
+    const momentum = c.momentum ?? 0;
+    if (typeof momentum !== 'number' || !(momentum >= 0 && momentum <= 1)) throw invalid('SGD({ momentum })', 'a number in [0, 1]', momentum);
+    const nesterov = c.nesterov ?? false;
+    if (typeof nesterov !== 'boolean') throw invalid('SGD({ nesterov })', 'true or false', nesterov);
+    return { ...baseSpec('sgd', 'SGD', c, { learningRate: 0.01 }), momentum, nesterov };
   },
-  wgsl: 'w -= scalar(0u) * g;',
-  constants: () => ({}),
+  slots: (spec) => (spec.momentum > 0 ? 1 : 0),
+  stepScalars: (_spec, _t, lr) => [lr],
+  apply({ momentum, nesterov }, w, g, [v], [lr]) {
+    for (let i = 0; i < w.length; i++) {
+      if (momentum === 0) {
+        w[i] -= lr * g[i];
+        continue;
+      }
+      v[i] = momentum * v[i] - lr * g[i];
+      w[i] += nesterov ? momentum * v[i] - lr * g[i] : v[i];
+    }
+  },
+  wgsl: ({ momentum, nesterov }) =>
+    momentum === 0
+      ? 'w -= scalar(0u) * g;'
+      : `s0 = MOMENTUM * s0 - scalar(0u) * g;
+  w += ${nesterov ? 'MOMENTUM * s0 - scalar(0u) * g' : 's0'};`,
+  constants: ({ momentum }): Record<string, number> => (momentum === 0 ? {} : { MOMENTUM: momentum }),
 };

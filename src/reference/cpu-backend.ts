@@ -1,5 +1,5 @@
 import type { Backend, EpochLogs, FitRequest, Scores } from '../backend';
-import { layerDefinition } from '../layers/registry';
+import { networkPenalty, splitWeights } from '../layers/weights';
 import { losses } from '../losses/registry';
 import type { Matrix } from '../matrix';
 import { metrics } from '../metrics/registry';
@@ -18,7 +18,7 @@ export class CpuBackend implements Backend {
     private readonly spec: NetworkSpec,
     weights: Float32Array[],
   ) {
-    this.weights = split(spec, weights.map((w) => w.slice()));
+    this.weights = splitWeights(spec.layers, weights.map((w) => w.slice()));
     this.state = initialState(this.weights, spec.optimizer);
   }
 
@@ -65,7 +65,8 @@ export class CpuBackend implements Backend {
     const m = x.shape[0];
     const { layers } = this.spec;
     const pass = forward(layers, this.weights, x.data, m);
-    return this.scores(cost(layers, losses[this.spec.loss], pass, y.data, m), pass.activations[layers.length - 1], y.data, m);
+    const J = cost(layers, losses[this.spec.loss], pass, y.data, m) + networkPenalty(layers, this.weights);
+    return this.scores(J, pass.activations[layers.length - 1], y.data, m);
   }
 
   async describeTrainingStep(): Promise<string> {
@@ -82,8 +83,3 @@ export class CpuBackend implements Backend {
   }
 }
 
-/** The flat list of weights in Keras order, as each layer's list. */
-export function split(spec: NetworkSpec, weights: Float32Array[]): LayerWeights[] {
-  let next = 0;
-  return spec.layers.map((layer) => layerDefinition(layer).weights(layer).map(() => weights[next++]));
-}

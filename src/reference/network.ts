@@ -21,6 +21,9 @@ import { labelDistribution } from '../losses/loss';
 import { losses } from '../losses/registry';
 import type { OptimizerSpec } from '../optimizers/optimizer';
 import { optimizerDefinition } from '../optimizers/registry';
+import { type Variable, applyUpdates } from '../optimizers/update';
+import { addPenaltyGradient } from '../regularizers';
+import { networkPenalty } from '../layers/weights';
 import type { NetworkSpec } from '../spec';
 
 /** A layer's weights in Keras order ([kernel, bias] for Dense). */
@@ -143,28 +146,36 @@ export interface OptimizerState {
 }
 
 export function initialState(weights: LayerWeights[], optimizer: OptimizerSpec): OptimizerState {
-  const { slots } = optimizerDefinition(optimizer);
+  const slots = optimizerDefinition(optimizer).slots(optimizer);
   return { slots: weights.map((layer) => layer.map((w) => Array.from({ length: slots }, () => new Float32Array(w.length)))), iterations: 0 };
 }
 
-/** One training step on a batch of m rows: the batch's cost J and outputs, both before the update. */
-export function trainStep(spec: NetworkSpec, weights: LayerWeights[], state: OptimizerState, x: Float32Array, y: Float32Array, m: number): { cost: number; losses: Float32Array; output: Float32Array } {
+/**
+ * One training step on a batch of m rows: the batch's cost J + P (the weights' penalties) and its outputs, both before
+ * the update; then the update, ∂P/∂w added to each penalised weight's gradient (optimizers/update.ts applies Keras's
+ * clipping, decay and the optimizer's rule).
+ */
+export function trainStep(spec: NetworkSpec, weights: LayerWeights[], state: OptimizerState, x: Float32Array, y: Float32Array, m: number): { cost: number; output: Float32Array } {
   const mode: Pass = { training: true, step: state.iterations };
   const loss = losses[spec.loss];
+  const P = networkPenalty(spec.layers, weights);
   const pass = forward(spec.layers, weights, x, m, mode);
   const output = pass.activations[pass.activations.length - 1];
-  const rows = rowLosses(spec.layers, loss, pass, y, m);
+  const J = cost(spec.layers, loss, pass, y, m);
   const gradients = backward(spec.layers, weights, x, m, pass, outputDeltas(spec.layers, loss, output, y, m), mode);
-  const t = ++state.iterations;
-  const optimizer = optimizerDefinition(spec.optimizer);
-  const scalars = optimizer.stepScalars(spec.optimizer, t);
-  weights.forEach((layer, l) =>
-    layer.forEach((w, k) => {
-      const g = gradients[l][k];
-      if (g) optimizer.apply(spec.optimizer, w, g, state.slots[l][k], scalars); // w ← w − α ∂J/∂w, or the optimizer's rule
+  const variables: Variable[] = [];
+  spec.layers.forEach((layer, l) =>
+    layerDefinition(layer).weights(layer).forEach(({ regularizer }, k) => {
+      const [w, g] = [weights[l][k], gradients[l][k]];
+      if (!g) return;
+      if (regularizer) addPenaltyGradient(regularizer, w, g);
+      variables.push({ w, g, state: state.slots[l][k] });
     }),
   );
-  return { cost: rows.reduce((sum, v) => sum + v, 0) / m, losses: rows, output };
+  const t = ++state.iterations;
+  const optimizer = optimizerDefinition(spec.optimizer);
+  applyUpdates(optimizer, spec.optimizer, variables, optimizer.stepScalars(spec.optimizer, t, spec.optimizer.learningRate));
+  return { cost: J + P, output };
 }
 
 /** Copies the rows `order[start..start+m)` of a [rows × cols] matrix into a new [m × cols] matrix. */

@@ -13,6 +13,7 @@ import { type ElementwiseName, elementwise } from '../activations/activations';
 import { EPSILON, type ElementLoss } from '../losses/loss';
 import type { MetricDefinition } from '../metrics/metric';
 import type { OptimizerDefinition, OptimizerSpec } from '../optimizers/optimizer';
+import { commonWgsl } from '../optimizers/update';
 import { f32, f32Constants } from './wgsl';
 
 export type BindingKind = 'read' | 'write';
@@ -196,27 +197,50 @@ export function priorEpilogue(ops: PointwiseOp[], output: GPUBuffer, width: numb
 export const emptyPrior: Epilogue = { text: '', bindings: [], code: () => 'fn emit(row: u32, col: u32, dz: vec4f) {}\n' };
 
 /**
- * The update epilogue of a layer's parameters: the optimizer's rule applied in place to the vec4 at `index`, its
- * state `s0`, `s1`, ... read from and written back to the moments buffer ([slots × parameters], slot k at
- * k × the parameters' vec4s).
+ * The update epilogue of a layer's parameters: Keras's element-wise steps (clipping each element, decoupled weight
+ * decay; optimizers/update.ts) and the optimizer's rule applied in place to the vec4 at `index`, its state `s0`,
+ * `s1`, ... read from and written back to the moments buffer ([slots × parameters], slot k at k × the parameters'
+ * vec4s). The parameters are bound as `parameters`, which the kernel may read too.
  */
 export function updateEpilogue(optimizer: OptimizerDefinition, spec: OptimizerSpec, parameters: GPUBuffer, moments: GPUBuffer | undefined): Epilogue {
   const vectors = parameters.size / 16;
-  const slots = Array.from({ length: optimizer.slots }, (_, k) => k);
+  const slots = Array.from({ length: optimizer.slots(spec) }, (_, k) => k);
   const at = (k: number) => `moments[${k * vectors}u + index]`;
   return {
     name: spec.name,
     text: `updated by ${spec.name}`,
-    bindings: [{ kind: 'write', resource: parameters }, ...(moments ? [{ kind: 'write' as const, resource: moments }] : [])],
+    bindings: [{ kind: 'write', resource: parameters }, ...(moments && slots.length > 0 ? [{ kind: 'write' as const, resource: moments }] : [])],
     code: (first) =>
       declare(first, 'parameters', 'write', 'array<vec4f>') +
-      (moments ? declare(first + 1, 'moments', 'write', 'array<vec4f>') : '') +
+      (moments && slots.length > 0 ? declare(first + 1, 'moments', 'write', 'array<vec4f>') : '') +
       f32Constants(optimizer.constants(spec)) +
-      `fn update(index: u32, g: vec4f) {
+      `fn update(index: u32, gradient: vec4f) {
+  var g = gradient;
   var w = parameters[index];
-${slots.map((k) => `  var s${k} = ${at(k)};\n`).join('')}  ${optimizer.wgsl}
+${slots.map((k) => `  var s${k} = ${at(k)};\n`).join('')}  ${commonWgsl(spec)}
+  ${optimizer.wgsl(spec)}
   parameters[index] = w;
 ${slots.map((k) => `  ${at(k)} = s${k};\n`).join('')}}
 `,
+  };
+}
+
+/**
+ * The update epilogue where the optimizer clips by a norm, which needs every gradient first: the gradient of the
+ * vec4 at `index` stored in the network's gradients at `offset` (vec4s), for the plan's norms and apply kernels. The
+ * parameters are bound as `parameters`, read only.
+ */
+export function deferredEpilogue(parameters: GPUBuffer, gradients: GPUBuffer, offset: number): Epilogue {
+  return {
+    name: 'gradient',
+    text: 'kept for norm clipping',
+    bindings: [
+      { kind: 'read', resource: parameters },
+      { kind: 'write', resource: gradients },
+    ],
+    code: (first) =>
+      declare(first, 'parameters', 'read', 'array<vec4f>') +
+      declare(first + 1, 'gradients', 'write', 'array<vec4f>') +
+      `fn update(index: u32, g: vec4f) { gradients[${offset}u + index] = g; }\n`,
   };
 }

@@ -12,6 +12,15 @@ import { type GpuHandle, acquireDevice, checked } from './device';
 import { BufferUsage, MapMode } from './flags';
 import { Plan, deviceMatrix } from './plan';
 import { Readback } from './readback';
+import { networkPenalty, splitWeights } from '../layers/weights';
+
+/** An epoch submitted to the device: what it was scheduled with, and its readback once it is done. */
+interface Queued {
+  epoch: number;
+  order: Uint32Array;
+  learningRate: number;
+  values: Promise<Record<string, Float32Array>>;
+}
 
 /** Rows per step in predict and evaluate, bounding their activation buffers. */
 const INFERENCE_ROWS = 4096;
@@ -65,7 +74,7 @@ export class GpuBackend implements Backend {
       const layout = parametersOf(layer);
       return layout && make(`parameters of layer ${l}`, Math.max(16, layout.floats(layer) * 4));
     });
-    const { slots } = optimizerDefinition(spec.optimizer);
+    const slots = optimizerDefinition(spec.optimizer).slots(spec.optimizer);
     this.moments = this.parameters.map((p, l) => (p && slots > 0 ? make(`moments of layer ${l}`, slots * p.size) : undefined));
     this.state = [...this.parameters, ...this.moments].filter((b) => b !== undefined);
     this.snapshot = this.state.map((b) => make(`snapshot of ${b.label}`, b.size));
@@ -112,14 +121,15 @@ export class GpuBackend implements Backend {
       { name: 'scores', source: train.scores!.result },
       ...(check ? [{ name: 'validation', source: check.scores!.result }] : []),
       ...this.parameters.flatMap((source, l) => (source ? [{ name: String(l), source }] : [])),
-      ...(batchEnd ? [{ name: 'positions', source: train.scores!.buffer }] : []),
+      ...(batchEnd ? [{ name: 'positions', source: train.scores!.buffer }, ...train.scores!.penalties.map(({ buffer }, k) => ({ name: `penalties ${k}`, source: buffer }))] : []),
     ]);
     const buffers = [0, 1].map(() => readback.buffer(this.device, 'epoch readback'));
     const queue = this.device.queue;
 
     // One command buffer per epoch: snapshot the state, every step, the reductions, validation, one copy out.
-    const submitEpoch = (epoch: number) => {
-      train.writeOrder(nextOrder());
+    const submitEpoch = (epoch: number, order = nextOrder()): Queued => {
+      const learningRate = this.spec.optimizer.learningRate;
+      train.writeOrder(order);
       train.writeSchedule(this.iterations);
       this.iterations += train.steps.length;
       const encoder = this.device.createCommandEncoder({ label: `epoch ${epoch}` });
@@ -135,34 +145,42 @@ export class GpuBackend implements Backend {
       const target = buffers[epoch % 2];
       readback.encode(encoder, target);
       const submitted = checked(this.device, `epoch ${epoch}`, () => queue.submit([encoder.finish()]));
-      return Promise.all([submitted, target.mapAsync(MapMode.READ)]).then(() => {
-        const values = readback.read(target.getMappedRange().slice(0));
+      const values = Promise.all([submitted, target.mapAsync(MapMode.READ)]).then(() => {
+        const read = readback.read(target.getMappedRange().slice(0));
         target.unmap();
-        return values;
+        return read;
       });
+      return { epoch, order, learningRate, values };
     };
 
     // The next epoch is queued before this one's scores are read, so the GPU never waits for the CPU. When training
-    // ends early (stopTraining, an error), the epoch already queued is rolled back from the snapshot.
+    // ends early (stopTraining, an error), the epoch already queued is rolled back from the snapshot; so it is when a
+    // callback changed the learning rate it was queued with, and it is queued again, in the same order, with the new.
     const pending = [submitEpoch(0)];
     try {
       for (let epoch = 0; epoch < epochs; epoch++) {
         if (epoch + 1 < epochs) pending.push(submitEpoch(epoch + 1));
-        const values = await this.whileAlive(pending.shift()!);
+        const values = await this.whileAlive(pending.shift()!.values);
         this.known = this.unpack(values);
         this.visible = pending.length > 0 ? this.snapshotOfParameters() : this.parameters;
         try {
-          if (batchEnd) await this.reportBatches(train, values.positions, batchEnd);
+          if (batchEnd) await this.reportBatches(train, values, batchEnd);
           const logs: EpochLogs = this.logs(train, values.scores);
-          if (check) for (const [key, value] of Object.entries(this.logs(check, values.validation))) logs[`val_${key}`] = value;
+          if (check) for (const [key, value] of Object.entries(this.evaluated(check, values.validation))) logs[`val_${key}`] = value;
           if (await epochEnd(epoch, logs)) break;
         } finally {
           this.visible = this.parameters;
         }
+        const next = pending[0];
+        if (next && next.learningRate !== this.spec.optimizer.learningRate) {
+          await this.whileAlive(next.values);
+          this.rollBack(train.steps.length);
+          pending[0] = submitEpoch(next.epoch, next.order);
+        }
       }
     } finally {
       if (pending.length > 0) {
-        await Promise.allSettled(pending);
+        await Promise.allSettled(pending.map((p) => p.values));
         if (this.lostReason === undefined) this.rollBack(train.steps.length);
       }
       train.destroy();
@@ -219,7 +237,7 @@ export class GpuBackend implements Backend {
       readback.encode(encoder, target);
       await checked(this.device, 'evaluate', () => this.device.queue.submit([encoder.finish()]));
       await this.whileAlive(target.mapAsync(MapMode.READ));
-      return this.logs(plan, readback.read(target.getMappedRange().slice(0)).scores);
+      return this.evaluated(plan, readback.read(target.getMappedRange().slice(0)).scores);
     } finally {
       plan.destroy();
       target.destroy();
@@ -273,11 +291,10 @@ export class GpuBackend implements Backend {
   }
 
   private writeWeights(weights: Float32Array[]): void {
-    let next = 0;
+    const layers = splitWeights(this.spec.layers, weights);
     this.spec.layers.forEach((layer, l) => {
-      const own = layerDefinition(layer).weights(layer).map(() => weights[next++]);
       const layout = parametersOf(layer);
-      if (layout) this.device.queue.writeBuffer(this.parameters[l]!, 0, layout.pack(layer, own));
+      if (layout) this.device.queue.writeBuffer(this.parameters[l]!, 0, layout.pack(layer, layers[l]));
     });
   }
 
@@ -295,18 +312,33 @@ export class GpuBackend implements Backend {
     return plan;
   }
 
-  /** The scores of a pass by name, from their means in the order of the plan's score slots. */
-  private logs(plan: Plan, means: ArrayLike<number>): Scores {
-    return Object.fromEntries(plan.scores!.slots.map((slot, k) => [slot.name, means[k]])) as Scores;
+  /**
+   * The scores of a pass by name, from the reductions' results: the slots' means, in order, then the penalties,
+   * which the loss includes (as Keras reports it).
+   */
+  private logs(plan: Plan, results: ArrayLike<number>): Scores {
+    const { slots, penalties } = plan.scores!;
+    const scores = Object.fromEntries(slots.map((slot, k) => [slot.name, results[k]])) as Scores;
+    for (let k = 0; k < penalties.length; k++) scores.loss += results[slots.length + k];
+    return scores;
   }
 
-  /** Each batch's scores from the epoch's per-position scores, in order. */
-  private async reportBatches(plan: Plan, positions: Float32Array, batchEnd: NonNullable<FitRequest['batchEnd']>): Promise<void> {
-    const { slots } = plan.scores!;
-    const mean = (from: number, to: number) => positions.subarray(from, to).reduce((s, v) => s + v, 0) / (to - from);
+  /** The scores of an evaluation: its loss with the weights' penalties at the weights it ran with, computed here. */
+  private evaluated(plan: Plan, results: ArrayLike<number>): Scores {
+    const scores = this.logs(plan, results);
+    scores.loss += networkPenalty(this.spec.layers, splitWeights(this.spec.layers, this.known));
+    return scores;
+  }
+
+  /** Each batch's scores from the epoch's per-position scores and per-step penalties, in order. */
+  private async reportBatches(plan: Plan, values: Record<string, Float32Array>, batchEnd: NonNullable<FitRequest['batchEnd']>): Promise<void> {
+    const { slots, penalties } = plan.scores!;
+    const sum = (values: Float32Array, from: number, to: number) => values.subarray(from, to).reduce((s, v) => s + v, 0);
     for (const [s, step] of plan.steps.entries()) {
-      const scores = slots.map(({ offset, perPosition }) => mean(offset + step.rowStart * perPosition, offset + (step.rowStart + step.rows) * perPosition));
-      await batchEnd(s, this.logs(plan, scores));
+      const results = slots.map(({ offset, perPosition }) => sum(values.positions, offset + step.rowStart * perPosition, offset + (step.rowStart + step.rows) * perPosition) / (step.rows * perPosition));
+      // A step's penalties were stored times its rows.
+      penalties.forEach(({ perStep }, k) => results.push(sum(values[`penalties ${k}`], s * perStep, (s + 1) * perStep) / step.rows));
+      await batchEnd(s, this.logs(plan, results));
     }
   }
 

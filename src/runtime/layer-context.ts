@@ -58,6 +58,11 @@ export interface ForwardContext<S extends LayerSpecBase> extends LayerContext<S>
 }
 
 export interface BackwardContext<S extends LayerSpecBase> extends LayerContext<S> {
+  /**
+   * A buffer of `perStep` floats a step for the penalties of the layer's weights (regularizers.ts), each value the
+   * penalty of some of them times the step's rows: the plan sums a pass's values into the loss.
+   */
+  penalty(perStep: number): GPUBuffer;
   /** dJ/d(the layer's output), [capacity × units] with rows padded to vec4s. */
   deltas: GPUBuffer;
   /** Where dJ/d(the layer's input) goes, `fn emit(row: u32, col: u32, d: vec4f)`; none for the first layer. */

@@ -14,20 +14,23 @@ import { type ElementLoss, type RowLoss, labelColumns } from '../losses/loss';
 import { losses } from '../losses/registry';
 import { metrics } from '../metrics/registry';
 import { optimizerDefinition } from '../optimizers/registry';
+import { clipsByNorm } from '../optimizers/update';
 import gather from '../shaders/gather.wgsl?raw';
 import matmul from '../shaders/matmul.wgsl?raw';
+import applySource from '../shaders/apply.wgsl?raw';
+import normsSource from '../shaders/norms.wgsl?raw';
 import reduce from '../shaders/reduce.wgsl?raw';
 import rowKernel from '../shaders/rows.wgsl?raw';
 import step from '../shaders/step.wgsl?raw';
 import type { NetworkSpec } from '../spec';
 import { checked } from './device';
-import { type Binding, type ElementHead, type PointwiseOp, type ScoreSlot, activationOp, outputEpilogue, priorEpilogue, updateEpilogue } from './epilogues';
+import { type Binding, type ElementHead, type PointwiseOp, type ScoreSlot, activationOp, deferredEpilogue, outputEpilogue, priorEpilogue, updateEpilogue } from './epilogues';
 import { BufferUsage } from './flags';
 import { type KernelSource, blocking, compile, matmulWorkgroups, occupancy } from './kernels';
 import type { KernelRequest, LayerInput, Product } from './layer-context';
 import { bindingLimit, padded } from './layout';
 import { type RowHead, scoreRow } from './rows';
-import { unroll } from './wgsl';
+import { f32, unroll } from './wgsl';
 
 export type PlanMode = 'train' | 'evaluate' | 'predict';
 
@@ -151,12 +154,15 @@ export function stepKernel(request: Omit<KernelRequest, 'workgroups' | 'text'>):
   return { kernel, bindings };
 }
 
-/** The reduction of a pass's scores: `ranges` says where each score's values start and how many there are. */
-export function reduceKernel(ranges: [offset: number, count: number][]): KernelSource {
-  const list = ranges.map(([offset, count]) => `vec2u(${offset}u, ${count}u)`).join(', ');
+/**
+ * The reduction of a pass's scores into `result` from index `first`: `ranges` says where each score's values start,
+ * how many there are, and what their sum is divided by (their count, for a mean).
+ */
+export function reduceKernel(ranges: [offset: number, count: number, divisor: number][], first = 0): KernelSource {
+  const list = ranges.map(([offset, count, divisor]) => `vec3u(${offset}u, ${count}u, ${divisor}u)`).join(', ');
   return {
     label: 'reduce',
-    code: `${reduce}\nfn score_range(s: u32) -> vec2u {\n  var ranges = array<vec2u, ${ranges.length}>(${list});\n  return ranges[s];\n}\n`,
+    code: `${reduce}\nconst RESULT = ${first}u;\nfn score_range(s: u32) -> vec3u {\n  var ranges = array<vec3u, ${ranges.length}>(${list});\n  return ranges[s];\n}\n`,
     entry: 'reduce',
     bindings: ['read', 'write'],
     constants: {},
@@ -166,7 +172,7 @@ export function reduceKernel(ranges: [offset: number, count: number][]): KernelS
 export class Plan {
   /** One step, in order. */
   readonly dispatches: Dispatch[] = [];
-  /** Once per pass over the data: the mean of every score into `scores.result`. */
+  /** Once per pass over the data: the mean of every score (and the sum of each penalty) into `scores.result`. */
   readonly reductions: Dispatch[] = [];
   readonly steps: Step[] = [];
   /**
@@ -179,8 +185,12 @@ export class Plan {
   private readonly blocks: Block[];
   /** The network's output of the current step, [capacity × units] as it is read back. */
   output!: GPUBuffer;
-  /** Train and evaluate: each epoch position's scores (slots: where each score's values are), and their means. */
-  scores: { buffer: GPUBuffer; slots: ScoreSlot[]; result: GPUBuffer } | undefined;
+  /**
+   * Train and evaluate: each epoch position's scores (slots: where each score's values are); in training, each
+   * penalised layer's penalties ([steps × perStep], each the penalty of some of its weights times the step's rows);
+   * and `result`: the mean of each slot, then each penalty's sum over the pass ÷ its rows, which is part of the loss.
+   */
+  scores: { buffer: GPUBuffer; slots: ScoreSlot[]; penalties: { buffer: GPUBuffer; perStep: number }[]; result: GPUBuffer } | undefined;
   private readonly owned: GPUBuffer[] = [];
   private readonly stepBuffer: GPUBuffer;
   private readonly stepStride: number;
@@ -194,7 +204,7 @@ export class Plan {
   ) {
     const rows = data.x.rows;
     for (let rowStart = 0; rowStart < rows; rowStart += capacity) this.steps.push({ rowStart, rows: Math.min(capacity, rows - rowStart) });
-    this.scheduleWords = 1 + (mode === 'train' ? optimizerDefinition(spec.optimizer).stepScalars(spec.optimizer, 1).length : 0);
+    this.scheduleWords = 1 + (mode === 'train' ? optimizerDefinition(spec.optimizer).stepScalars(spec.optimizer, 1, spec.optimizer.learningRate).length : 0);
     const constant = (word: number) => `run_word(${this.runWords.push(word) - 1}u)`;
     this.blocks = blocksOf(spec.layers, { training: mode === 'train', constant });
     const schedule = rows + this.runWords.length;
@@ -250,7 +260,7 @@ export class Plan {
     const optimizer = optimizerDefinition(this.spec.optimizer);
     this.steps.forEach((_, s) => {
       words[s * this.scheduleWords] = taken + s;
-      if (this.scheduleWords > 1) floats.set(optimizer.stepScalars(this.spec.optimizer, taken + s + 1), s * this.scheduleWords + 1);
+      if (this.scheduleWords > 1) floats.set(optimizer.stepScalars(this.spec.optimizer, taken + s + 1, this.spec.optimizer.learningRate), s * this.scheduleWords + 1);
     });
     this.device.queue.writeBuffer(this.words, (this.data.x.rows + this.runWords.length) * 4, words);
   }
@@ -323,6 +333,67 @@ export class Plan {
     this.compiling.push({ list, dispatch });
   }
 
+  /** A penalised layer's buffer of penalties, [steps × perStep], which the reductions add into the loss. */
+  private penalty(perStep: number): GPUBuffer {
+    const buffer = this.buffer('penalties', perStep * this.steps.length * 4, BufferUsage.STORAGE | BufferUsage.COPY_SRC);
+    this.scores!.penalties.push({ buffer, perStep });
+    return buffer;
+  }
+
+  /**
+   * Norm clipping's buffers and dispatches: every layer's gradients in one buffer (each layer's laid out as its
+   * parameters, from its offset in vec4s), and, after the gradient kernels, one dispatch for every variable's squared
+   * norm and one per layer to apply the update (`apply`, given the optimizer's state).
+   */
+  private normClipping(cores: number[], parameters: (GPUBuffer | undefined)[]) {
+    const { spec } = this;
+    const offsets = new Map<number, number>();
+    let vectors = 0;
+    for (const l of cores) {
+      offsets.set(l, vectors);
+      vectors += parameters[l]!.size / 16;
+    }
+    const gradients = this.buffer('gradients', vectors * 16, BufferUsage.STORAGE);
+    const variables = cores.flatMap((l) => {
+      const layer = spec.layers[l];
+      const layout = (layerDefinition(layer).gpu as CoreGpu<LayerSpecBase>).parameters;
+      return layout.variables(layer).map((v) => ({ layer: l, offset: v.offset, vectors: v.vectors }));
+    });
+    const norms = this.buffer('norms', variables.length * 4, BufferUsage.STORAGE);
+    const apply = (moments: (GPUBuffer | undefined)[]) => {
+      const ranges = variables.map((v) => `vec2u(${offsets.get(v.layer)! + v.offset}u, ${v.vectors}u)`).join(', ');
+      const normsKernel: KernelSource = {
+        label: 'norms',
+        code: `${normsSource}\nfn variable_range(v: u32) -> vec2u {\n  var ranges = array<vec2u, ${variables.length}>(${ranges});\n  return ranges[v];\n}\n`,
+        entry: 'norms_of',
+        bindings: ['read', 'write'],
+        constants: {},
+      };
+      this.compileDispatch(normsKernel, [gradients, norms], false, () => [variables.length, 1], `the squared norms of ${variables.length} variables' gradients`, this.dispatches);
+      const optimizer = optimizerDefinition(spec.optimizer);
+      const limit = f32(spec.optimizer.clipnorm > 0 ? spec.optimizer.clipnorm : spec.optimizer.globalClipnorm);
+      const factor = spec.optimizer.clipnorm > 0
+        ? `fn clip_factor(v: u32) -> f32 { return ${limit} / max(sqrt(norms[v]), ${limit}); }\n`
+        : `fn clip_factor(v: u32) -> f32 {\n  var total = 0.0;\n  for (var k = 0u; k < ${variables.length}u; k++) { total += norms[k]; }\n  return ${limit} / max(sqrt(total), ${limit});\n}\n`;
+      for (const l of cores) {
+        const own = variables.map((v, k) => ({ ...v, k })).filter((v) => v.layer === l);
+        const cases = own.map((v) => `  if (i >= ${v.offset}u && i < ${v.offset + v.vectors}u) { return ${v.k}u; }\n`).join('');
+        const layerVectors = parameters[l]!.size / 16;
+        this.add({
+          name: 'apply',
+          sources: [applySource, `fn variable_of(i: u32) -> u32 {\n${cases}  return NONE;\n}\n${factor}`],
+          entry: 'apply',
+          constants: { OFFSET: offsets.get(l)! },
+          bindings: [{ kind: 'read', resource: gradients }, { kind: 'read', resource: norms }],
+          epilogues: [updateEpilogue(optimizer, spec.optimizer, parameters[l]!, moments[l])],
+          workgroups: () => [1, ceil(layerVectors, 64)],
+          text: `layer ${l}  its gradients clipped to ${spec.optimizer.clipnorm > 0 ? 'a norm' : 'a global norm'} of ${limit}, then updated by ${spec.optimizer.name}`,
+        });
+      }
+    };
+    return { gradients, offsets, apply };
+  }
+
   /**
    * Where the output is scored: the scores buffer, one slot per score at each epoch position, the loss's first, and
    * which kernel writes each. Element-wise outputs are scored in the forward's epilogue, softmax rows and the metrics
@@ -343,7 +414,7 @@ export class Plan {
     const floats = slots.reduce((sum, s) => sum + s.perPosition * positions, 0);
     if (floats * 4 > bindingLimit(this.device)) throw new WebGPUNNError('INVALID_ARGUMENT', `y: expected at most ${bindingLimit(this.device)} bytes of per-row scores on this device, got ${floats * 4}`);
     const scores = this.buffer('scores', floats * 4, BufferUsage.STORAGE | BufferUsage.COPY_SRC);
-    this.scores = { buffer: scores, slots, result: this.buffer('result', slots.length * 4, BufferUsage.STORAGE | BufferUsage.COPY_SRC) };
+    this.scores = { buffer: scores, slots, penalties: [], result: undefined! };
     const inEmit = rowWise ? [] : scored.filter((m) => m.definition.element);
     const inRows = scored.filter((m) => !inEmit.includes(m));
     const elementHead: ElementHead | undefined = rowWise
@@ -444,20 +515,29 @@ export class Plan {
     }
 
     // Backpropagation and the update, last block first: each layer's deltas carried back through the previous
-    // block's operations, and its parameters updated by the optimizer where their gradient is computed.
+    // block's operations, and its parameters updated by the optimizer where their gradient is computed; or, where
+    // the optimizer clips by a norm, its gradients kept, and the updates made once every norm is known.
     if (training) {
       const optimizer = optimizerDefinition(spec.optimizer);
+      const clipping = clipsByNorm(spec.optimizer) ? this.normClipping(blocks.map((block) => block.core), parameters) : undefined;
       for (let b = last; b >= 0; b--) {
         const l = blocks[b].core;
         const prior = b > 0 ? priorEpilogue(blocks[b - 1].ops, outputs[b - 1], blocks[b - 1].width, deltas[b - 1]!) : undefined;
-        core(b).backward({ ...context(b), deltas: deltas[b]!, prior, update: updateEpilogue(optimizer, spec.optimizer, parameters[l]!, moments[l]) });
+        const update = clipping ? deferredEpilogue(parameters[l]!, clipping.gradients, clipping.offsets.get(l)!) : updateEpilogue(optimizer, spec.optimizer, parameters[l]!, moments[l]);
+        core(b).backward({ ...context(b), deltas: deltas[b]!, prior, update, penalty: (perStep) => this.penalty(perStep) });
       }
+      clipping?.apply(moments);
     }
 
     if (this.scores) {
-      const { slots, buffer, result } = this.scores;
-      const kernel = reduceKernel(slots.map((s) => [s.offset, s.perPosition * x.rows]));
+      const { slots, buffer, penalties } = this.scores;
+      const result = (this.scores.result = this.buffer('result', (slots.length + penalties.length) * 4, storage | BufferUsage.COPY_SRC));
+      const kernel = reduceKernel(slots.map((s) => [s.offset, s.perPosition * x.rows, s.perPosition * x.rows]));
       this.compileDispatch(kernel, [buffer, result], false, () => [slots.length, 1], `the means of ${slots.map((s) => s.name).join(', ')} over ${x.rows} rows`, this.reductions);
+      penalties.forEach(({ buffer: values, perStep }, k) => {
+        const penaltyKernel = reduceKernel([[0, perStep * this.steps.length, x.rows]], slots.length + k);
+        this.compileDispatch(penaltyKernel, [values, result], false, () => [1, 1], "a layer's penalties over the pass, for the loss", this.reductions);
+      });
     }
     for (const { list, dispatch } of this.compiling) list.push(await dispatch);
   }

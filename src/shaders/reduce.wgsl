@@ -1,8 +1,10 @@
-// reduce.wgsl: the means of a pass's scores (each element's or row's loss, each metric), one workgroup per score:
+// reduce.wgsl: the means of a pass's scores (each element's or row's loss, each metric; the weights' penalties), one
+// workgroup per score:
 // each invocation sums a strided slice, then a tree reduction in workgroup memory. Run once per pass over the data:
 // per epoch, per validation, per evaluate. 64 invocations: a CPU adapter runs a workgroup with barriers as one
 // coroutine per four invocations, and 256 of them took it 0.5 ms per reduction.
-// The runtime appends `fn score_range(s: u32) -> vec2u`: where score s's values start in `scores`, and how many.
+// The runtime appends `fn score_range(s: u32) -> vec3u`: where score s's values start in `scores`, how many there
+// are, and what their sum is divided by (their count for a mean); and RESULT, where the first score goes in `result`.
 //
 // Bindings (group 0):
 //   0 scores  array<f32>  [Σ COUNTS]: every value of every score
@@ -18,6 +20,7 @@ fn reduce(@builtin(workgroup_id) id: vec3u, @builtin(local_invocation_index) ind
   let range = score_range(id.x);
   let offset = range.x;
   let count = range.y;
+  let divisor = range.z;
   var sum = 0.0;
   for (var i = index; i < count; i += 64u) { sum += scores[offset + i]; }
   partial[index] = sum;
@@ -25,5 +28,5 @@ fn reduce(@builtin(workgroup_id) id: vec3u, @builtin(local_invocation_index) ind
     workgroupBarrier();
     if (index < width) { partial[index] += partial[index + width]; }
   }
-  if (index == 0u) { result[id.x] = partial[0] / f32(count); }
+  if (index == 0u) { result[RESULT + id.x] = partial[0] / f32(divisor); }
 }

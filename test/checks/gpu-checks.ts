@@ -5,10 +5,11 @@
 // of 16, then a tree), and float32 sums of n terms in two orders differ by up to about n·2⁻²⁴ of the terms'
 // magnitude: 400 terms of size ~1 give a few 1e-6 at most. Training checks hold to the same bound after 20
 // epochs; the measured errors are near 1e-7.
-import { Activation, Adam, BatchNormalization, BinaryCrossentropy, CategoricalCrossentropy, Dense, Dropout, type Layer, type Loss, MeanSquaredError, type Optimizer, RMSprop, SGD, Sequential, SparseCategoricalCrossentropy, type WebGPUNNError } from '../../src/index';
+import { Activation, Adam, AdamW, BatchNormalization, BinaryCrossentropy, CategoricalCrossentropy, Dense, Dropout, type Layer, type Loss, MeanSquaredError, type Optimizer, RMSprop, SGD, Sequential, SparseCategoricalCrossentropy, type WebGPUNNError, regularizers } from '../../src/index';
 import { type ActivationName, type ElementwiseName, activateRow, elementwise } from '../../src/activations/activations';
 import type { DenseSpec } from '../../src/layers/dense/definition';
 import forwardSource from '../../src/layers/dense/forward.wgsl?raw';
+import { noPenalty } from '../../src/layers/dense/penalty';
 import updateSource from '../../src/layers/dense/update.wgsl?raw';
 import type { ElementLoss, RowLoss } from '../../src/losses/loss';
 import { labelColumns } from '../../src/losses/loss';
@@ -124,18 +125,19 @@ function optimizerKernelCheck(optimizer: Optimizer): Check {
       const deltas = randomMatrix(rows, units, 15).data;
       const size = (inputs + 1) * units;
       const w = randomMatrix(inputs + 1, units, 16).data;
-      const moments = randomMatrix(definition.slots, size, 17, 0, 0.01).data;
+      const slots = definition.slots(spec);
+      const moments = randomMatrix(slots, size, 17, 0, 0.01).data;
       const slot = (i: number) => padRows(moments.subarray(i * size, (i + 1) * size), inputs + 1, units);
-      const padMoments = new Float32Array(definition.slots * (inputs + 1) * padded(units));
-      for (let i = 0; i < definition.slots; i++) padMoments.set(slot(i), i * (inputs + 1) * padded(units));
+      const padMoments = new Float32Array(slots * (inputs + 1) * padded(units));
+      for (let i = 0; i < slots; i++) padMoments.set(slot(i), i * (inputs + 1) * padded(units));
       const [weights, state] = [h.input(padRows(w, inputs + 1, units)), h.input(padMoments)];
       // Step 1 of the epoch at t = 6: the kernel reads that step's scalars from slot 1 of the schedule.
-      const scalars = definition.stepScalars(spec, 6);
+      const scalars = definition.stepScalars(spec, 6, spec.learningRate);
       await h.run({ name: 'update', sources: [updateSource], entry: 'gradient', constants: { INPUTS: inputs, UNITS: units, GATHER: 0 },
-        bindings: [read(h.input(padRows(input, rows, inputs))), read(h.input(padRows(deltas, rows, units)))], epilogues: [updateEpilogue(definition, spec, weights, state)], blocking: blocks },
+        bindings: [read(h.input(padRows(input, rows, inputs))), read(h.input(padRows(deltas, rows, units)))], epilogues: [noPenalty, updateEpilogue(definition, spec, weights, state)], blocking: blocks },
         matmulWorkgroups(inputs + 1, units, blocks), { rowStart: 0, rows, index: 1, schedule: [[0, ...scalars.map(() => 0)], [5, ...scalars]] });
       const updated = unpadRows(await h.read(weights), inputs + 1, units);
-      const stateAfter = unpadRows(await h.read(state), definition.slots * (inputs + 1), units);
+      const stateAfter = unpadRows(await h.read(state), slots * (inputs + 1), units);
       // The gradient [a | 1]ᵀ · dz, then the rule at t = 6.
       const withOnes = new Float32Array(rows * (inputs + 1));
       for (let r = 0; r < rows; r++) {
@@ -145,7 +147,7 @@ function optimizerKernelCheck(optimizer: Optimizer): Check {
       const gradient = matmul(withOnes, deltas, inputs + 1, rows, units, { transposeA: true });
       const expectedWeights = w.slice();
       const expectedMoments = moments.slice();
-      definition.apply(spec, expectedWeights, gradient, Array.from({ length: definition.slots }, (_, i) => expectedMoments.subarray(i * size, (i + 1) * size)), scalars);
+      definition.apply(spec, expectedWeights, gradient, Array.from({ length: slots }, (_, i) => expectedMoments.subarray(i * size, (i + 1) * size)), scalars);
       const errors = [maxRelativeError(updated, expectedWeights), maxRelativeError(stateAfter, expectedMoments)];
       return { maxError: Math.max(...errors), tolerance: 1e-5, detail: `weights ${errors[0].toExponential(2)}, moments ${errors[1].toExponential(2)}` };
     }),
@@ -157,7 +159,7 @@ const lossSumChecks: Check[] = [1, 1000, 12345].map((count) => ({
   run: (device) => withHarness(device, async (h) => {
     const values = randomMatrix(1, count, 12, 0, 2).data;
     const result = h.output(1);
-    await h.runUnstepped(reduceKernel([[0, count]]), [h.input(values), result], [1, 1]);
+    await h.runUnstepped(reduceKernel([[0, count, count]]), [h.input(values), result], [1, 1]);
     const expected = values.reduce((s, v) => s + v, 0) / count;
     return { maxError: maxRelativeError([(await h.read(result, 1))[0]], [expected]), tolerance: 1e-5 };
   }),
@@ -276,6 +278,94 @@ const layersChecks: Check[] = [
   layersCheck('Dense(linear, no bias) → BatchNormalization → Activation(relu) → Dropout (batch 32, last batch 26)', () => [new Dense({ units: 12, inputDim: 20, useBias: false }), new BatchNormalization(), new Activation({ activation: 'relu' }), new Dropout({ rate: 0.2 }), new Dense({ units: 1, activation: 'sigmoid' })], () => new Adam({ learningRate: 0.01 }), 32),
   layersCheck('BatchNormalization first, and before the output (momentum 0.9, no shift)', () => [new BatchNormalization({ inputDim: 20, momentum: 0.9 }), new Dense({ units: 6, activation: 'sigmoid' }), new BatchNormalization({ center: false }), new Dense({ units: 1, activation: 'sigmoid' })], () => new RMSprop({ learningRate: 0.01 }), 30),
 ];
+
+/**
+ * The optimizers' options and the weights' penalties, on the GPU and the CPU reference from the same weights:
+ * every epoch's loss (the penalties included), every batch's, the validation's, and the weights.
+ */
+function optimizerCheck(name: string, optimizer: () => Optimizer, { regularized = false, normalized = false } = {}): Check {
+  return {
+    name: `fit with ${name} matches the CPU reference: history (penalties in the loss), batch logs, weights`,
+    async run(device) {
+      const { x, y } = halvesDataset(80, 16, 17);
+      const validation = halvesDataset(40, 16, 18);
+      const results = await onBoth(
+        async (backend) => {
+          const penalties = regularized ? { kernelRegularizer: regularizers.l1l2({ l1: 0.001, l2: 0.01 }), biasRegularizer: regularizers.l2({ l2: 0.05 }) } : {};
+          const model = new Sequential([
+            new Dense({ units: 10, activation: 'relu', inputDim: 16, ...penalties }),
+            ...(normalized ? [new BatchNormalization()] : []),
+            new Dense({ units: 1, activation: 'sigmoid', ...(regularized ? { kernelRegularizer: 'l2' as const } : {}) }),
+          ]);
+          await model.compile({ loss: 'binaryCrossentropy', optimizer: optimizer(), backend, device, seed: 5 });
+          return model;
+        },
+        async (model) => {
+          const batches: number[] = [];
+          const history = await model.fit(x, y, { epochs: 3, batchSize: 16, validationData: [validation.x, validation.y], onBatchEnd: (_, logs) => void batches.push(logs.loss) });
+          return { history, batches, weights: (await model.getWeights()).flatMap((w) => Array.from(w)), evaluated: (await model.evaluate(x, y)).loss };
+        },
+      );
+      const [gpu, cpu] = results;
+      const errors = {
+        history: Math.max(maxRelativeError(gpu.history.loss, cpu.history.loss), maxRelativeError(gpu.history.val_loss, cpu.history.val_loss)),
+        batches: gpu.batches.length === 15 ? maxRelativeError(gpu.batches, cpu.batches) : Infinity,
+        weights: maxRelativeError(gpu.weights, cpu.weights),
+        evaluate: maxRelativeError([gpu.evaluated], [cpu.evaluated]),
+      };
+      return { maxError: Math.max(...Object.values(errors)), tolerance: 1e-5, detail: `${Object.entries(errors).map(([k, v]) => `${k} ${v.toExponential(2)}`).join(', ')}; losses ${cpu.history.loss.map((l) => l.toFixed(4)).join(', ')}` };
+    },
+  };
+}
+
+const optimizerChecks: Check[] = [
+  optimizerCheck('SGD with momentum 0.9, BatchNormalization', () => new SGD({ learningRate: 0.05, momentum: 0.9 }), { normalized: true }),
+  optimizerCheck('SGD with Nesterov momentum and weight decay', () => new SGD({ learningRate: 0.05, momentum: 0.8, nesterov: true, weightDecay: 0.01 })),
+  optimizerCheck('AdamW (weight decay 0.004)', () => new AdamW({ learningRate: 0.01 })),
+  optimizerCheck('Adam with clipvalue 0.01', () => new Adam({ learningRate: 0.01, clipvalue: 0.01 })),
+  optimizerCheck('RMSprop with clipnorm 0.05 (each variable), BatchNormalization', () => new RMSprop({ learningRate: 0.01, clipnorm: 0.05 }), { normalized: true }),
+  optimizerCheck('SGD with globalClipnorm 0.1, BatchNormalization', () => new SGD({ learningRate: 0.1, globalClipnorm: 0.1 }), { normalized: true }),
+  optimizerCheck('l1l2 and l2 penalties on kernels and a bias, SGD', () => new SGD({ learningRate: 0.1 }), { regularized: true }),
+  optimizerCheck('penalties with globalClipnorm and Adam', () => new Adam({ learningRate: 0.01, globalClipnorm: 0.5 }), { regularized: true }),
+];
+
+/**
+ * The learning rate lives in a buffer: changed between fits, or in onEpochEnd while the next epoch is already queued,
+ * it takes effect at the next epoch as on the CPU, and no pipeline is compiled for it.
+ */
+const learningRateCheck: Check = {
+  name: 'a learning rate changed between fits and in onEpochEnd takes effect at the next epoch, as on the CPU, with no pipeline compiled',
+  async run(device) {
+    const { x, y } = halvesDataset(64, 12, 19);
+    let compiled = -1;
+    const results = await onBoth(
+      async (backend) => {
+        const model = new Sequential([new Dense({ units: 6, activation: 'tanh', inputDim: 12 }), new Dense({ units: 1, activation: 'sigmoid' })]);
+        await model.compile({ loss: 'binaryCrossentropy', optimizer: new Adam({ learningRate: 0.01 }), backend, device, seed: 3 });
+        return model;
+      },
+      async (model) => {
+        const optimizer = (model as unknown as { compiled: { optimizer: Optimizer } }).compiled.optimizer;
+        const first = await model.fit(x, y, { epochs: 2, batchSize: 16 });
+        optimizer.learningRate = 0.05;
+        const count = device.createComputePipelineAsync;
+        let pipelines = 0;
+        device.createComputePipelineAsync = function (...args) {
+          pipelines++;
+          return count.apply(this, args);
+        };
+        try {
+          const second = await model.fit(x, y, { epochs: 4, batchSize: 16, onEpochEnd: (epoch) => void (optimizer.learningRate = 0.05 / (epoch + 2)) });
+          if (model.backendName === 'webgpu') compiled = pipelines;
+          return [...first.loss, ...second.loss, ...(await model.getWeights()).flatMap((w) => Array.from(w))];
+        } finally {
+          device.createComputePipelineAsync = count;
+        }
+      },
+    );
+    return { maxError: compiled === 0 ? maxRelativeError(results[0], results[1]) : Infinity, tolerance: 1e-5, detail: `${compiled} pipelines compiled by the second fit` };
+  },
+};
 
 const trainingChecks: Check[] = [
   ...[new BinaryCrossentropy(), new MeanSquaredError()].flatMap((loss) =>
@@ -660,6 +750,8 @@ export const gpuChecks: Check[] = [
   ...trainingChecks,
   ...activationChecks,
   ...layersChecks,
+  ...optimizerChecks,
+  learningRateCheck,
   ...fitChecks,
   saturationCheck,
   divergenceCheck,

@@ -31,6 +31,10 @@ export const batchNormalizationGpu: CoreGpu<BatchNormalizationSpec> = {
       const row = (k: number) => data.slice(k * stride, k * stride + units);
       return [...(scale ? [row(0)] : []), ...(center ? [row(1)] : []), row(2), row(3)];
     },
+    variables({ units, center, scale }) {
+      const vectors = padded(units) / 4;
+      return [...(scale ? [{ offset: 0, vectors }] : []), ...(center ? [{ offset: vectors, vectors }] : [])];
+    },
   },
 
   forward({ spec, index, parameters, input, dispatch, emit, training }) {

@@ -12,6 +12,7 @@ import { padRows, read, unpadRows, withHarness } from '../../../test/checks/kern
 import { maxRelativeError, randomMatrix } from '../../../test/support/data';
 import backpropSource from './backprop.wgsl?raw';
 import forwardSource from './forward.wgsl?raw';
+import { noPenalty } from './penalty';
 import updateSource from './update.wgsl?raw';
 
 const shapes: [rows: number, inner: number, cols: number][] = [
@@ -84,7 +85,7 @@ export const denseChecks: Check[] = shapes.flatMap(([m, k, n]) => denseBlockings
       const lr = 0.25;
       const weights = h.input(padRows(w, m + 1, n));
       await h.run({ name: 'update', sources: [updateSource], entry: 'gradient', constants: { INPUTS: m, UNITS: n, GATHER: 0 },
-        bindings: [read(h.input(padRows(input, k, m))), read(h.input(padRows(deltas, k, n)))], epilogues: [updateEpilogue(sgd, { name: 'sgd', learningRate: lr }, weights, undefined)], blocking: blocks },
+        bindings: [read(h.input(padRows(input, k, m))), read(h.input(padRows(deltas, k, n)))], epilogues: [noPenalty, updateEpilogue(sgd, sgd.parse({ learningRate: lr }), weights, undefined)], blocking: blocks },
         matmulWorkgroups(m + 1, n, blocks), { rowStart: 0, rows: k, schedule: [[0, lr]] });
       const updated = unpadRows(await h.read(weights), m + 1, n);
       const gradient = matmul(input, deltas, m, k, n, { transposeA: true });

@@ -1,5 +1,6 @@
 // A Dense layer: a = g(a_prev · W + b), with W the kernel [inputs × units] and b the bias [units], Keras's order.
 import type { ActivationName } from '../../activations/activations';
+import type { RegularizerSpec } from '../../regularizers';
 import type { LayerDefinition, LayerSpecBase } from '../layer';
 import { denseGpu } from './gpu';
 import { denseReference } from './reference';
@@ -9,12 +10,14 @@ export interface DenseSpec extends LayerSpecBase {
   activation: ActivationName;
   /** Whether the layer adds a bias b (Keras's use_bias); without it, z = a · W. */
   useBias: boolean;
+  kernelRegularizer?: RegularizerSpec;
+  biasRegularizer?: RegularizerSpec;
 }
 
 export const dense: LayerDefinition<DenseSpec> = {
-  weights: ({ inputs, units, useBias }) => [
-    { name: 'kernel', shape: [inputs, units], trainable: true },
-    ...(useBias ? [{ name: 'bias', shape: [units], trainable: true }] : []),
+  weights: ({ inputs, units, useBias, kernelRegularizer, biasRegularizer }) => [
+    { name: 'kernel', shape: [inputs, units], trainable: true, regularizer: kernelRegularizer },
+    ...(useBias ? [{ name: 'bias', shape: [units], trainable: true, regularizer: biasRegularizer }] : []),
   ],
   reference: denseReference,
   gpu: denseGpu,

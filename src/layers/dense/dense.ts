@@ -1,6 +1,7 @@
 // The Dense layer as users write it: Keras's argument names and defaults.
 import { type ActivationName, activationNames } from '../../activations/activations';
 import { invalid, positiveInteger } from '../../errors';
+import { type Regularizer, type RegularizerSpec, checkRegularizer } from '../../regularizers';
 import { Layer, type SpecContext } from '../../model/layer';
 import { glorotUniform } from '../../random';
 import type { DenseSpec } from './definition';
@@ -16,6 +17,10 @@ export interface DenseConfig {
   inputShape?: [number];
   /** Whether to add a bias (Keras's use_bias). Default true. */
   useBias?: boolean;
+  /** A penalty on the kernel's weights added to the loss: regularizers.l2({ l2: 0.01 }), 'l2', .... */
+  kernelRegularizer?: Regularizer;
+  /** A penalty on the bias. */
+  biasRegularizer?: Regularizer;
   name?: string;
 }
 
@@ -31,6 +36,8 @@ export class Dense extends Layer {
   readonly units: number;
   declare readonly activation: ActivationName;
   readonly useBias: boolean;
+  readonly kernelRegularizer: RegularizerSpec | undefined;
+  readonly biasRegularizer: RegularizerSpec | undefined;
 
   constructor(config: DenseConfig) {
     if (config === null || typeof config !== 'object') throw invalid('Dense(config)', 'an object like { units: 25, activation: "sigmoid" }', config);
@@ -38,9 +45,13 @@ export class Dense extends Layer {
     const activation = checkActivation('Dense({ activation })', config.activation ?? 'linear');
     const useBias = config.useBias ?? true;
     if (typeof useBias !== 'boolean') throw invalid('Dense({ useBias })', 'true or false', useBias);
+    const kernelRegularizer = checkRegularizer('Dense({ kernelRegularizer })', config.kernelRegularizer);
+    const biasRegularizer = checkRegularizer('Dense({ biasRegularizer })', config.biasRegularizer);
     super({ name: config.name, activation, inputDim: Layer.inputWidth('Dense', config) });
     this.units = units;
     this.useBias = useBias;
+    this.kernelRegularizer = kernelRegularizer;
+    this.biasRegularizer = biasRegularizer;
   }
 
   outputWidth(): number {
@@ -48,7 +59,8 @@ export class Dense extends Layer {
   }
 
   spec(inputs: number, { name }: SpecContext): DenseSpec {
-    return { kind: 'dense', name, inputs, units: this.units, activation: this.activation, useBias: this.useBias };
+    const { units, activation, useBias, kernelRegularizer, biasRegularizer } = this;
+    return { kind: 'dense', name, inputs, units, activation, useBias, kernelRegularizer, biasRegularizer };
   }
 
   /** Glorot-uniform kernel and zero bias (Keras's defaults). */

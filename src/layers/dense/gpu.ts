@@ -9,6 +9,7 @@ import { padded } from '../../runtime/layout';
 import type { CoreGpu } from '../layer';
 import backprop from './backprop.wgsl?raw';
 import type { DenseSpec } from './definition';
+import { penaltyEpilogue, regularized } from './penalty';
 import forward from './forward.wgsl?raw';
 import update from './update.wgsl?raw';
 
@@ -30,6 +31,10 @@ export const denseGpu: CoreGpu<DenseSpec> = {
       const augmented = Float32Array.from({ length: (inputs + 1) * units }, (_, i) => data[Math.floor(i / units) * stride + (i % units)]);
       return useBias ? [augmented.slice(0, inputs * units), augmented.slice(inputs * units)] : [augmented.slice(0, inputs * units)];
     },
+    variables({ inputs, units, useBias }) {
+      const rowVectors = padded(units) / 4;
+      return [{ offset: 0, vectors: inputs * rowVectors }, ...(useBias ? [{ offset: inputs * rowVectors, vectors: rowVectors }] : [])];
+    },
   },
 
   forward({ spec, index, capacity, parameters, input, product, dispatch, emit }) {
@@ -47,7 +52,7 @@ export const denseGpu: CoreGpu<DenseSpec> = {
     });
   },
 
-  backward({ spec, index, capacity, parameters, input, product, dispatch, deltas, prior, update: apply }) {
+  backward({ spec, index, capacity, parameters, input, product, dispatch, deltas, prior, update: apply, penalty }) {
     if (prior) {
       const p = product(capacity, spec.inputs);
       dispatch({
@@ -64,16 +69,19 @@ export const denseGpu: CoreGpu<DenseSpec> = {
     }
     // dz[l−1] above is computed from W[l] before the update below changes it.
     const p = product(spec.inputs + 1, spec.units);
+    const [groupsX, groupsY] = p.groups(spec.inputs + 1);
+    const perStep = groupsX * groupsY * p.blocking.group[0] * p.blocking.group[1];
+    const penalized = penaltyEpilogue(spec, regularized(spec) ? { buffer: penalty(perStep), perStep } : undefined);
     dispatch({
       name: 'update',
       sources: [update],
       entry: 'gradient',
       constants: { INPUTS: spec.inputs, UNITS: spec.units, GATHER: input.throughOrder ? 1 : 0, USE_BIAS: spec.useBias ? 1 : 0 },
       bindings: [{ kind: 'read', resource: input.resource }, { kind: 'read', resource: deltas }],
-      epilogues: [apply],
+      epilogues: [penalized, apply],
       product: p,
       workgroups: () => p.groups(spec.inputs + 1),
-      text: `layer ${index}  W[${index}] ${dims(spec)} ${apply.text} from [a | 1]ᵀ · dz; ${p.text}`,
+      text: `layer ${index}  W[${index}] ${dims(spec)} ${[penalized.text, apply.text].filter(Boolean).join(' and ')} from [a | 1]ᵀ · dz; ${p.text}`,
     });
   },
 };

@@ -1,13 +1,15 @@
 // update.wgsl: the gradient of a Dense layer's weights, [a | 1]ᵀ · dz, as an Aᵀ·B matmul: the column of ones
-// appended to the input makes the last row of the product the bias gradient Σ_rows dz. Each vec4 of the gradient is
-// handed to `update(index, g)` at its place in the weights, which the plan generates (runtime/epilogues.ts) from the
-// optimizer's rule, so gradients never reach memory.
-// Includes step.wgsl, matmul.wgsl; the plan appends the epilogue.
+// appended to the input makes the last row of the product the bias gradient Σ_rows dz. Each vec4 of the gradient,
+// with its penalty's gradient added (`penalized`, penalty.ts), is handed to `update(index, g)` at its place in the
+// weights, which the plan generates (runtime/epilogues.ts) from the optimizer's rule, so gradients never reach memory.
+// Each invocation then stores the penalty of the weights it updated (`store_penalty`).
+// Includes step.wgsl, matmul.wgsl; the plan appends the penalty's and the update's epilogues.
 //
 // Bindings (group 0), after step.wgsl's 0 and 1:
 //   2 input   array<vec4f> layer 0: the dataset [dataset rows × INPUTS]; later layers: a[l−1] [rows × INPUTS]
 //   3 deltas  array<vec4f> [rows × UNITS]: dz of this layer
-//   4 ...     the epilogue's: the weights [(INPUTS + 1) × UNITS] and the optimizer's state, updated in place
+//   4 ...     the epilogues': the penalties, then the weights [(INPUTS + 1) × UNITS] as `parameters` and the optimizer's
+//             state, updated in place
 // Every matrix has its rows padded to vec4s; the padding of deltas is zero, so the padding of weights and
 // moments never changes.
 
@@ -93,10 +95,12 @@ fn weight_index(g: BlockRow) -> u32 {
 
 @compute @workgroup_size(GROUP_X, GROUP_Y)
 fn gradient(@builtin(workgroup_id) id: vec3u, @builtin(num_workgroups) groups: vec3u, @builtin(local_invocation_id) local: vec3u) {
-  var block = gradient_block(unfold(id, groups), local);
+  let group = unfold(id, groups);
+  var block = gradient_block(group, local);
   for (var n = 0u; n < BLOCK_VECTORS; n++) {
     let g = block_row(&block, n);
     let w = weight_index(g);
-    if (w != NONE) { update(w, g.sums); }
+    if (w != NONE) { update(w, penalized(w, g.row, g.sums)); }
   }
+  store_penalty((group.y * groups.x + group.x) * GROUP_X * GROUP_Y + local.y * GROUP_X + local.x);
 }

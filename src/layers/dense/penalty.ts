@@ -1,0 +1,40 @@
+// A Dense layer's weight penalties in its update kernel (update.wgsl): `penalized(index, row, g)` adds the gradient
+// of the penalty of the weights at `index` (the kernel's rows, or the bias row) to their gradient and adds up their
+// penalty; `store_penalty(invocation)` writes the invocation's sum, times the step's rows, for the plan to add into the
+// loss. Without regularizers both are the identity and nothing is bound. Reads the weights through the update
+// epilogue's `parameters`.
+import { type RegularizerSpec, penaltyWgsl } from '../../regularizers';
+import type { Epilogue } from '../../runtime/epilogues';
+import { f32 } from '../../runtime/wgsl';
+import type { DenseSpec } from './definition';
+
+const none: RegularizerSpec = { l1: 0, l2: 0 };
+
+/** The penalty epilogue of a layer without regularizers. */
+export const noPenalty: Epilogue = { text: '', bindings: [], code: () => 'fn penalized(index: u32, row: u32, g: vec4f) -> vec4f { return g; }\nfn store_penalty(invocation: u32) {}\n' };
+
+export function penaltyEpilogue({ kernelRegularizer, biasRegularizer }: DenseSpec, sink: { buffer: GPUBuffer; perStep: number } | undefined): Epilogue {
+  if (!sink) return noPenalty;
+  const kernel = kernelRegularizer ?? none;
+  const bias = biasRegularizer ?? none;
+  return {
+    text: 'penalised',
+    bindings: [{ kind: 'write', resource: sink.buffer }],
+    code: (first) => `@group(0) @binding(${first}) var<storage, read_write> penalties: array<f32>;
+${penaltyWgsl}var<private> penalty_sum: f32;
+fn penalized(index: u32, row: u32, g: vec4f) -> vec4f {
+  let w = parameters[index];
+  let on_bias = row == INPUTS;
+  let l1 = select(${f32(kernel.l1)}, ${f32(bias.l1)}, on_bias);
+  let l2 = select(${f32(kernel.l2)}, ${f32(bias.l2)}, on_bias);
+  penalty_sum += penalty_value(w, l1, l2);
+  return g + penalty_gradient(w, l1, l2);
+}
+fn store_penalty(invocation: u32) { penalties[step.index * ${sink.perStep}u + invocation] = penalty_sum * f32(step.rows); }
+`,
+  };
+}
+
+/** Whether the layer has a penalty on any of its weights. */
+export const regularized = ({ kernelRegularizer, biasRegularizer, useBias }: DenseSpec) =>
+  [kernelRegularizer, useBias ? biasRegularizer : undefined].some((r) => r && (r.l1 > 0 || r.l2 > 0));

@@ -1,0 +1,29 @@
+// norms.wgsl: for norm clipping, the squared norm of each trainable variable's gradient, one workgroup a variable:
+// each invocation sums a strided slice of its vec4s' squares, then a tree reduction in workgroup memory. Once a step,
+// after every gradient kernel stored its gradients (runtime/epilogues.ts `deferredEpilogue`) and before apply.wgsl.
+// The runtime appends `fn variable_range(v: u32) -> vec2u`: where variable v starts in `gradients`, and its vec4s.
+//
+// Bindings (group 0):
+//   0 gradients  array<vec4f>: every layer's gradients, laid out as its parameters
+//   1 norms      array<f32> [variables], written: Σ g² of each
+
+@group(0) @binding(0) var<storage, read> gradients: array<vec4f>;
+@group(0) @binding(1) var<storage, read_write> norms: array<f32>;
+
+var<workgroup> partial: array<f32, 64>;
+
+@compute @workgroup_size(64)
+fn norms_of(@builtin(workgroup_id) id: vec3u, @builtin(local_invocation_index) index: u32) {
+  let range = variable_range(id.x);
+  var sum = 0.0;
+  for (var i = index; i < range.y; i += 64u) {
+    let g = gradients[range.x + i];
+    sum += dot(g, g);
+  }
+  partial[index] = sum;
+  for (var width = 32u; width > 0u; width /= 2u) {
+    workgroupBarrier();
+    if (index < width) { partial[index] += partial[index + width]; }
+  }
+  if (index == 0u) { norms[id.x] = partial[0]; }
+}
