@@ -172,6 +172,37 @@ describe('quantized weights', () => {
   });
 });
 
+describe('TF.js models saved with more than their weights', () => {
+  it('loads a TF.js Functional chain (tf.model) and predicts its numbers', async () => {
+    const input = tf.input({ shape: [4] });
+    const hidden = tf.layers.dense({ units: 6, activation: 'relu' }).apply(input) as tf.SymbolicTensor;
+    const output = tf.layers.dense({ units: 2, activation: 'sigmoid' }).apply(hidden) as tf.SymbolicTensor;
+    const theirs = tf.model({ inputs: input, outputs: output });
+    let saved: tf.io.ModelArtifacts | undefined;
+    await theirs.save(tf.io.withSaveHandler(async (a) => ((saved = a), { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } })));
+    expect((saved!.modelTopology as { class_name: string }).class_name).toBe('Model');
+    const ours = await Sequential.load(saved!, { backend: 'cpu' });
+    const x = randomMatrix(8, 4, 11);
+    const expected = tf.tidy(() => (theirs.predict(tf.tensor2d(x.data, x.shape)) as tf.Tensor).dataSync());
+    expect(maxDifference((await ours.predict(x)).data, expected)).toBeLessThanOrEqual(1e-6);
+    ours.dispose();
+    theirs.dispose();
+  });
+
+  it("skips the optimizer state of a model saved with includeOptimizer (TF.js's group: 'optimizer')", async () => {
+    const theirs = tf.sequential({ layers: [tf.layers.dense({ units: 3, activation: 'tanh', inputShape: [4] }), tf.layers.dense({ units: 1 })] });
+    theirs.compile({ loss: 'meanSquaredError', optimizer: tf.train.adam(0.01) });
+    await theirs.fit(tf.randomUniform([16, 4]), tf.randomUniform([16, 1]), { epochs: 2, verbose: 0 });
+    let saved: tf.io.ModelArtifacts | undefined;
+    await theirs.save(tf.io.withSaveHandler(async (a) => ((saved = a), { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } })), { includeOptimizer: true });
+    expect(saved!.weightSpecs!.some((spec) => spec.group === 'optimizer')).toBe(true);
+    const ours = await Sequential.load(saved!, { backend: 'cpu' });
+    expect(await ours.getWeights()).toEqual(theirs.getWeights().map((w) => w.dataSync()));
+    ours.dispose();
+    theirs.dispose();
+  });
+});
+
 describe('files that are not a chain of known layers', () => {
   const inputs = 3;
   const layers = fixtures(inputs, [4, 2], ['relu', 'linear']);

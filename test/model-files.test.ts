@@ -259,7 +259,8 @@ describe('untrusted files', () => {
     ['two layers of one name', () => edited((j) => (layer(j, 1).name = 'dense_1')), 'INVALID_MODEL_FILE', `${at(1)}.config.name: expected a name no other layer has, got "dense_1"`],
     ['text that is not JSON', () => ({ modelJson: '{"format": "layers-model",', weightData: artifacts.weightData }), 'INVALID_MODEL_FILE', /^load\(artifacts\)\.modelJson: expected the JSON of a model\.json, got text that does not parse/],
     ['weights that are not bytes', () => ({ modelJson: artifacts.modelJson, weightData: Array.from(weights[0]) }), 'INVALID_ARGUMENT', 'load(artifacts).weightData: expected an ArrayBuffer or a Uint8Array', 'got an array of length 30'],
-    ['no artifacts', () => undefined, 'INVALID_ARGUMENT', 'load(artifacts): expected an object { modelJson, weightData }, got undefined'],
+    ['no artifacts', () => undefined, 'INVALID_ARGUMENT', "load(artifacts): expected a URL 'indexeddb://name', 'localstorage://name', 'file://dir' or 'https://…/model.json', an IOHandler { load() } or artifacts { modelJson, weightData }", 'got undefined'],
+    ['an object that is neither artifacts nor a handler', () => ({ model: 'x' }), 'INVALID_ARGUMENT', 'load(artifacts): expected a URL', 'got an object with keys {model}'],
   ];
 
   const nanAt = (index: number, value = NaN) => {

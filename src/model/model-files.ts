@@ -14,6 +14,7 @@ import { concatenate } from './bytes';
 import type { Layer } from './layer';
 import { checkBuildShape, readTopology } from './keras-topology';
 import type { CompileOptions } from './sequential';
+import type { FetchLike } from './storage/http';
 import { decodeValues } from './weight-values';
 import { type ExpectedWeight, type PlacedWeight, manifestPaths, readManifest } from './weights-manifest';
 
@@ -65,8 +66,8 @@ export interface ModelArtifactsLike {
   weightData: ArrayBuffer | ArrayBufferView | (ArrayBuffer | ArrayBufferView)[];
 }
 
-/** Where a loaded model runs, as in compile. */
-export type LoadOptions = Pick<CompileOptions, 'backend' | 'device' | 'gpu'>;
+/** Where a loaded model runs, as in compile, and (for http(s) URLs) the fetch that reads its files. */
+export type LoadOptions = Pick<CompileOptions, 'backend' | 'device' | 'gpu'> & { fetch?: FetchLike };
 
 /** The most parameters a model file may declare. */
 const MAX_PARAMETERS = 2 ** 28;
