@@ -7,8 +7,21 @@ import { parseModelJson, readModelJson } from '../model-files';
 import { type IOHandler, artifactsInfo, modelJsonOf, weightBuffer } from './artifacts';
 import { MAX_MODEL_JSON_BYTES, readWeightFiles } from './bounded-read';
 
-type Fs = typeof import('node:fs/promises');
-type Path = typeof import('node:path');
+/** What this file uses of node:fs/promises and node:path (declared here: the library's types do not need Node's). */
+interface Fs {
+  stat(file: string): Promise<{ isFile(): boolean; size: number }>;
+  readFile(file: string): Promise<Uint8Array>;
+  readFile(file: string, encoding: 'utf8'): Promise<string>;
+  writeFile(file: string, data: string | Uint8Array): Promise<void>;
+  mkdir(directory: string, options: { recursive: true }): Promise<unknown>;
+}
+interface Path {
+  join(...parts: string[]): string;
+  resolve(...parts: string[]): string;
+  dirname(file: string): string;
+  relative(from: string, to: string): string;
+  isAbsolute(file: string): boolean;
+}
 
 // Held in variables so that bundlers for the browser leave the imports alone.
 const FS = 'node:fs/promises';
