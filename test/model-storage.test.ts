@@ -194,6 +194,27 @@ describe('http(s)://', () => {
     expect(pulled).toBeLessThanOrEqual(64);
   });
 
+  it('refuses shard lists that repeat a file, name model.json itself or list more than 4096 files, fetching no weights', async () => {
+    const model = await trainedModel();
+    const { modelJson, weightData } = await model.save();
+    model.dispose();
+    for (const [paths, message] of [
+      [['weights.bin', 'weights.bin'], "load('http://h/m/model.json').modelJson.weightsManifest[0].paths[1]: expected each weight file listed once, got \"weights.bin\""],
+      [['./model.json'], "load('http://h/m/model.json').modelJson.weightsManifest: expected weight files other than model.json itself, got './model.json'"],
+      [Array.from({ length: 4097 }, (_, i) => `shard${i}.bin`), 'weightsManifest: expected at most 4096 weight files in all, got "4097 or more"'],
+    ] as [string[], string][]) {
+      const fetched: string[] = [];
+      const json = JSON.stringify({ ...modelJson, weightsManifest: [{ ...modelJson.weightsManifest[0], paths }] });
+      const fetch = async (url: string) => (fetched.push(url), url.endsWith('/m/model.json') ? new Response(json) : new Response(weightData));
+      await expectError(() => Sequential.load('http://h/m/model.json', { fetch }), 'INVALID_MODEL_FILE', message);
+      expect(fetched).toEqual(['http://h/m/model.json']);
+    }
+    const at = join(dir, 'self');
+    await mkdir(at, { recursive: true });
+    await writeFile(join(at, 'model.json'), JSON.stringify({ ...modelJson, weightsManifest: [{ ...modelJson.weightsManifest[0], paths: ['model.json'] }] }));
+    await expectError(() => Sequential.load(`file://${at}`), 'INVALID_MODEL_FILE', 'expected weight files other than model.json itself');
+  });
+
   it('checks model.json before fetching any weight file', async () => {
     const fetched: string[] = [];
     const fetch = async (url: string) => (fetched.push(url), new Response(JSON.stringify({ format: 'layers-model', modelTopology: { class_name: 'Sequential', config: { layers: [] } }, weightsManifest: [] })));

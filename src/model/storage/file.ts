@@ -83,6 +83,7 @@ export function fileHandler(location: string, url: string): IOHandler {
         if (inside === '' || inside.startsWith('..') || path.isAbsolute(inside)) {
           throw new WebGPUNNError('INVALID_MODEL_FILE', `${argument}.weightsManifest: expected weight files inside ${directory}, got '${name}'`);
         }
+        if (file === path.resolve(jsonFile)) throw new WebGPUNNError('INVALID_MODEL_FILE', `${argument}.weightsManifest: expected weight files other than model.json itself, got '${name}'`);
         budget.take(await fileSize(fs, file, url, `the weight file '${name}' that the manifest lists`), file);
         const bytes = await fs.readFile(file).catch((error: unknown) => {
           throw failed(url, `the weight file '${name}'`, error);

@@ -53,6 +53,15 @@ async function body(response: Response, url: string, budget: ByteBudget): Promis
   }
 }
 
+/** Whether two URLs name one resource ('m/./model.json' and 'm/model.json'); relative ones are compared as written. */
+function sameResource(a: string, b: string): boolean {
+  try {
+    return new URL(a).href === new URL(b).href;
+  } catch {
+    return a === b;
+  }
+}
+
 /** The handler of `url`, a model.json on a web server (or a URL relative to the page). */
 export function httpHandler(url: string, fetcher: FetchLike | undefined): IOHandler {
   return {
@@ -67,6 +76,7 @@ export function httpHandler(url: string, fetcher: FetchLike | undefined): IOHand
       const directory = url.slice(0, url.lastIndexOf('/') + 1);
       const weightData = await readWeightFiles(plan, async (path, budget) => {
         const weightsUrl = directory + path + query;
+        if (sameResource(weightsUrl, url)) throw new WebGPUNNError('INVALID_MODEL_FILE', `${argument}.weightsManifest: expected weight files other than model.json itself, got '${path}'`);
         return body(await get(fetchFn, weightsUrl), weightsUrl, budget);
       });
       return { modelJson, weightData };
