@@ -127,17 +127,12 @@ export function readModelJson(modelJson: unknown, argument: string): ModelPlan {
   if (json.format !== undefined && json.format !== 'layers-model') throw badFile(`${argument}.format`, "'layers-model'", json.format);
   const { layers, specs, name } = readLayers(json.modelTopology, `${argument}.modelTopology`);
   const expected = expectedWeights(specs);
-  const { placed, byteLength } = readManifest(json.weightsManifest, argument, expected, name);
-  return {
-    layers,
-    weights: expected.map(({ name, size }, k) => ({ name, size, ...placed[k] })),
-    byteLength,
-    paths: manifestPaths(json.weightsManifest, argument),
-  };
+  const { placed, byteLength, paths } = readManifest(json.weightsManifest, argument, expected, name);
+  return { layers, weights: expected.map(({ name, size }, k) => ({ name, size, ...placed[k] })), byteLength, paths };
 }
 
 /** The model's weights, in Keras order, from the bytes of its weight files; NON_FINITE for NaN or Infinity. */
-export function readWeights(plan: ModelPlan, bytes: Uint8Array, argument: string): Float32Array[] {
+function readWeights(plan: ModelPlan, bytes: Uint8Array, argument: string): Float32Array[] {
   return plan.weights.map(({ name, size, offset, stored }) => {
     const values = decodeValues(bytes, offset, size, stored);
     assertFinite(values, `${argument}['${name}']`);

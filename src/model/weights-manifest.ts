@@ -29,20 +29,20 @@ export interface PlacedWeight {
 }
 
 /** The most elements one manifest entry may declare: the model's own parameter limit. */
-export const MAX_ENTRY_ELEMENTS = 2 ** 28;
+const MAX_ENTRY_ELEMENTS = 2 ** 28;
 
 /**
  * The most bytes a manifest may declare in all: 2^28 float32 parameters (1 GiB) and optimizer state three times
  * their size (Adam's two moments, and room to spare). A manifest declaring more is rejected before any file is read.
  */
-export const MAX_WEIGHT_BYTES = 2 ** 32;
+const MAX_WEIGHT_BYTES = 2 ** 32;
 
 /**
  * The most weight files a manifest may list: 4 GiB (MAX_WEIGHT_BYTES) in the converter's default 4 MiB shards is
  * 1024; four times that leaves room for smaller shards. With each file listed once, loading a manifest fetches at
  * most this many files, whatever its paths.
  */
-export const MAX_WEIGHT_FILES = 4096;
+const MAX_WEIGHT_FILES = 4096;
 
 /** Bytes per value of dtypes that optimizer state may have. */
 const STATE_BYTES: Record<string, number> = { float32: 4, int32: 4, bool: 1, complex64: 8 };
@@ -129,10 +129,10 @@ function stateBytes(spec: Record<string, unknown>, at: string): number {
 }
 
 /**
- * Where each of the model's weights lies in the weight files' bytes, and how many bytes the manifest lists in all,
- * from a manifest that must list each of them once, with the shape the topology gives it.
+ * Where each of the model's weights lies in the weight files' bytes, how many bytes the manifest lists in all, and
+ * the files, from a manifest that must list each of the weights once, with the shape the topology gives it.
  */
-export function readManifest(value: unknown, argument: string, expected: ExpectedWeight[], modelName: string | undefined): { placed: PlacedWeight[]; byteLength: number } {
+export function readManifest(value: unknown, argument: string, expected: ExpectedWeight[], modelName: string | undefined): { placed: PlacedWeight[]; byteLength: number; paths: string[] } {
   const byName = new Map(expected.map((weight, k) => [weight.name, k]));
   const placed: PlacedWeight[] = [];
   let byteLength = 0;
@@ -140,7 +140,8 @@ export function readManifest(value: unknown, argument: string, expected: Expecte
     byteLength += bytes;
     if (byteLength > MAX_WEIGHT_BYTES) throw new WebGPUNNError('INVALID_MODEL_FILE', `${at}: expected weights of at most 2^32 bytes in all, got ${byteLength} bytes up to here`);
   };
-  for (const group of readGroups(value, argument)) {
+  const groups = readGroups(value, argument);
+  for (const group of groups) {
     group.weights.forEach((entry, j) => {
       const at = `${group.at}.weights[${j}]`;
       const spec = fileRecord(entry, at, '{ name, shape, dtype }');
@@ -164,5 +165,5 @@ export function readManifest(value: unknown, argument: string, expected: Expecte
   if (missing) {
     throw new WebGPUNNError('INVALID_MODEL_FILE', `${argument}.weightsManifest: expected a weight named '${missing.name}' (a layer of the topology has it), got none`);
   }
-  return { placed, byteLength };
+  return { placed, byteLength, paths: groups.flatMap((group) => group.paths) };
 }

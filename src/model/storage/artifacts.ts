@@ -79,8 +79,7 @@ export function asArtifacts(value: unknown, argument: string, expected: string):
   if (value !== null && typeof value === 'object' && 'modelJson' in value) return value as ModelArtifactsLike;
   if (value !== null && typeof value === 'object' && 'modelTopology' in value) {
     const artifacts = value as IOArtifacts;
-    const modelJson = { ...modelJsonOf(artifacts, []), ...(artifacts.weightSpecs === undefined ? { weightsManifest: undefined } : {}) };
-    return { modelJson, weightData: (artifacts.weightData ?? new ArrayBuffer(0)) as ModelArtifactsLike['weightData'] };
+    return { modelJson: modelJsonOf(artifacts, []), weightData: (artifacts.weightData ?? new ArrayBuffer(0)) as ModelArtifactsLike['weightData'] };
   }
   throw invalid(argument, expected, value);
 }
