@@ -10,7 +10,9 @@ export type ErrorCode =
   | 'GPU_ERROR' // a kernel failed to compile, or the device reported an error
   | 'DEVICE_LOST' // the GPU device was lost during a call
   | 'DIVERGED' // the training loss became NaN or Infinity
-  | 'INVALID_MODEL_FILE'; // model files that are not a TF.js layers model of Dense layers, or disagree with themselves
+  | 'INVALID_MODEL_FILE' // model files that are not a TF.js layers model of Dense layers, or disagree with themselves
+  | 'MODEL_NOT_FOUND' // nothing at a model URL: no such model in IndexedDB or localStorage, no such file, HTTP 404
+  | 'STORAGE_ERROR'; // model storage failed: a quota, the network, the file system, or a store this platform lacks
 
 export class WebGPUNNError extends Error {
   constructor(

@@ -22,3 +22,6 @@ export { WebGPUNNError } from './errors';
 export type { ErrorCode } from './errors';
 export { type LoadOptions, type ModelArtifacts, type ModelArtifactsLike, type ModelJSON, modelFiles } from './model/model-files';
 export { downloadModel, readModelFiles } from './model/model-files-browser';
+export { listModels, removeModel } from './model/storage/router';
+export type { IOArtifacts, IOHandler, ModelArtifactsInfo, SaveResult } from './model/storage/artifacts';
+export type { FetchLike } from './model/storage/http';

@@ -237,7 +237,8 @@ describe('untrusted files', () => {
     ['Infinity in a bias', () => edited(() => {}, nanAt(31, Infinity)), 'NON_FINITE', "weightData['dense_1/bias'][1]", 'got Infinity'],
     ['an unknown layer class', () => edited((j) => (j.modelTopology.config.layers[1].class_name = 'Conv2D')), 'INVALID_MODEL_FILE', `${at(1)}.class_name: expected one of 'Dense', 'Dropout', 'BatchNormalization', 'Activation'`, 'got "Conv2D"'],
     ['an unknown activation', () => edited((j) => (layer(j, 0).activation = 'elu')), 'INVALID_MODEL_FILE', `${at(0)}.config.activation: expected one of 'sigmoid'`, 'got "elu"'],
-    ['a functional model', () => edited((j) => (j.modelTopology.class_name = 'Model')), 'INVALID_MODEL_FILE', "load(artifacts).modelJson.modelTopology.class_name: expected 'Sequential', got \"Model\""],
+    ['a functional model without its input and output', () => edited((j) => (j.modelTopology.class_name = 'Model')), 'INVALID_MODEL_FILE', 'load(artifacts).modelJson.modelTopology.config.input_layers: expected [[layer name, 0, 0]]', 'got undefined'],
+    ['a topology of another class', () => edited((j) => (j.modelTopology.class_name = 'Graph')), 'INVALID_MODEL_FILE', "load(artifacts).modelJson.modelTopology.class_name: expected 'Sequential', or 'Functional' whose layers form a chain, got \"Graph\""],
     ['a graph model', () => edited((j) => (j.format = 'graph-model')), 'INVALID_MODEL_FILE', "load(artifacts).modelJson.format: expected 'layers-model', got \"graph-model\""],
     ['a missing topology', () => edited((j) => delete j.modelTopology), 'INVALID_MODEL_FILE', 'load(artifacts).modelJson.modelTopology: expected a Keras topology', 'got undefined'],
     ['a missing manifest', () => edited((j) => delete j.weightsManifest), 'INVALID_MODEL_FILE', 'load(artifacts).modelJson.weightsManifest: expected an array of { paths, weights } groups, got undefined'],
@@ -249,7 +250,8 @@ describe('untrusted files', () => {
     ['use_bias that is not true or false', () => edited((j) => (layer(j, 1).use_bias = 'no')), 'INVALID_MODEL_FILE', `${at(1)}.config.use_bias: expected true or false`, 'got "no"'],
     ['a layer of float16', () => edited((j) => (layer(j, 0).dtype = 'float16')), 'INVALID_MODEL_FILE', `${at(0)}.config.dtype: expected 'float32', got "float16"`],
     ['weights of int32', () => edited((j) => (spec(j, 2).dtype = 'int32')), 'INVALID_MODEL_FILE', `${manifestAt(2)}.dtype: expected 'float32', got "int32"`],
-    ['quantized weights', () => edited((j) => (spec(j, 0).quantization = { dtype: 'uint8', scale: 1, min: 0 })), 'INVALID_MODEL_FILE', `${manifestAt(0)}.quantization: expected none`],
+    ['weights quantized to a dtype TF.js lacks', () => edited((j) => (spec(j, 0).quantization = { dtype: 'int4', scale: 1, min: 0 })), 'INVALID_MODEL_FILE', `${manifestAt(0)}.quantization.dtype: expected 'float16', 'uint8' or 'uint16', got "int4"`],
+    ['uint8 weights with the bytes of float32 ones', () => edited((j) => (spec(j, 0).quantization = { dtype: 'uint8', scale: 1, min: 0 })), 'INVALID_MODEL_FILE', 'load(artifacts).weightData: expected 206 bytes', 'got 296'],
     ['a manifest shape that disagrees with the topology', () => edited((j) => (spec(j, 0).shape = [6, 4])), 'INVALID_MODEL_FILE', `${manifestAt(0)}.shape: expected [6, 5], the shape the topology gives 'dense_1/kernel', got [6, 4]`],
     ['a manifest with a weight the topology lacks', () => edited((j) => (spec(j, 3).name = 'dense_9/bias')), 'INVALID_MODEL_FILE', `${manifestAt(3)}.name: expected the kernel or bias of a layer of the topology`, 'got "dense_9/bias"'],
     ['a manifest without a weight the topology has', () => edited((j) => j.weightsManifest[0].weights.pop()), 'INVALID_MODEL_FILE', "weightsManifest: expected a weight named 'dense_3/bias'", 'got none'],
@@ -257,7 +259,8 @@ describe('untrusted files', () => {
     ['two layers of one name', () => edited((j) => (layer(j, 1).name = 'dense_1')), 'INVALID_MODEL_FILE', `${at(1)}.config.name: expected a name no other layer has, got "dense_1"`],
     ['text that is not JSON', () => ({ modelJson: '{"format": "layers-model",', weightData: artifacts.weightData }), 'INVALID_MODEL_FILE', /^load\(artifacts\)\.modelJson: expected the JSON of a model\.json, got text that does not parse/],
     ['weights that are not bytes', () => ({ modelJson: artifacts.modelJson, weightData: Array.from(weights[0]) }), 'INVALID_ARGUMENT', 'load(artifacts).weightData: expected an ArrayBuffer or a Uint8Array', 'got an array of length 30'],
-    ['no artifacts', () => undefined, 'INVALID_ARGUMENT', 'load(artifacts): expected an object { modelJson, weightData }, got undefined'],
+    ['no artifacts', () => undefined, 'INVALID_ARGUMENT', "load(artifacts): expected a URL 'indexeddb://name', 'localstorage://name', 'file://dir' or 'https://…/model.json', an IOHandler { load() } or artifacts { modelJson, weightData }", 'got undefined'],
+    ['an object that is neither artifacts nor a handler', () => ({ model: 'x' }), 'INVALID_ARGUMENT', 'load(artifacts): expected a URL', 'got an object with keys {model}'],
   ];
 
   const nanAt = (index: number, value = NaN) => {

@@ -27,3 +27,34 @@ export function width(value: unknown, argument: string): number {
   }
   return value;
 }
+
+/** Keras's names for a dtype policy object: Keras 2's mixed-precision `Policy`, Keras 3's `DTypePolicy`. */
+const POLICY_CLASSES = ['Policy', 'DTypePolicy', 'FloatDTypePolicy'];
+
+/**
+ * Checks a layer config's `dtype`, as Keras 2 and TF.js write it ('float32') or as Keras 3 does (a policy object
+ * `{ class_name: 'DTypePolicy', config: { name: 'float32' } }`): the layers compute in float32, so any other dtype,
+ * a mixed policy ('mixed_float16') or a quantized one is rejected. A missing dtype is float32, Keras's default.
+ */
+export function floatDtype(value: unknown, argument: string): void {
+  if (value === undefined || value === 'float32') return;
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) throw badFile(argument, "'float32'", value);
+  const { class_name: className, config } = value as Record<string, unknown>;
+  if (typeof className !== 'string' || !POLICY_CLASSES.includes(className)) {
+    throw badFile(`${argument}.class_name`, `a dtype policy (${POLICY_CLASSES.map((c) => `'${c}'`).join(', ')})`, className);
+  }
+  const name = config !== null && typeof config === 'object' ? (config as Record<string, unknown>).name : undefined;
+  if (name !== 'float32') throw badFile(`${argument}.config.name`, "'float32'", name);
+}
+
+/** A JSON object a file must have at `argument`. */
+export function fileRecord(value: unknown, argument: string, expected: string): Record<string, unknown> {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) throw badFile(argument, expected, value);
+  return value as Record<string, unknown>;
+}
+
+/** A JSON array a file must have at `argument`. */
+export function fileList(value: unknown, argument: string, expected: string): unknown[] {
+  if (!Array.isArray(value)) throw badFile(argument, expected, value);
+  return value;
+}

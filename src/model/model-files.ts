@@ -1,15 +1,22 @@
-// TF.js LayersModel files for a Sequential model: model.json (the topology and a manifest of the weights) and a
-// weights file (the float32 weights, one after another in manifest order). encodeModel writes them as TF.js 4.22
-// does; decodeModel reads them back, whether webgpu-nn or TF.js wrote them, and checks every size an untrusted file
-// declares before it allocates anything for it. Each layer kind's config is its own (layers/*/format.ts).
-import { WebGPUNNError, describe, invalid } from '../errors';
-import { type LayerFormat, badFile, width } from '../layers/format';
+// TF.js LayersModel files for a Sequential model: model.json (the topology and a manifest of the weights) and
+// weight files (the float32 weights, one after another in manifest order). encodeModel writes them as TF.js 4.22
+// does; decodeModel reads them back, whether webgpu-nn, TF.js, or tensorflowjs_converter from Keras 2 or Keras 3 wrote
+// them (the topology: keras-topology.ts; the manifest, its names and quantized weights: weights-manifest.ts), and
+// checks every size an untrusted file declares before it allocates anything for it. Each layer kind's config is its
+// own (layers/*/format.ts).
+import { WebGPUNNError, invalid } from '../errors';
+import { type LayerFormat, badFile, fileRecord } from '../layers/format';
 import { formats } from '../layers/formats';
 import { layerDefinition } from '../layers/registry';
 import type { LayerSpec } from '../layers/registry';
 import { assertFinite } from '../matrix';
+import { concatenate } from './bytes';
 import type { Layer } from './layer';
+import { checkBuildShape, readTopology } from './keras-topology';
 import type { CompileOptions } from './sequential';
+import type { FetchLike } from './storage/http';
+import { decodeValues } from './weight-values';
+import { type ExpectedWeight, type PlacedWeight, manifestPaths, readManifest } from './weights-manifest';
 
 /** One weight in the manifest: `layer/kernel` [inputs, units] or `layer/bias` [units]. */
 export interface WeightSpec {
@@ -50,20 +57,22 @@ export interface ModelArtifacts {
   weightData: ArrayBuffer;
 }
 
-/** What Sequential.load reads: ModelArtifacts, or model.json as text and the weights as any bytes (a Node Buffer). */
+/**
+ * What Sequential.load reads: ModelArtifacts, or any model.json (its content or its text) and the weights as any
+ * bytes (a Node Buffer), or as the bytes of each of its weight files in manifest order (its shards).
+ */
 export interface ModelArtifactsLike {
-  modelJson: ModelJSON | string;
-  weightData: ArrayBuffer | ArrayBufferView;
+  modelJson: ModelJSON | object | string;
+  weightData: ArrayBuffer | ArrayBufferView | (ArrayBuffer | ArrayBufferView)[];
 }
 
-/** Where a loaded model runs, as in compile. */
-export type LoadOptions = Pick<CompileOptions, 'backend' | 'device' | 'gpu'>;
+/** Where a loaded model runs, as in compile, and (for http(s) URLs) the fetch that reads its files. */
+export type LoadOptions = Pick<CompileOptions, 'backend' | 'device' | 'gpu'> & { fetch?: FetchLike };
 
 /** The most parameters a model file may declare. */
 const MAX_PARAMETERS = 2 ** 28;
 
 const ARGUMENT = 'load(artifacts)';
-const MODEL_JSON = `${ARGUMENT}.modelJson`;
 
 /** The files of a model of `layers` (as plain data, `specs`), with its weights in Keras order. */
 export function encodeModel(layers: readonly Layer[], specs: LayerSpec[], weights: Float32Array[]): ModelArtifacts {
@@ -98,37 +107,55 @@ export function encodeModel(layers: readonly Layer[], specs: LayerSpec[], weight
   };
 }
 
+/** What a model.json says, checked: the layers, and where each of their weights lies in the weight files' bytes. */
+export interface ModelPlan {
+  layers: Layer[];
+  weights: (PlacedWeight & { name: string; size: number })[];
+  /** The bytes of all the weight files together. */
+  byteLength: number;
+  /** The weight files, in the order their bytes concatenate. */
+  paths: string[];
+}
+
+/**
+ * Reads a model.json (its content, or its text) for a model webgpu-nn runs, checking every field and size before
+ * anything is allocated for the weights; `argument` names it in messages. Throws INVALID_MODEL_FILE naming the
+ * field that is missing, too large or inconsistent.
+ */
+export function readModelJson(modelJson: unknown, argument: string): ModelPlan {
+  const json = parseModelJson(modelJson, argument);
+  if (json.format !== undefined && json.format !== 'layers-model') throw badFile(`${argument}.format`, "'layers-model'", json.format);
+  const { layers, specs, name } = readLayers(json.modelTopology, `${argument}.modelTopology`);
+  const expected = expectedWeights(specs);
+  const { placed, byteLength, paths } = readManifest(json.weightsManifest, argument, expected, name);
+  return { layers, weights: expected.map(({ name, size }, k) => ({ name, size, ...placed[k] })), byteLength, paths };
+}
+
+/** The model's weights, in Keras order, from the bytes of its weight files; NON_FINITE for NaN or Infinity. */
+function readWeights(plan: ModelPlan, bytes: Uint8Array, argument: string): Float32Array[] {
+  return plan.weights.map(({ name, size, offset, stored }) => {
+    const values = decodeValues(bytes, offset, size, stored);
+    assertFinite(values, `${argument}['${name}']`);
+    return values;
+  });
+}
+
 /**
  * The layers (the first with its inputDim) and the weights, in Keras order, of model files. Throws
  * INVALID_MODEL_FILE naming the field that is missing, too large or inconsistent, and NON_FINITE for NaN or Infinity
  * in the weights.
  */
-export function decodeModel(artifacts: unknown): { layers: Layer[]; weights: Float32Array[] } {
-  if (artifacts === null || typeof artifacts !== 'object') throw invalid(ARGUMENT, 'an object { modelJson, weightData }', artifacts);
+export function decodeModel(artifacts: unknown, argument = ARGUMENT): { layers: Layer[]; weights: Float32Array[] } {
+  if (artifacts === null || typeof artifacts !== 'object') throw invalid(argument, 'an object { modelJson, weightData }', artifacts);
   const { modelJson, weightData } = artifacts as Record<string, unknown>;
-  const json = parseModelJson(modelJson, MODEL_JSON);
-  const bytes = toBytes(weightData);
-  if (json.format !== 'layers-model') throw badFile(`${MODEL_JSON}.format`, "'layers-model'", json.format);
-  const { layers, specs } = readTopology(json.modelTopology);
-  const { offsets, byteLength } = readManifest(json.weightsManifest, specs);
-  if (bytes.byteLength !== byteLength) {
-    throw new WebGPUNNError(
-      'INVALID_MODEL_FILE',
-      `${ARGUMENT}.weightData: expected ${byteLength} bytes (the float32 weights that weightsManifest lists), got ${bytes.byteLength}`,
-    );
-  }
-  const weights = expectedWeights(specs).map(({ name, size }, k) => {
-    // Copied out of the bytes: float32 in the platform's byte order, as TF.js reads them.
-    const array = new Float32Array(bytes.slice(offsets[k], offsets[k] + 4 * size).buffer);
-    assertFinite(array, `${ARGUMENT}.weightData['${name}']`);
-    return array;
-  });
-  return { layers, weights };
+  const plan = readModelJson(modelJson, `${argument}.modelJson`);
+  const bytes = joinBytes(weightData, plan.byteLength, `${argument}.weightData`);
+  return { layers: plan.layers, weights: readWeights(plan, bytes, `${argument}.weightData`) };
 }
 
 /** The file names that model.json's manifest lists, in order: where the weights are. `argument` names modelJson. */
 export function weightsPaths(modelJson: unknown, argument: string): string[] {
-  return readGroups(parseModelJson(modelJson, argument).weightsManifest, argument).flatMap((group) => group.paths);
+  return manifestPaths(parseModelJson(modelJson, argument).weightsManifest, argument);
 }
 
 /**
@@ -146,25 +173,16 @@ export function modelFiles(artifacts: ModelArtifacts, name = 'model'): { name: s
 }
 
 /** The weights of the layers in Keras order, named as the files name them: 'dense_1/kernel', 'dense_1/bias', .... */
-function expectedWeights(specs: LayerSpec[]): { name: string; shape: number[]; size: number }[] {
+function expectedWeights(specs: LayerSpec[]): ExpectedWeight[] {
   return specs.flatMap((spec) =>
     layerDefinition(spec)
       .weights(spec)
-      .map(({ name, shape }) => ({ name: `${spec.name}/${name}`, shape, size: shape.reduce((a, b) => a * b, 1) })),
+      .map(({ name, shape }, index) => ({ name: `${spec.name}/${name}`, layer: spec.name, index, shape, size: shape.reduce((a, b) => a * b, 1) })),
   );
 }
 
-function record(value: unknown, argument: string, expected: string): Record<string, unknown> {
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) throw badFile(argument, expected, value);
-  return value as Record<string, unknown>;
-}
-
-function list(value: unknown, argument: string, expected: string): unknown[] {
-  if (!Array.isArray(value)) throw badFile(argument, expected, value);
-  return value;
-}
-
-function parseModelJson(value: unknown, argument: string): Record<string, unknown> {
+/** model.json's content, from the content itself or its text. */
+export function parseModelJson(value: unknown, argument: string): Record<string, unknown> {
   let json = value;
   if (typeof value === 'string') {
     try {
@@ -173,50 +191,38 @@ function parseModelJson(value: unknown, argument: string): Record<string, unknow
       throw new WebGPUNNError('INVALID_MODEL_FILE', `${argument}: expected the JSON of a model.json, got text that does not parse (${(error as Error).message})`);
     }
   }
-  return record(json, argument, 'a TF.js model.json { modelTopology, format, weightsManifest } or its text');
+  return fileRecord(json, argument, 'a TF.js model.json { modelTopology, format, weightsManifest } or its text');
 }
 
-function toBytes(value: unknown): Uint8Array {
-  if (value instanceof ArrayBuffer) return new Uint8Array(value);
-  if (ArrayBuffer.isView(value)) return new Uint8Array(value.buffer, value.byteOffset, value.byteLength);
-  throw invalid(`${ARGUMENT}.weightData`, 'an ArrayBuffer or a Uint8Array with the bytes of the weights file', value);
-}
+const BYTES = 'an ArrayBuffer or a Uint8Array with the bytes of the weights file, or an array of them (its shards)';
 
-/** The layers of a Sequential topology, as TF.js writes it or as tensorflowjs_converter converts Keras's. */
-function readTopology(value: unknown): { layers: Layer[]; specs: LayerSpec[] } {
-  let where = `${MODEL_JSON}.modelTopology`;
-  let topology = record(value, where, "a Keras topology { class_name: 'Sequential', config }");
-  if (topology.model_config !== undefined) {
-    where += '.model_config';
-    topology = record(topology.model_config, where, "a Keras topology { class_name: 'Sequential', config }");
+/** The weight bytes given as one buffer or as shards, once their total length is the manifest's. */
+function joinBytes(value: unknown, byteLength: number, argument: string): Uint8Array {
+  const parts = (Array.isArray(value) ? value : [value]).map((part) => {
+    if (part instanceof ArrayBuffer) return new Uint8Array(part);
+    if (ArrayBuffer.isView(part)) return new Uint8Array(part.buffer, part.byteOffset, part.byteLength);
+    throw invalid(argument, BYTES, value);
+  });
+  const total = parts.reduce((sum, part) => sum + part.byteLength, 0);
+  if (total !== byteLength) {
+    throw new WebGPUNNError('INVALID_MODEL_FILE', `${argument}: expected ${byteLength} bytes (the weights that weightsManifest lists), got ${total}`);
   }
-  if (topology.class_name !== 'Sequential') throw badFile(`${where}.class_name`, "'Sequential'", topology.class_name);
-  const entries = list(record(topology.config, `${where}.config`, '{ name, layers }').layers, `${where}.config.layers`, 'an array of layers');
+  return concatenate(parts);
+}
 
+/** The layers of a topology, as plain data too, with their names unique and their parameters within the limit. */
+function readLayers(value: unknown, argument: string): { layers: Layer[]; specs: LayerSpec[]; name: string | undefined } {
+  const topology = readTopology(value, argument);
   const layers: Layer[] = [];
   const specs: LayerSpec[] = [];
   const names = new Set<string>();
   const known = Object.keys(formats).map((name) => `'${name}'`);
-  let inputs: number | undefined;
-  entries.forEach((entry, i) => {
-    const at = `${where}.config.layers[${i}]`;
-    const { class_name: className, config: c } = record(entry, at, '{ class_name, config }');
-    const config = record(c, `${at}.config`, "the layer's config");
-    if (config.dtype !== undefined && config.dtype !== 'float32') throw badFile(`${at}.config.dtype`, "'float32'", config.dtype);
-    const firstShape = () => {
-      const shape = config.batch_input_shape;
-      if (!Array.isArray(shape) || shape.length !== 2 || shape[0] !== null) {
-        throw badFile(`${at}.config.batch_input_shape`, '[null, inputs] on the first layer (a batch of flat rows)', shape);
-      }
-      return width(shape[1], `${at}.config.batch_input_shape[1]`);
-    };
-    if (i === 0 && className === 'InputLayer') {
-      inputs = firstShape();
-      return;
-    }
+  let inputs = topology.inputs;
+  for (const entry of topology.layers) {
+    const { className, config, at } = entry;
     const format: LayerFormat | undefined = typeof className === 'string' && Object.hasOwn(formats, className) ? formats[className] : undefined;
     if (!format) throw badFile(`${at}.class_name`, `one of ${known.join(', ')} (the layers webgpu-nn has)`, className);
-    inputs ??= firstShape();
+    checkBuildShape(entry, inputs);
     const layer = format.fromConfig(config, `${at}.config`, layers.length === 0 ? inputs : undefined);
     const name = config.name;
     if (typeof name !== 'string' || name === '') throw badFile(`${at}.config.name`, 'the layer name that names its weights', name);
@@ -225,53 +231,8 @@ function readTopology(value: unknown): { layers: Layer[]; specs: LayerSpec[] } {
     layers.push(layer);
     specs.push(layer.spec(inputs, { name, seed: 0 }));
     inputs = layer.outputWidth(inputs);
-  });
-
-  if (layers.length === 0) throw badFile(`${where}.config.layers`, 'at least one Dense layer', entries);
+  }
   const parameters = expectedWeights(specs).reduce((sum, weight) => sum + weight.size, 0);
-  if (parameters > MAX_PARAMETERS) throw badFile(`${where}.config.layers`, 'at most 2^28 parameters in all', parameters);
-  return { layers, specs };
-}
-
-function readGroups(value: unknown, argument: string): { paths: string[]; weights: unknown[]; at: string }[] {
-  const at = `${argument}.weightsManifest`;
-  return list(value, at, 'an array of { paths, weights } groups').map((entry, i) => {
-    const group = record(entry, `${at}[${i}]`, '{ paths, weights }');
-    const paths = list(group.paths, `${at}[${i}].paths`, 'an array of file names');
-    paths.forEach((path, p) => {
-      if (typeof path !== 'string') throw badFile(`${at}[${i}].paths[${p}]`, 'a file name', path);
-    });
-    return { paths: paths as string[], weights: list(group.weights, `${at}[${i}].weights`, 'an array of { name, shape, dtype }'), at: `${at}[${i}]` };
-  });
-}
-
-/** Where each of the layers' weights starts in the weight bytes, from a manifest that must list exactly them. */
-function readManifest(value: unknown, specs: LayerSpec[]): { offsets: number[]; byteLength: number } {
-  const expected = expectedWeights(specs);
-  const index = new Map(expected.map((weight, k) => [weight.name, k]));
-  const offsets: number[] = [];
-  let byteLength = 0;
-  for (const group of readGroups(value, MODEL_JSON)) {
-    group.weights.forEach((entry, j) => {
-      const at = `${group.at}.weights[${j}]`;
-      const spec = record(entry, at, '{ name, shape, dtype }');
-      const k = typeof spec.name === 'string' ? index.get(spec.name) : undefined;
-      if (k === undefined) throw badFile(`${at}.name`, `the kernel or bias of a layer of the topology, like '${expected[0].name}'`, spec.name);
-      if (offsets[k] !== undefined) throw badFile(`${at}.name`, 'each weight listed once', spec.name);
-      if (spec.dtype !== 'float32') throw badFile(`${at}.dtype`, "'float32'", spec.dtype);
-      if (spec.quantization !== undefined) throw badFile(`${at}.quantization`, 'none (float32 weights)', spec.quantization);
-      const { shape, size } = expected[k];
-      if (!Array.isArray(spec.shape) || spec.shape.length !== shape.length || spec.shape.some((n, d) => n !== shape[d])) {
-        const got = Array.isArray(spec.shape) && spec.shape.length <= 4 ? `[${spec.shape.map(describe).join(', ')}]` : describe(spec.shape);
-        throw new WebGPUNNError('INVALID_MODEL_FILE', `${at}.shape: expected [${shape.join(', ')}], the shape the topology gives '${spec.name}', got ${got}`);
-      }
-      offsets[k] = byteLength;
-      byteLength += 4 * size;
-    });
-  }
-  const missing = expected.find((_, k) => offsets[k] === undefined);
-  if (missing) {
-    throw new WebGPUNNError('INVALID_MODEL_FILE', `${MODEL_JSON}.weightsManifest: expected a weight named '${missing.name}' (a layer of the topology has it), got none`);
-  }
-  return { offsets, byteLength };
+  if (parameters > MAX_PARAMETERS) throw badFile(topology.at, 'at most 2^28 parameters in all', parameters);
+  return { layers, specs, name: topology.name };
 }

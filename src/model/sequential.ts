@@ -16,6 +16,8 @@ import { type Loss, type LossName, checkOutputActivation, toLoss } from './losse
 import { checkMetrics } from './metrics';
 import { type LoadOptions, type ModelArtifacts, type ModelArtifactsLike, decodeModel, encodeModel } from './model-files';
 import { type Optimizer, toOptimizer } from './optimizers';
+import type { IOArtifacts, IOHandler, SaveResult } from './storage/artifacts';
+import { loadFrom, saveTo } from './storage/router';
 
 export type BackendName = 'auto' | 'webgpu' | 'cpu';
 
@@ -264,19 +266,30 @@ export class Sequential {
     this.disposed = true;
   }
 
-  /** The model as TF.js files: the content of its model.json and the bytes of the weights.bin it names. */
-  async save(): Promise<ModelArtifacts> {
+  /**
+   * The model as TF.js files: the content of its model.json and the bytes of the weights.bin it names. Given a URL
+   * ('indexeddb://name', 'localstorage://name', 'downloads://name', 'file://dir') or a TF.js IOHandler, it saves
+   * them there instead and returns what TF.js's save returns.
+   */
+  async save(): Promise<ModelArtifacts>;
+  async save(destination: string | IOHandler): Promise<SaveResult>;
+  async save(destination?: string | IOHandler): Promise<ModelArtifacts | SaveResult> {
     const weights = await this.built('save').getWeights();
-    return encodeModel(this.layers, this.specs(), weights);
+    const artifacts = encodeModel(this.layers, this.specs(), weights);
+    return destination === undefined ? artifacts : saveTo(destination, artifacts);
   }
 
   /**
-   * A model from TF.js layers-model files (from save(), or TF.js's own), ready to predict: it is compiled with SGD
-   * and a placeholder loss that suits its output layer. Call compile to train it with a loss of your choice.
+   * A model from TF.js layers-model files, ready to predict: from a URL ('indexeddb://name', 'localstorage://name',
+   * 'file://dir', 'https://…/model.json'), a TF.js IOHandler, or the artifacts themselves (from save(), TF.js, or
+   * tensorflowjs_converter). It is compiled with SGD and a placeholder loss that suits its output layer. Call
+   * compile to train it with a loss of your choice.
    */
-  static async load(artifacts: ModelArtifactsLike, options: LoadOptions = {}): Promise<Sequential> {
+  static async load(source: string | IOHandler | ModelArtifactsLike | IOArtifacts, options: LoadOptions = {}): Promise<Sequential> {
     if (options === null || typeof options !== 'object') throw invalid('load(artifacts, options)', 'an object like { backend }', options);
-    const { layers, weights } = decodeModel(artifacts);
+    if (options.fetch !== undefined && typeof options.fetch !== 'function') throw invalid('load(artifacts, { fetch })', 'a fetch function', options.fetch);
+    const { artifacts, argument } = await loadFrom(source, options.fetch);
+    const { layers, weights } = decodeModel(artifacts, argument);
     const model = new Sequential(layers);
     const loss = layers[layers.length - 1].activation === 'softmax' ? 'categoricalCrossentropy' : 'meanSquaredError';
     await model.compile({ loss, backend: options.backend, device: options.device, gpu: options.gpu });

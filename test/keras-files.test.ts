@@ -1,0 +1,272 @@
+// Model files as tensorflowjs_converter writes them from Keras 2 and Keras 3 (Sequential, Functional chains, InputLayer
+// with batch_input_shape or batch_shape, dtype policies, module/registered_name/build_config, weights named with the
+// model's prefix or by variable index, manifests out of layer order, quantized weights, several shards), generated
+// from the formats those tools document. Each loads, and predicts what TF.js 4.22 predicts from the same weights.
+import * as tf from '@tensorflow/tfjs';
+import { describe, expect, it } from 'vitest';
+import { type Dense, Sequential, WebGPUNNError } from '../src/index';
+import {
+  type DenseFixture,
+  type KerasFlavour,
+  type Quantization,
+  converted,
+  functionalTopology,
+  sequentialTopology,
+  shardBuffers,
+  storedWeight,
+  weightNames,
+} from './support/converter';
+import { randomMatrix } from './support/data';
+
+await tf.setBackend('cpu');
+
+/** Dense layers of random weights: inputs → units[0] → units[1] → …, Keras's default names dense, dense_1, …. */
+function fixtures(inputs: number, units: number[], activations: string[], seed = 1): DenseFixture[] {
+  return units.map((n, l) => {
+    const fanIn = l === 0 ? inputs : units[l - 1];
+    return {
+      name: l === 0 ? 'dense' : `dense_${l}`,
+      units: n,
+      activation: activations[l % activations.length],
+      kernel: randomMatrix(fanIn, n, seed + 2 * l).data,
+      bias: randomMatrix(1, n, seed + 2 * l + 1, -0.5, 0.5).data,
+    };
+  });
+}
+
+/** TF.js's predictions for x from a Sequential of the same Dense layers with `weights` ([kernel, bias] per layer). */
+function theirPrediction(inputs: number, layers: DenseFixture[], weights: Float32Array[], x: { shape: [number, number]; data: Float32Array }): Float32Array {
+  const model = tf.sequential({
+    layers: layers.map((layer, l) => tf.layers.dense({ units: layer.units, activation: layer.activation as 'linear', ...(l === 0 ? { inputShape: [inputs] } : {}) })),
+  });
+  model.setWeights(weights.map((w, i) => (i % 2 === 0 ? tf.tensor2d(w, [w.length / layers[i >> 1].units, layers[i >> 1].units]) : tf.tensor1d(w))));
+  const prediction = tf.tidy(() => (model.predict(tf.tensor2d(x.data, x.shape)) as tf.Tensor).dataSync() as Float32Array);
+  model.dispose();
+  return prediction;
+}
+
+const maxDifference = (a: ArrayLike<number>, b: ArrayLike<number>) => {
+  expect(a.length).toBe(b.length);
+  return Math.max(...Array.from(a, (v, i) => Math.abs(v - b[i])));
+};
+
+const exactWeights = (layers: DenseFixture[]) => layers.flatMap((layer) => [layer.kernel, layer.bias]);
+
+async function expectError(call: () => Promise<unknown>, code: string, ...fragments: string[]): Promise<void> {
+  const error = await call().then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(error).toBeInstanceOf(WebGPUNNError);
+  expect((error as WebGPUNNError).code).toBe(code);
+  for (const fragment of fragments) expect((error as Error).message).toContain(fragment);
+}
+
+describe('Keras 2 and Keras 3 through tensorflowjs_converter', () => {
+  // Eleven layers, so that the HDF5 file's alphabetical order (dense, dense_1, dense_10, dense_2, …) is not theirs.
+  const inputs = 5;
+  const layers = fixtures(inputs, [4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 3], ['relu', 'tanh', 'sigmoid', 'linear']);
+  const x = randomMatrix(12, inputs, 99);
+
+  const cases: [string, KerasFlavour, (flavour: KerasFlavour) => object][] = [
+    ['a Keras 2 Sequential: InputLayer with batch_input_shape, weights dense/kernel', 'keras2', (f) => sequentialTopology(inputs, layers, f)],
+    ['a Keras 3 Sequential from HDF5: batch_shape, DTypePolicy, module, build_config, weights sequential/dense/kernel', 'keras3-h5', (f) => sequentialTopology(inputs, layers, f)],
+    ['a Keras 3 Sequential from a .keras file: weights layers/dense/vars/0', 'keras3-keras', (f) => sequentialTopology(inputs, layers, f)],
+    ['a Keras 2 Functional chain: inbound_nodes [[name, 0, 0, {}]]', 'keras2', (f) => functionalTopology(inputs, layers, f)],
+    ['a Keras 3 Functional chain: inbound_nodes { args: [__keras_tensor__], kwargs }', 'keras3-h5', (f) => functionalTopology(inputs, layers, f)],
+  ];
+  for (const [what, flavour, topology] of cases) {
+    it(`loads ${what}, the manifest in the converter's order, and predicts TF.js's numbers`, async () => {
+      const keras = topology(flavour) as { config: { name: string } };
+      const files = converted(keras, weightNames(layers, flavour, keras.config.name), { flavour });
+      const names = files.modelJson.weightsManifest[0].weights.map((w: { name: string }) => w.name);
+      expect(names[4]).toMatch(flavour === 'keras3-keras' ? /^layers\/dense_10\/vars\/0$/ : /dense_10\/kernel$/); // out of layer order
+
+      const model = await Sequential.load({ modelJson: JSON.stringify(files.modelJson), weightData: shardBuffers(files) }, { backend: 'cpu' });
+      expect((model.layers as Dense[]).map((layer) => [layer.name, layer.units, layer.activation])).toEqual(layers.map((l) => [l.name, l.units, l.activation]));
+      expect(await model.getWeights()).toEqual(exactWeights(layers));
+      expect(maxDifference((await model.predict(x)).data, theirPrediction(inputs, layers, exactWeights(layers), x))).toBeLessThanOrEqual(1e-6);
+      model.dispose();
+    });
+  }
+
+  it('skips the optimizer state that a compiled .keras file carries (optimizer/vars/N, int32 and float32)', async () => {
+    const extra = [
+      storedWeight('optimizer/vars/0', [], new Float32Array([0]), 'none'),
+      storedWeight('optimizer/vars/1', [5, 4], randomMatrix(5, 4, 3).data, 'none'),
+    ];
+    extra[0].spec.dtype = 'int32'; // iterations: int64 in Keras, written as int32
+    const files = converted(sequentialTopology(inputs, layers, 'keras3-keras'), weightNames(layers, 'keras3-keras'), { flavour: 'keras3-keras', extra });
+    const model = await Sequential.load({ modelJson: files.modelJson, weightData: shardBuffers(files) }, { backend: 'cpu' });
+    expect(await model.getWeights()).toEqual(exactWeights(layers));
+    model.dispose();
+  });
+
+  it('reads the input width from build_config or build_input_shape when a Keras 3 Sequential has no InputLayer', async () => {
+    for (const strip of ['build_input_shape', 'build_config'] as const) {
+      const topology = sequentialTopology(inputs, layers, 'keras3-h5') as any;
+      topology.config.layers.shift();
+      if (strip === 'build_config') delete topology.config.layers[0].build_config;
+      else delete topology.config.build_input_shape;
+      const files = converted(topology, weightNames(layers, 'keras3-h5'), { flavour: 'keras3-h5' });
+      const model = await Sequential.load({ modelJson: files.modelJson, weightData: shardBuffers(files) }, { backend: 'cpu' });
+      expect(maxDifference((await model.predict(x)).data, theirPrediction(inputs, layers, exactWeights(layers), x))).toBeLessThanOrEqual(1e-6);
+      model.dispose();
+    }
+  });
+
+  it('reads a Keras 2.2 Sequential, whose config is the list of layers', async () => {
+    const topology = sequentialTopology(inputs, layers, 'keras2') as any;
+    topology.config = topology.config.layers;
+    const files = converted(topology, weightNames(layers, 'keras2'));
+    const model = await Sequential.load({ modelJson: files.modelJson, weightData: shardBuffers(files) }, { backend: 'cpu' });
+    expect(await model.getWeights()).toEqual(exactWeights(layers));
+    model.dispose();
+  });
+
+  it('loads a model in 3 shards of the weight bytes, given as one buffer per file', async () => {
+    const files = converted(sequentialTopology(inputs, layers, 'keras2'), weightNames(layers, 'keras2'), { shardSize: 300 });
+    expect(files.modelJson.weightsManifest[0].paths).toEqual(['group1-shard1of3.bin', 'group1-shard2of3.bin', 'group1-shard3of3.bin']);
+    const model = await Sequential.load({ modelJson: files.modelJson, weightData: shardBuffers(files) }, { backend: 'cpu' });
+    expect(await model.getWeights()).toEqual(exactWeights(layers));
+    model.dispose();
+  });
+});
+
+describe('quantized weights', () => {
+  const inputs = 6;
+  const layers = fixtures(inputs, [16, 8, 3], ['relu', 'tanh', 'softmax'], 7);
+  const x = randomMatrix(10, inputs, 5);
+
+  for (const [quantization, tolerance] of [['float16', 2 ** -11], ['uint16', 2e-5], ['uint8', 5e-3]] as [Quantization, number][]) {
+    it(`dequantizes ${quantization} weights (--quantize_${quantization}) as TF.js does, to the same bits`, async () => {
+      const files = converted(sequentialTopology(inputs, layers, 'keras2'), weightNames(layers, 'keras2'), { quantization });
+      const [bytes] = shardBuffers(files);
+      // TF.js's own decoding of the same bytes and manifest is the oracle.
+      const specs = files.modelJson.weightsManifest[0].weights;
+      const theirs = tf.io.decodeWeights(bytes.slice().buffer, specs);
+      const theirWeights = layers.flatMap((layer) => ['kernel', 'bias'].map((w) => theirs[`${layer.name}/${w}`].dataSync() as Float32Array));
+
+      const model = await Sequential.load({ modelJson: files.modelJson, weightData: bytes }, { backend: 'cpu' });
+      const ours = await model.getWeights();
+      expect(ours).toEqual(theirWeights);
+      // The stored values are the originals to within the format's precision.
+      ours.forEach((w, i) => expect(maxDifference(w, exactWeights(layers)[i])).toBeLessThanOrEqual(tolerance * 2));
+      expect(maxDifference((await model.predict(x)).data, theirPrediction(inputs, layers, theirWeights, x))).toBeLessThanOrEqual(1e-6);
+      model.dispose();
+      Object.values(theirs).forEach((t) => t.dispose());
+    });
+  }
+
+  it('reads a manifest whose weights are quantized differently, each by its own entry', async () => {
+    const named = weightNames(layers, 'keras2');
+    const stored = named.map((w, i) => storedWeight(w.name, w.shape, w.values, (['none', 'float16', 'uint8', 'uint16'] as Quantization[])[i % 4]));
+    const bytes = new Uint8Array(stored.reduce((n, s) => n + s.bytes.byteLength, 0));
+    stored.reduce((offset, s) => (bytes.set(s.bytes, offset), offset + s.bytes.byteLength), 0);
+    const modelJson = { ...converted(sequentialTopology(inputs, layers, 'keras2'), named).modelJson, weightsManifest: [{ paths: ['w.bin'], weights: stored.map((s) => s.spec) }] };
+    const theirs = tf.io.decodeWeights(bytes.slice().buffer, stored.map((s) => s.spec) as tf.io.WeightsManifestEntry[]);
+    const model = await Sequential.load({ modelJson, weightData: bytes }, { backend: 'cpu' });
+    expect(await model.getWeights()).toEqual(named.map((w) => theirs[w.name].dataSync()));
+    model.dispose();
+    Object.values(theirs).forEach((t) => t.dispose());
+  });
+});
+
+describe('TF.js models saved with more than their weights', () => {
+  it('loads a TF.js Functional chain (tf.model) and predicts its numbers', async () => {
+    const input = tf.input({ shape: [4] });
+    const hidden = tf.layers.dense({ units: 6, activation: 'relu' }).apply(input) as tf.SymbolicTensor;
+    const output = tf.layers.dense({ units: 2, activation: 'sigmoid' }).apply(hidden) as tf.SymbolicTensor;
+    const theirs = tf.model({ inputs: input, outputs: output });
+    let saved: tf.io.ModelArtifacts | undefined;
+    await theirs.save(tf.io.withSaveHandler(async (a) => ((saved = a), { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } })));
+    expect((saved!.modelTopology as { class_name: string }).class_name).toBe('Model');
+    const ours = await Sequential.load(saved!, { backend: 'cpu' });
+    const x = randomMatrix(8, 4, 11);
+    const expected = tf.tidy(() => (theirs.predict(tf.tensor2d(x.data, x.shape)) as tf.Tensor).dataSync());
+    expect(maxDifference((await ours.predict(x)).data, expected)).toBeLessThanOrEqual(1e-6);
+    ours.dispose();
+    theirs.dispose();
+  });
+
+  it("skips the optimizer state of a model saved with includeOptimizer (TF.js's group: 'optimizer')", async () => {
+    const theirs = tf.sequential({ layers: [tf.layers.dense({ units: 3, activation: 'tanh', inputShape: [4] }), tf.layers.dense({ units: 1 })] });
+    theirs.compile({ loss: 'meanSquaredError', optimizer: tf.train.adam(0.01) });
+    await theirs.fit(tf.randomUniform([16, 4]), tf.randomUniform([16, 1]), { epochs: 2, verbose: 0 });
+    let saved: tf.io.ModelArtifacts | undefined;
+    await theirs.save(tf.io.withSaveHandler(async (a) => ((saved = a), { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } })), { includeOptimizer: true });
+    expect(saved!.weightSpecs!.some((spec) => spec.group === 'optimizer')).toBe(true);
+    const ours = await Sequential.load(saved!, { backend: 'cpu' });
+    expect(await ours.getWeights()).toEqual(theirs.getWeights().map((w) => w.dataSync()));
+    ours.dispose();
+    theirs.dispose();
+  });
+});
+
+describe('files that are not a chain of known layers', () => {
+  const inputs = 3;
+  const layers = fixtures(inputs, [4, 2], ['relu', 'linear']);
+  const load = (topology: object, flavour: KerasFlavour = 'keras3-h5') => {
+    const files = converted(topology, weightNames(layers, flavour, (topology as any).config.name), { flavour });
+    return Sequential.load({ modelJson: files.modelJson, weightData: shardBuffers(files) }, { backend: 'cpu' });
+  };
+  const functional = (edit: (config: any) => void, flavour: KerasFlavour = 'keras3-h5') => {
+    const topology = functionalTopology(inputs, layers, flavour) as any;
+    edit(topology.config);
+    return topology;
+  };
+  const where = 'load(artifacts).modelJson.modelTopology.model_config.config';
+
+  it('rejects a layer that feeds two others (a branch)', async () => {
+    const topology = functional((c) => (c.layers[2].inbound_nodes[0].args[0].config.keras_history = ['input_layer', 0, 0]));
+    await expectError(() => load(topology), 'INVALID_MODEL_FILE', `${where}.layers[2].inbound_nodes: expected a chain: 'input_layer' feeds another layer already`);
+  });
+
+  it('rejects a layer called on two tensors (Add, Concatenate)', async () => {
+    const topology = functional((c) => c.layers[2].inbound_nodes[0].args.push(c.layers[2].inbound_nodes[0].args[0]), 'keras3-h5');
+    await expectError(() => load(topology), 'INVALID_MODEL_FILE', `${where}.layers[2].inbound_nodes[0]: expected one call on one tensor of the layer before it (a chain)`);
+    const keras2 = functional((c) => c.layers[2].inbound_nodes[0].push(['input_1', 0, 0, {}]), 'keras2');
+    await expectError(() => load(keras2, 'keras2'), 'INVALID_MODEL_FILE', `${where}.layers[2].inbound_nodes[0]: expected one call on one tensor`);
+  });
+
+  it('rejects a layer called twice (a shared layer)', async () => {
+    const topology = functional((c) => c.layers[1].inbound_nodes.push(c.layers[1].inbound_nodes[0]));
+    await expectError(() => load(topology), 'INVALID_MODEL_FILE', `${where}.layers[1].inbound_nodes: expected one call on one tensor`, 'got an array of length 2');
+  });
+
+  it('rejects two inputs or two outputs', async () => {
+    await expectError(() => load(functional((c) => c.input_layers.push(['dense', 0, 0]))), 'INVALID_MODEL_FILE', `${where}.input_layers: expected [[layer name, 0, 0]] (a model of one input and one output)`);
+    await expectError(() => load(functional((c) => c.output_layers.push(['dense', 0, 0]))), 'INVALID_MODEL_FILE', `${where}.output_layers: expected [[layer name, 0, 0]]`);
+  });
+
+  it('rejects an output that is not the end of the chain, and layers off the chain', async () => {
+    await expectError(() => load(functional((c) => (c.output_layers = [['dense', 0, 0]]))), 'INVALID_MODEL_FILE', `${where}.output_layers: expected the last layer of the chain, 'dense_1', got "dense"`);
+    const cycle = functional((c) => {
+      c.layers[1].inbound_nodes[0].args[0].config.keras_history = ['dense_1', 0, 0];
+    });
+    await expectError(() => load(cycle), 'INVALID_MODEL_FILE', `${where}.layers: expected layers that form one chain from the input 'input_layer', got 2 of 3 layers off that chain`);
+  });
+
+  it('rejects a mixed-precision dtype policy and a build_config that disagrees with the layers before', async () => {
+    const mixed = sequentialTopology(inputs, layers, 'keras3-h5') as any;
+    mixed.config.layers[1].config.dtype = { module: 'keras', class_name: 'DTypePolicy', config: { name: 'mixed_float16' }, registered_name: null };
+    await expectError(() => load(mixed), 'INVALID_MODEL_FILE', `${where}.layers[1].config.dtype.config.name: expected 'float32', got "mixed_float16"`);
+    const built = sequentialTopology(inputs, layers, 'keras3-h5') as any;
+    built.config.layers[2].build_config.input_shape = [null, 7];
+    await expectError(() => load(built), 'INVALID_MODEL_FILE', `${where}.layers[2].build_config.input_shape: expected [null, 4] (the width the layers before it give), got [null, 7]`);
+  });
+
+  it('rejects quantization metadata TF.js could not decode', async () => {
+    const files = converted(sequentialTopology(inputs, layers, 'keras2'), weightNames(layers, 'keras2'), { quantization: 'uint8' });
+    const entry = files.modelJson.weightsManifest[0].weights[1];
+    const at = 'load(artifacts).modelJson.weightsManifest[0].weights[1].quantization';
+    for (const [edit, message] of [
+      [() => (entry.quantization.dtype = 'int4'), `${at}.dtype: expected 'float16', 'uint8' or 'uint16', got "int4"`],
+      [() => ((entry.quantization.dtype = 'uint8'), delete entry.quantization.scale), `${at}.scale: expected a finite number (uint8 values are q · scale + min), got undefined`],
+      [() => ((entry.quantization.scale = 0.1), (entry.quantization.original_dtype = 'int32')), `${at}.original_dtype: expected 'float32', got "int32"`],
+    ] as [() => void, string][]) {
+      edit();
+      await expectError(() => Sequential.load({ modelJson: files.modelJson, weightData: shardBuffers(files) }, { backend: 'cpu' }), 'INVALID_MODEL_FILE', message);
+    }
+  });
+});
