@@ -54,7 +54,8 @@ const resetCalls = () => Object.keys(calls).forEach((name) => (calls[name as key
 export interface Environment {
   /** The lesson's layer sizes, inputs first. */
   network: number[];
-  adapter: { vendor: string; architecture: string; description: string; fallback: boolean };
+  /** device: Dawn's name for the adapter's device ('null-backend' on its null backend, which names nothing else). */
+  adapter: { vendor: string; architecture: string; description: string; device: string; fallback: boolean };
   tfjs: { version: string; backends: string[] };
 }
 
@@ -73,9 +74,9 @@ export async function setup(options: { gpu: GPU; digits: Uint8Array; tfBackends:
     requiredLimits: { maxStorageBufferBindingSize: adapter.limits.maxStorageBufferBindingSize, maxBufferSize: adapter.limits.maxBufferSize },
     requiredFeatures: adapter.features.has('timestamp-query') ? ['timestamp-query'] : [],
   });
-  const { vendor, architecture, description } = adapter.info;
+  const { vendor, architecture, description, device: name } = adapter.info;
   const fallback = (adapter as GPUAdapter & { isFallbackAdapter?: boolean }).isFallbackAdapter ?? adapter.info.isFallbackAdapter ?? false;
-  environment = { network: LESSON, adapter: { vendor, architecture, description, fallback }, tfjs: { version: tf.version.tfjs, backends: options.tfBackends } };
+  environment = { network: LESSON, adapter: { vendor, architecture, description, device: name, fallback }, tfjs: { version: tf.version.tfjs, backends: options.tfBackends } };
   const all = decodeDigits(options.digits);
   digits = { x: all.x, y: all.y };
   countCalls();
@@ -140,8 +141,12 @@ async function ourTrainer(backend: 'webgpu' | 'cpu', sizes: number[], rows: numb
   };
 }
 
-async function tfTrainer(backend: string, sizes: number[], rows: number, batchSize: number): Promise<Trainer> {
+async function useBackend(backend: string): Promise<void> {
   if (!(await tf.setBackend(backend))) throw new Error(`TF.js backend ${backend} failed to initialize`);
+}
+
+async function tfTrainer(backend: string, sizes: number[], rows: number, batchSize: number): Promise<Trainer> {
+  await useBackend(backend);
   const { x, y } = examples(rows);
   const model = tf.sequential({
     layers: sizes.slice(1).map((units, l) => tf.layers.dense({ units, activation: 'sigmoid', inputShape: l === 0 ? [sizes[0]] : undefined })),
@@ -167,7 +172,7 @@ export interface Budget {
   warmupEpochs: number;
   /** Timed runs; the median counts. */
   runs: number;
-  /** Each timed run trains whole epochs, as many as the last warm-up epoch's time says last this long (at least one). */
+  /** Each timed run trains whole epochs, as many as whole fit calls after the warm-up say last this long (at least one). */
   runMs: number;
 }
 
@@ -179,6 +184,8 @@ interface Timed {
    * setup. NaN when no call trained two epochs.
    */
   epochMs: number;
+  /** The median over the timed runs of the time from the fit call to its first epoch end: an epoch and fit's setup. */
+  firstEpochMs: number;
   epochsPerRun: number;
   /** Wall time of each timed run: the whole fit call. */
   runMs: number[];
@@ -190,28 +197,45 @@ const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floo
 
 async function timeTraining(trainer: Trainer, budget: Budget): Promise<Timed> {
   const intervals: number[] = [];
-  /** fit, recording the time between consecutive epoch ends. */
+  const firstEpochs: number[] = [];
+  /** fit, recording the time from the call to the first epoch end and between consecutive epoch ends. */
   const fit = (epochs: number) => {
-    let last = NaN;
+    let last = performance.now();
+    let first = true;
     return trainer.fit(epochs, () => {
       const now = performance.now();
-      if (!Number.isNaN(last)) intervals.push(now - last);
+      (first ? firstEpochs : intervals).push(now - last);
+      first = false;
       last = now;
     });
   };
-  const start = performance.now();
+  const timeFit = async (epochs: number) => {
+    const start = performance.now();
+    await fit(epochs);
+    return performance.now() - start;
+  };
   const losses = await fit(budget.warmupEpochs);
-  // A lone warm-up epoch, compile and setup included, overestimates an epoch: fewer epochs per run, never too many.
-  const estimate = intervals.at(-1) ?? (budget.warmupEpochs > 0 ? performance.now() - start : Infinity);
-  const epochsPerRun = Math.max(1, Math.ceil(budget.runMs / estimate));
+  // Epochs per run from whole fit calls of 1, 4, 16, … epochs until one lasts a quarter of a run: fit's setup
+  // included, so fewer epochs than the budget, never too many. (The time between the last two epoch ends says
+  // nothing: fit queues each epoch before reading back the one before, and the last two may end together.)
+  let epochsPerRun = 1;
+  if (budget.runMs > 0) {
+    let probe = 1;
+    let probeMs = await timeFit(probe);
+    while (probeMs < budget.runMs / 4) probeMs = await timeFit((probe *= 4));
+    epochsPerRun = Math.max(1, Math.floor((probe * budget.runMs) / probeMs));
+  }
   resetCalls();
+  firstEpochs.length = 0;
   const runMs: number[] = [];
   for (let r = 0; r < budget.runs; r++) {
     const runStart = performance.now();
     await fit(epochsPerRun);
     runMs.push(performance.now() - runStart);
   }
-  return { loss: losses.at(-1) ?? NaN, epochMs: intervals.length ? median(intervals) : NaN, epochsPerRun, runMs, calls: { ...calls } };
+  return {
+    loss: losses.at(-1) ?? NaN, epochMs: intervals.length ? median(intervals) : NaN, firstEpochMs: median(firstEpochs), epochsPerRun, runMs, calls: { ...calls },
+  };
 }
 
 export interface LessonResult extends Timed {
@@ -388,7 +412,7 @@ async function ourMatmul(m: number, k: number, n: number, runMs: number, runs: n
 }
 
 async function tfMatmul(m: number, k: number, n: number, runMs: number) {
-  if (!(await tf.setBackend('webgpu'))) throw new Error('TF.js backend webgpu failed to initialize');
+  await useBackend('webgpu');
   const a = tf.tensor2d(random(m * k), [m, k]);
   const b = tf.tensor2d(random(k * n), [k, n]);
   try {
@@ -445,6 +469,59 @@ export async function workgroupMemory(bytes: number, runMs: number): Promise<{ b
     return { bytes, reps, us: ms * 1000 };
   } finally {
     out.destroy();
+  }
+}
+
+export interface Floor {
+  name: string;
+  /** The median over rounds of `reps` calls in sequence, per call. */
+  us: number;
+  reps: number;
+}
+
+/**
+ * What a call that fit cannot avoid costs the host at least, each awaited before the next: a buffer's `mapAsync`
+ * and `unmap` with nothing submitted; a readback (a 16-byte copy submitted, then mapped and unmapped); an empty
+ * command buffer submitted; `onSubmittedWorkDone` with nothing pending; a pushed and popped error scope.
+ * `reps` calls a round, after a warm-up round; the median of 5 rounds.
+ */
+export async function floors(reps: number): Promise<Floor[]> {
+  const source = storage(16, BufferUsage.COPY_SRC);
+  const read = device.createBuffer({ size: 16, usage: BufferUsage.MAP_READ | BufferUsage.COPY_DST });
+  const map = async () => {
+    await read.mapAsync(MapMode.READ);
+    read.getMappedRange();
+    read.unmap();
+  };
+  const calls: [string, () => Promise<unknown> | void][] = [
+    ['mapAsync + unmap', map],
+    ['readback: copy, submit, mapAsync, unmap', () => {
+      const encoder = device.createCommandEncoder();
+      encoder.copyBufferToBuffer(source, 0, read, 0, 16);
+      device.queue.submit([encoder.finish()]);
+      return map();
+    }],
+    ['submit of an empty command buffer', () => device.queue.submit([device.createCommandEncoder().finish()])],
+    ['onSubmittedWorkDone', () => device.queue.onSubmittedWorkDone()],
+    ['pushErrorScope + popErrorScope', () => (device.pushErrorScope('validation'), device.popErrorScope())],
+  ];
+  try {
+    const results: Floor[] = [];
+    for (const [name, call] of calls) {
+      const round = async () => {
+        const start = performance.now();
+        for (let r = 0; r < reps; r++) await call();
+        return ((performance.now() - start) / reps) * 1000;
+      };
+      await round();
+      const rounds: number[] = [];
+      for (let r = 0; r < 5; r++) rounds.push(await round());
+      results.push({ name, us: median(rounds), reps });
+    }
+    return results;
+  } finally {
+    source.destroy();
+    read.destroy();
   }
 }
 
