@@ -8,7 +8,7 @@ import { type Results, hostTargets, report, targets } from './report';
 import type * as Suite from './suite';
 
 type Api = typeof Suite;
-type Name = 'describeEnvironment' | 'lesson' | 'matmul' | 'emptyDispatch' | 'workgroupMemory' | 'scale' | 'stepBreakdown' | 'floors';
+type Name = 'describeEnvironment' | 'lesson' | 'matmul' | 'emptyDispatch' | 'workgroupMemory' | 'scale' | 'fullSize' | 'stepBreakdown' | 'floors';
 export type Call = <K extends Name>(name: K, ...args: Parameters<Api[K]>) => Promise<Awaited<ReturnType<Api[K]>>>;
 
 export interface Host {
@@ -83,6 +83,7 @@ export async function benchmark({ call, runtime }: Host, options: Options): Prom
     matmul: [],
     workgroupMemory: [],
     scale: [],
+    fullSize: [],
     breakdown: [],
   };
   console.log(`webgpu-nn benchmark: ${modeName(options)}, ${runtime}, adapter ${adapterName(environment)}${environment.adapter.fallback ? ' (fallback)' : ''}`);
@@ -160,6 +161,13 @@ export async function benchmark({ call, runtime }: Host, options: Options): Prom
     const budget = rows >= 100_000 ? { warmupEpochs: 0, runs: 1, runMs: 0 } : { warmupEpochs: 1, runs, runMs };
     results.scale.push(...(await measure(`${rows} examples, width ${width}`, () => call('scale', rows, width, budget), (r) => `${r.msPerEpoch.toFixed(1)} ms/epoch`)));
   }
+  console.log('Full size: 784 → 512 → 512 → 10, batch 128, 60,000 synthetic rows, RMSprop');
+  const fullSizeBudget = { warmupSteps: 2, timedMs: quick ? 5000 : 30_000 };
+  for (const library of ['webgpu-nn', 'tfjs-webgpu'] as const) {
+    results.fullSize.push(...(await measure(library, () => call('fullSize', library, fullSizeBudget),
+      (r) => `${r.msPerStep.toFixed(1)} ms/step (${r.steps} of ${r.epochSteps} steps, ${r.timed}), warm-up loss ${r.loss.toPrecision(7)}`)));
+  }
+
   console.log('Step breakdown (webgpu-nn)');
   for (const batchSize of [32, 1000]) {
     results.breakdown.push(

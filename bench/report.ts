@@ -1,5 +1,5 @@
 // The benchmark's results as tables, the targets computed from them, and where webgpu-nn's step time goes.
-import type { Breakdown, Calls, Environment, Floor, LessonResult, MatmulResult, ScaleResult } from './suite';
+import type { Breakdown, Calls, Environment, Floor, FullSizeResult, LessonResult, MatmulResult, ScaleResult } from './suite';
 
 export interface Results {
   host: 'chromium' | 'node';
@@ -18,6 +18,7 @@ export interface Results {
   emptyDispatch?: { count: number; us: number };
   workgroupMemory: { bytes: number; reps: number; us: number }[];
   scale: ScaleResult[];
+  fullSize: FullSizeResult[];
   breakdown: Breakdown[];
   /** On the null backend: the calls fit makes, each at its least cost. */
   floors?: Floor[];
@@ -103,6 +104,33 @@ function scaleTable(results: ScaleResult[]): string {
     table(
       ['examples', 'width', 'epochs/run', 'runs', 'ms/epoch', 'ms/step', 'GFLOP/s'],
       results.map((r) => [String(r.rows), String(r.width), String(r.epochsPerRun), String(r.runs), ms(r.msPerEpoch), ms(r.msPerStep), fixed(r.gflops, 3)]),
+    ),
+  ].join('\n');
+}
+
+function fullSizeTable(results: FullSizeResult[]): string {
+  if (results.length === 0) return '';
+  const ours = results.find((r) => r.library === 'webgpu-nn');
+  const { widths, batchSize, rows, epochSteps, warmupSteps } = results[0];
+  const timed = (r: FullSizeResult) =>
+    r.timed === 'fit'
+      ? `one fit call, 1 epoch over ${Math.min(rows, r.steps * batchSize)} rows`
+      : `${r.steps} trainOnBatch call${r.steps > 1 ? 's' : ''}, each awaited`;
+  return [
+    `Full size: ${widths.join(' → ')} (relu, relu, softmax; no Dropout), RMSprop, categorical cross-entropy, batch ${batchSize}, ${rows} synthetic rows (${epochSteps} steps an epoch)`,
+    `timed: as many steps as the last warm-up step says fit the budget, all of an epoch's where they fit; loss: the mean of the ${warmupSteps} warm-up steps from the same weights`,
+    table(
+      ['library', 'timed', 'steps', 'ms/step', '÷ webgpu-nn', 'GFLOP/s', 'loss', 'Δ loss'],
+      results.map((r) => [
+        r.library,
+        timed(r),
+        `${r.steps}/${r.epochSteps}`,
+        ms(r.msPerStep),
+        ours ? `${fixed(r.msPerStep / ours.msPerStep, 1)}×` : '–',
+        fixed(r.stepFlops / r.msPerStep / 1e6, 3),
+        r.loss.toPrecision(7),
+        ours && r !== ours ? relative(r.loss, ours.loss).toExponential(1) : '',
+      ]),
     ),
   ].join('\n');
 }
@@ -313,6 +341,7 @@ export function report(r: Results): string {
     r.nullBackend ? hostCostSection(r) : '',
     r.matmul.length ? matmulTable(r) : '',
     r.scale.length ? scaleTable(r.scale) : '',
+    fullSizeTable(r.fullSize ?? []),
     ...r.breakdown.map((b) => breakdownTable(b, r.lesson.find((l) => l.library === 'webgpu-nn' && l.batchSize === b.batchSize))),
     bounds(r),
     ['Targets', ...(r.targets ?? []).map((t) => `${status(t)}  ${t.name}: ${t.measured} (${t.required})`)].join('\n'),

@@ -4,7 +4,7 @@
 // so that the driver (run.ts) can call it in a page through puppeteer or directly in Node.
 import * as tf from '@tensorflow/tfjs';
 import { decodeDigits } from '../src/data/digits';
-import { BinaryCrossentropy, Dense, SGD, Sequential } from '../src/index';
+import { BinaryCrossentropy, CategoricalCrossentropy, Dense, RMSprop, SGD, Sequential, type ModelArtifactsLike } from '../src/index';
 import type { Matrix } from '../src/matrix';
 import { BufferUsage, MapMode } from '../src/runtime/flags';
 import forward from '../src/layers/dense/forward.wgsl?raw';
@@ -289,6 +289,164 @@ export async function scale(rows: number, width: number, budget: Budget): Promis
     return { rows, width, epochsPerRun, runs: budget.runs, msPerEpoch, msPerStep: msPerEpoch / Math.ceil(rows / 32), gflops: trainingFlops(rows, sizes) / msPerEpoch / 1e6 };
   } finally {
     trainer.dispose();
+  }
+}
+
+// ---- the full-size workload ----
+
+/** Keras's MNIST multilayer perceptron, 784 → 512 → 512 → 10, at batch 128 over 60,000 synthetic rows. */
+const FULL_SIZE = { inputs: 784, classes: 10, rows: 60_000, batchSize: 128 };
+
+/**
+ * The full-size network in TF.js: Dense(512, relu) → Dense(512, relu) → Dense(10, softmax), Glorot-uniform kernels
+ * seeded one per layer. Keras's recipe puts Dropout(0.2) after each hidden layer: `hidden` returning
+ * `[dense(units, 'relu'), tf.layers.dropout({ rate: 0.2 })]` adds both, to TF.js's model and, through the model
+ * files, to webgpu-nn's.
+ */
+function fullSizeNetwork(): tf.Sequential {
+  let seed = SEED;
+  const dense = (units: number, activation: 'relu' | 'softmax') =>
+    tf.layers.dense({ units, activation, kernelInitializer: tf.initializers.glorotUniform({ seed: seed++ }) });
+  const hidden = (units: number) => [dense(units, 'relu')];
+  return tf.sequential({
+    layers: [tf.layers.inputLayer({ inputShape: [FULL_SIZE.inputs] }), ...hidden(512), ...hidden(512), dense(FULL_SIZE.classes, 'softmax')],
+  });
+}
+
+/** The full-size network's layer widths, inputs first, for its FLOPs. */
+const FULL_SIZE_WIDTHS = [FULL_SIZE.inputs, 512, 512, FULL_SIZE.classes];
+
+let fullSizeFiles: Promise<{ tf: tf.io.ModelArtifacts; ours: ModelArtifactsLike }> | undefined;
+
+/** The full-size network with its initial weights as TF.js saves it: both libraries load these files. */
+function fullSizeModelFiles(): Promise<{ tf: tf.io.ModelArtifacts; ours: ModelArtifactsLike }> {
+  fullSizeFiles ??= (async () => {
+    await useBackend('cpu');
+    const model = fullSizeNetwork();
+    let saved: tf.io.ModelArtifacts | undefined;
+    await model.save(tf.io.withSaveHandler(async (artifacts) => ((saved = artifacts), { modelArtifactsInfo: tf.io.getModelArtifactsInfoForJSON(artifacts) })));
+    model.dispose();
+    const { modelTopology, weightSpecs, weightData, generatedBy } = saved!;
+    const modelJson = { modelTopology, format: 'layers-model', generatedBy, convertedBy: null, weightsManifest: [{ paths: ['weights.bin'], weights: weightSpecs }] };
+    return { tf: saved!, ours: { modelJson: JSON.stringify(modelJson), weightData: tf.io.CompositeArrayBuffer.join(weightData) } };
+  })();
+  return fullSizeFiles;
+}
+
+/**
+ * 60,000 synthetic rows a network can learn: row r is class r mod 10 (one-hot), its pixels noise in [0, 0.5)
+ * plus 0.5 over the class's tenth of the row.
+ */
+function syntheticRows(rows: number): { x: Matrix; y: Matrix } {
+  const { inputs, classes } = FULL_SIZE;
+  const x = new Float32Array(rows * inputs);
+  const y = new Float32Array(rows * classes);
+  const band = Math.ceil(inputs / classes);
+  for (let r = 0; r < rows; r++) {
+    const label = r % classes;
+    y[r * classes + label] = 1;
+    for (let c = 0; c < inputs; c++) {
+      const i = r * inputs + c;
+      x[i] = ((Math.imul(i + 1, 2654435761) >>> 0) / 2 ** 33) + (Math.floor(c / band) === label ? 0.5 : 0);
+    }
+  }
+  return { x: { shape: [rows, inputs], data: x }, y: { shape: [rows, classes], data: y } };
+}
+
+const firstRows = (m: Matrix, rows: number): Matrix => ({ shape: [rows, m.shape[1]], data: m.data.subarray(0, rows * m.shape[1]) });
+
+export interface FullSizeBudget {
+  /** Steps from the shared initial weights before timing; their mean loss is compared across libraries. */
+  warmupSteps: number;
+  /** The timed steps last about this long, by the last warm-up step's time (at least 2; all of an epoch's where they fit). */
+  timedMs: number;
+}
+
+export interface FullSizeResult {
+  library: 'webgpu-nn' | 'tfjs-webgpu';
+  /** The data set's rows and the layer widths, inputs first. */
+  rows: number;
+  widths: number[];
+  batchSize: number;
+  warmupSteps: number;
+  /** The mean loss of the warm-up steps, the first batches from the shared initial weights. */
+  loss: number;
+  /** What was timed: webgpu-nn one fit call of one epoch over the first `steps` batches; TF.js `steps` trainOnBatch calls. */
+  timed: 'fit' | 'trainOnBatch';
+  steps: number;
+  /** Steps in a whole epoch of the data set. */
+  epochSteps: number;
+  ms: number;
+  msPerStep: number;
+  stepFlops: number;
+}
+
+/**
+ * The full-size workload, RMSprop (Keras's defaults) and categorical cross-entropy, in one library: a warm-up of
+ * `warmupSteps` batches (pipelines compile), then as many steps as last about `budget.timedMs`: for webgpu-nn one
+ * `fit` call of an epoch over that many batches (the whole call, uploading the rows included), for TF.js webgpu
+ * that many `trainOnBatch` calls on consecutive batches, each awaited, its batch uploaded in the step.
+ */
+export async function fullSize(library: FullSizeResult['library'], budget: FullSizeBudget): Promise<FullSizeResult> {
+  const { rows, batchSize } = FULL_SIZE;
+  const epochSteps = Math.ceil(rows / batchSize);
+  const files = await fullSizeModelFiles();
+  const data = syntheticRows(rows);
+  const warmupRows = budget.warmupSteps * batchSize;
+  const stepsFor = (stepMs: number) => Math.min(epochSteps, Math.max(2, Math.floor(budget.timedMs / stepMs)));
+  const result = (loss: number, timed: FullSizeResult['timed'], steps: number, ms: number): FullSizeResult => ({
+    library, rows, widths: FULL_SIZE_WIDTHS, batchSize, warmupSteps: budget.warmupSteps, loss, timed, steps, epochSteps, ms,
+    msPerStep: ms / steps, stepFlops: trainingFlops(batchSize, FULL_SIZE_WIDTHS),
+  });
+
+  if (library === 'webgpu-nn') {
+    const model = await Sequential.load(files.ours, { device });
+    try {
+      await model.compile({ loss: new CategoricalCrossentropy(), optimizer: new RMSprop(), device });
+      const fit = (n: number) => model.fit(firstRows(data.x, n), firstRows(data.y, n), { epochs: 1, batchSize, shuffle: false });
+      const [loss] = (await fit(warmupRows)).loss;
+      // The warm-up's rows once more, for the estimate: the first call compiled the pipelines.
+      let start = performance.now();
+      await fit(warmupRows);
+      const steps = stepsFor((performance.now() - start) / budget.warmupSteps);
+      start = performance.now();
+      await fit(Math.min(rows, steps * batchSize));
+      return result(loss, 'fit', steps, performance.now() - start);
+    } finally {
+      model.dispose();
+    }
+  }
+
+  await useBackend('webgpu');
+  const model = await tf.loadLayersModel(tf.io.fromMemory(files.tf));
+  model.compile({ loss: 'categoricalCrossentropy', optimizer: tf.train.rmsprop(new RMSprop().learningRate) });
+  const batch = (b: number) => {
+    const n = Math.min(batchSize, rows - b * batchSize);
+    const part = (m: Matrix) => tf.tensor2d(m.data.subarray(b * batchSize * m.shape[1], (b * batchSize + n) * m.shape[1]), [n, m.shape[1]]);
+    return [part(data.x), part(data.y)];
+  };
+  const step = async (b: number) => {
+    const [xs, ys] = batch(b);
+    try {
+      return (await model.trainOnBatch(xs, ys)) as number;
+    } finally {
+      tf.dispose([xs, ys]);
+    }
+  };
+  try {
+    const losses: number[] = [];
+    let stepMs = Infinity;
+    for (let b = 0; b < budget.warmupSteps; b++) {
+      const start = performance.now();
+      losses.push(await step(b));
+      stepMs = performance.now() - start;
+    }
+    const steps = stepsFor(stepMs);
+    const start = performance.now();
+    for (let b = 0; b < steps; b++) await step(b);
+    return result(losses.reduce((a, l) => a + l, 0) / losses.length, 'trainOnBatch', steps, performance.now() - start);
+  } finally {
+    model.dispose();
   }
 }
 
