@@ -233,7 +233,7 @@ export function targets(r: Results): Target[] {
     const ours = find('webgpu-nn', batchSize);
     const ratio = (find('tfjs-webgpu', batchSize)?.msPerStep ?? NaN) / (ours?.msPerStep ?? NaN);
     add(`faster per step than tfjs-webgpu, batch ${batchSize}`, ratio, (v) => v >= factor, `${fixed(ratio, 1)}×`, `≥ ${factor}×`);
-    // TF.js on WebGPU, or where there is none (Node) its CPU backend: float32 throughout, as ours.
+    // TF.js on WebGPU, or where there is none its CPU backend: float32 throughout, as ours.
     const reference = find('tfjs-webgpu', batchSize) ?? find('tfjs-cpu', batchSize);
     const difference = relative(ours?.loss ?? NaN, reference?.loss ?? NaN);
     add(`loss after the same steps equals ${reference?.library ?? 'TF.js'}'s, batch ${batchSize}`, difference, (v) => v <= TOLERANCE,
