@@ -1,9 +1,11 @@
 // The benchmark's results as tables, the targets computed from them, and where webgpu-nn's step time goes.
-import type { Breakdown, Calls, Environment, LessonResult, MatmulResult, ScaleResult } from './suite';
+import type { Breakdown, Calls, Environment, Floor, FullSizeResult, LessonResult, MatmulResult, ScaleResult } from './suite';
 
 export interface Results {
   host: 'chromium' | 'node';
   quick: boolean;
+  /** Dawn's null backend: every call validated and recorded, no kernel run; times are the host's alone. */
+  nullBackend?: boolean;
   date: string;
   commit: string;
   /** The browser's or Node's version, and Dawn's. */
@@ -16,7 +18,10 @@ export interface Results {
   emptyDispatch?: { count: number; us: number };
   workgroupMemory: { bytes: number; reps: number; us: number }[];
   scale: ScaleResult[];
+  fullSize: FullSizeResult[];
   breakdown: Breakdown[];
+  /** On the null backend: the calls fit makes, each at its least cost. */
+  floors?: Floor[];
   /**
    * The relative targets' numbers measured together: each round times webgpu-nn's lesson step at batch 32 and at
    * full batch and, right after, our square matmuls once more (the fastest is the round's peak), so that each ratio
@@ -103,6 +108,88 @@ function scaleTable(results: ScaleResult[]): string {
   ].join('\n');
 }
 
+function fullSizeTable(results: FullSizeResult[]): string {
+  if (results.length === 0) return '';
+  const ours = results.find((r) => r.library === 'webgpu-nn');
+  const { widths, batchSize, rows, epochSteps, warmupSteps } = results[0];
+  const timed = (r: FullSizeResult) =>
+    r.timed === 'fit'
+      ? `one fit call, 1 epoch over ${Math.min(rows, r.steps * batchSize)} rows`
+      : `${r.steps} trainOnBatch call${r.steps > 1 ? 's' : ''}, each awaited`;
+  return [
+    `Full size: ${widths.join(' → ')} (relu, relu, softmax; no Dropout), RMSprop, categorical cross-entropy, batch ${batchSize}, ${rows} synthetic rows (${epochSteps} steps an epoch)`,
+    `timed: as many steps as the last warm-up step says fit the budget, all of an epoch's where they fit; loss: the mean of the ${warmupSteps} warm-up steps from the same weights`,
+    table(
+      ['library', 'timed', 'steps', 'ms/step', '÷ webgpu-nn', 'GFLOP/s', 'loss', 'Δ loss'],
+      results.map((r) => [
+        r.library,
+        timed(r),
+        `${r.steps}/${r.epochSteps}`,
+        ms(r.msPerStep),
+        ours ? `${fixed(r.msPerStep / ours.msPerStep, 1)}×` : '–',
+        fixed(r.stepFlops / r.msPerStep / 1e6, 3),
+        r.loss.toPrecision(7),
+        ours && r !== ours ? relative(r.loss, ours.loss).toExponential(1) : '',
+      ]),
+    ),
+  ].join('\n');
+}
+
+/**
+ * A library's host cost on the null backend, where no kernel runs, from its lesson runs at batch 32 (32 steps an
+ * epoch) and full batch (one). An epoch costs fixed + steps × step: the two batch sizes' mean epochs (whole fit
+ * calls ÷ their epochs, so that every cost of fit counts) give the step's cost and the epoch's fixed cost. fit's
+ * own setup, per call, is a run's first epoch less a median epoch (the median of the times between epoch ends,
+ * which leaves out occasional stalls that the means include).
+ */
+export function hostCost(r: Results, library: string) {
+  const small = r.lesson.find((l) => l.library === library && l.batchSize === 32);
+  const full = r.lesson.find((l) => l.library === library && l.batchSize === 1000);
+  if (!small || !full) return undefined;
+  const meanEpochUs = (l: LessonResult) => 1000 * l.msPerStep * l.stepsPerEpoch;
+  const stepUs = (meanEpochUs(small) - meanEpochUs(full)) / (small.stepsPerEpoch - full.stepsPerEpoch);
+  return {
+    small,
+    full,
+    /** The target's measure at batch 32: whole fit calls ÷ their steps. */
+    batch32Us: 1000 * small.msPerStep,
+    /** The same from the median epoch: no fit setup, no stall. */
+    batch32MedianUs: (1000 * small.epochMs) / small.stepsPerEpoch,
+    /** A full-batch epoch: whole fit calls ÷ their epochs, and the median. */
+    fullEpochUs: meanEpochUs(full),
+    fullEpochMedianUs: 1000 * full.epochMs,
+    stepUs,
+    /** A full-batch epoch's fixed cost: the epoch without its one step. */
+    epochFixedUs: meanEpochUs(full) - stepUs,
+    fitSetupUs: 1000 * (small.firstEpochMs - small.epochMs),
+  };
+}
+
+const us = (v: number) => fixed(v, v < 100 ? 1 : 0);
+
+function hostCostSection(r: Results): string {
+  const libraries = [...new Set(r.lesson.map((l) => l.library))];
+  const costs = libraries.map((library) => [library, hostCost(r, library)] as const).filter((c) => c[1] !== undefined);
+  const floor = (name: string) => r.floors?.find((f) => f.name.startsWith(name))?.us ?? NaN;
+  // Each map is a readback (copy, submit, map); any other submit costs at least an empty one.
+  const unavoidable = (l: LessonResult) => l.perStep.maps * floor('readback') + Math.max(0, l.perStep.submits - l.perStep.maps) * floor('submit');
+  return [
+    "Host cost on Dawn's null backend (no kernel runs: times are the host's; buffers read back garbage, so losses mean nothing)",
+    "µs/step b32: whole fit calls ÷ their steps (per-epoch costs spread over an epoch's 32 steps); full-batch epoch: whole fit calls ÷ their epochs (one step each);",
+    'median: the same from the median time between two epoch ends; an epoch = fixed + steps × step, from the two; fit setup: a fit call\'s first epoch less a median one, batch 32',
+    table(
+      ['library', 'µs/step b32', 'median', 'full-batch epoch µs', 'median', 'step µs', 'epoch fixed µs', 'fit setup µs', 'dispatches/step', 'submits/step', 'maps/step', 'floor µs/step b32', 'floor µs/epoch full'],
+      costs.map(([library, c]) => [
+        library, us(c!.batch32Us), us(c!.batch32MedianUs), us(c!.fullEpochUs), us(c!.fullEpochMedianUs), us(c!.stepUs), us(c!.epochFixedUs), us(c!.fitSetupUs),
+        fixed(c!.small.perStep.dispatches), fixed(c!.small.perStep.submits), fixed(c!.small.perStep.maps),
+        us(unavoidable(c!.small)), us(unavoidable(c!.full)),
+      ]),
+    ),
+    'floor: the submits and maps counted, each at its least cost below (a map as a whole readback)',
+    r.floors ? `Floors, each call awaited before the next: ${r.floors.map((f) => `${f.name} ${us(f.us)} µs`).join('; ')}` : 'Floors: not measured',
+  ].join('\n');
+}
+
 /** A breakdown's time per step: the step's dispatches, and the once-per-epoch ones shared by the epoch's steps. */
 const perStep = (b: Breakdown, stepsPerEpoch: number) => b.dispatches.reduce((sum, d) => sum + (d.perEpoch ? d.ms / stepsPerEpoch : d.ms), 0);
 
@@ -146,7 +233,7 @@ export function targets(r: Results): Target[] {
     const ours = find('webgpu-nn', batchSize);
     const ratio = (find('tfjs-webgpu', batchSize)?.msPerStep ?? NaN) / (ours?.msPerStep ?? NaN);
     add(`faster per step than tfjs-webgpu, batch ${batchSize}`, ratio, (v) => v >= factor, `${fixed(ratio, 1)}×`, `≥ ${factor}×`);
-    // TF.js on WebGPU, or where there is none (Node) its CPU backend: float32 throughout, as ours.
+    // TF.js on WebGPU, or where there is none its CPU backend: float32 throughout, as ours.
     const reference = find('tfjs-webgpu', batchSize) ?? find('tfjs-cpu', batchSize);
     const difference = relative(ours?.loss ?? NaN, reference?.loss ?? NaN);
     add(`loss after the same steps equals ${reference?.library ?? 'TF.js'}'s, batch ${batchSize}`, difference, (v) => v <= TOLERANCE,
@@ -177,6 +264,21 @@ export function targets(r: Results): Target[] {
   const dispatches = Math.max(...r.lesson.filter((l) => l.library === 'webgpu-nn').map((l) => l.perStep.dispatches));
   add('dispatches per step', dispatches, (v) => v <= 3 * layers, `${fixed(dispatches)} for ${layers} layers`, `≤ ${3 * layers}`);
   return list;
+}
+
+/** The host-cost targets on the null backend: webgpu-nn's batch-32 step, all of fit included, and its full-batch epoch's fixed cost. */
+export function hostTargets(r: Results): Target[] {
+  const c = hostCost(r, 'webgpu-nn');
+  const measured = (v: number | undefined, text: string) => (v !== undefined && Number.isFinite(v) ? text : 'not measured');
+  const pass = (v: number | undefined, limit: number) => (v !== undefined && Number.isFinite(v) ? v <= limit : undefined);
+  return [
+    { name: 'host cost per step at batch 32, all of fit included', pass: pass(c?.batch32Us, 10), measured: measured(c?.batch32Us, `${us(c?.batch32Us ?? NaN)} µs`), required: '≤ 10 µs' },
+    {
+      name: "a full-batch epoch's fixed cost", pass: pass(c?.epochFixedUs, 100),
+      measured: measured(c?.epochFixedUs, `${us(c?.epochFixedUs ?? NaN)} µs (the epoch ${us(c?.fullEpochUs ?? NaN)} µs less its step's ${us(c?.stepUs ?? NaN)} µs)`),
+      required: '< 100 µs',
+    },
+  ];
 }
 
 /** What bounds webgpu-nn's time per step, in numbers. */
@@ -227,17 +329,19 @@ function bounds(r: Results): string {
 export function report(r: Results): string {
   const { adapter } = r.environment;
   const sections = [
-    `webgpu-nn benchmark on ${r.host}${r.quick ? ' (--quick)' : ''}, ${r.date}, ${r.commit}`,
+    `webgpu-nn benchmark on ${r.host}${r.nullBackend ? " (Dawn's null backend)" : ''}${r.quick ? ' (--quick)' : ''}, ${r.date}, ${r.commit}`,
     `${r.runtime}; ${r.machine.cpu}, ${r.machine.cores} cores, ${r.machine.memoryGiB} GiB; ${r.machine.os}; load average ${r.machine.load.map((l) => l.toFixed(2)).join(' → ')}`,
-    `WebGPU adapter: ${[adapter.vendor, adapter.architecture, adapter.description].filter(Boolean).join(' ')}${adapter.fallback ? ' (fallback)' : ''}; TF.js ${r.environment.tfjs.version}, backends ${r.environment.tfjs.backends.join(', ')}`,
+    `WebGPU adapter: ${[adapter.vendor, adapter.architecture, adapter.device, adapter.description].filter(Boolean).join(' ')}${adapter.fallback ? ' (fallback)' : ''}; TF.js ${r.environment.tfjs.version}, backends ${r.environment.tfjs.backends.join(', ')}`,
   ].join('\n');
   const status = (t: Target) => (t.pass === undefined ? 'n/a ' : t.pass ? 'PASS' : 'FAIL');
   return [
     sections,
     lessonTable(r.lesson, 32),
     lessonTable(r.lesson, 1000),
-    matmulTable(r),
-    scaleTable(r.scale),
+    r.nullBackend ? hostCostSection(r) : '',
+    r.matmul.length ? matmulTable(r) : '',
+    r.scale.length ? scaleTable(r.scale) : '',
+    fullSizeTable(r.fullSize ?? []),
     ...r.breakdown.map((b) => breakdownTable(b, r.lesson.find((l) => l.library === 'webgpu-nn' && l.batchSize === b.batchSize))),
     bounds(r),
     ['Targets', ...(r.targets ?? []).map((t) => `${status(t)}  ${t.name}: ${t.measured} (${t.required})`)].join('\n'),

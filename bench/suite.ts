@@ -4,7 +4,7 @@
 // so that the driver (run.ts) can call it in a page through puppeteer or directly in Node.
 import * as tf from '@tensorflow/tfjs';
 import { decodeDigits } from '../src/data/digits';
-import { BinaryCrossentropy, Dense, SGD, Sequential } from '../src/index';
+import { BinaryCrossentropy, CategoricalCrossentropy, Dense, RMSprop, SGD, Sequential, type ModelArtifactsLike } from '../src/index';
 import type { Matrix } from '../src/matrix';
 import { BufferUsage, MapMode } from '../src/runtime/flags';
 import forward from '../src/layers/dense/forward.wgsl?raw';
@@ -54,7 +54,8 @@ const resetCalls = () => Object.keys(calls).forEach((name) => (calls[name as key
 export interface Environment {
   /** The lesson's layer sizes, inputs first. */
   network: number[];
-  adapter: { vendor: string; architecture: string; description: string; fallback: boolean };
+  /** device: Dawn's name for the adapter's device ('null-backend' on its null backend, which names nothing else). */
+  adapter: { vendor: string; architecture: string; description: string; device: string; fallback: boolean };
   tfjs: { version: string; backends: string[] };
 }
 
@@ -73,9 +74,9 @@ export async function setup(options: { gpu: GPU; digits: Uint8Array; tfBackends:
     requiredLimits: { maxStorageBufferBindingSize: adapter.limits.maxStorageBufferBindingSize, maxBufferSize: adapter.limits.maxBufferSize },
     requiredFeatures: adapter.features.has('timestamp-query') ? ['timestamp-query'] : [],
   });
-  const { vendor, architecture, description } = adapter.info;
+  const { vendor, architecture, description, device: name } = adapter.info;
   const fallback = (adapter as GPUAdapter & { isFallbackAdapter?: boolean }).isFallbackAdapter ?? adapter.info.isFallbackAdapter ?? false;
-  environment = { network: LESSON, adapter: { vendor, architecture, description, fallback }, tfjs: { version: tf.version.tfjs, backends: options.tfBackends } };
+  environment = { network: LESSON, adapter: { vendor, architecture, description, device: name, fallback }, tfjs: { version: tf.version.tfjs, backends: options.tfBackends } };
   const all = decodeDigits(options.digits);
   digits = { x: all.x, y: all.y };
   countCalls();
@@ -140,8 +141,12 @@ async function ourTrainer(backend: 'webgpu' | 'cpu', sizes: number[], rows: numb
   };
 }
 
-async function tfTrainer(backend: string, sizes: number[], rows: number, batchSize: number): Promise<Trainer> {
+async function useBackend(backend: string): Promise<void> {
   if (!(await tf.setBackend(backend))) throw new Error(`TF.js backend ${backend} failed to initialize`);
+}
+
+async function tfTrainer(backend: string, sizes: number[], rows: number, batchSize: number): Promise<Trainer> {
+  await useBackend(backend);
   const { x, y } = examples(rows);
   const model = tf.sequential({
     layers: sizes.slice(1).map((units, l) => tf.layers.dense({ units, activation: 'sigmoid', inputShape: l === 0 ? [sizes[0]] : undefined })),
@@ -167,7 +172,7 @@ export interface Budget {
   warmupEpochs: number;
   /** Timed runs; the median counts. */
   runs: number;
-  /** Each timed run trains whole epochs, as many as the last warm-up epoch's time says last this long (at least one). */
+  /** Each timed run trains whole epochs, as many as whole fit calls after the warm-up say last this long (at least one). */
   runMs: number;
 }
 
@@ -179,6 +184,8 @@ interface Timed {
    * setup. NaN when no call trained two epochs.
    */
   epochMs: number;
+  /** The median over the timed runs of the time from the fit call to its first epoch end: an epoch and fit's setup. */
+  firstEpochMs: number;
   epochsPerRun: number;
   /** Wall time of each timed run: the whole fit call. */
   runMs: number[];
@@ -190,28 +197,45 @@ const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floo
 
 async function timeTraining(trainer: Trainer, budget: Budget): Promise<Timed> {
   const intervals: number[] = [];
-  /** fit, recording the time between consecutive epoch ends. */
+  const firstEpochs: number[] = [];
+  /** fit, recording the time from the call to the first epoch end and between consecutive epoch ends. */
   const fit = (epochs: number) => {
-    let last = NaN;
+    let last = performance.now();
+    let first = true;
     return trainer.fit(epochs, () => {
       const now = performance.now();
-      if (!Number.isNaN(last)) intervals.push(now - last);
+      (first ? firstEpochs : intervals).push(now - last);
+      first = false;
       last = now;
     });
   };
-  const start = performance.now();
+  const timeFit = async (epochs: number) => {
+    const start = performance.now();
+    await fit(epochs);
+    return performance.now() - start;
+  };
   const losses = await fit(budget.warmupEpochs);
-  // A lone warm-up epoch, compile and setup included, overestimates an epoch: fewer epochs per run, never too many.
-  const estimate = intervals.at(-1) ?? (budget.warmupEpochs > 0 ? performance.now() - start : Infinity);
-  const epochsPerRun = Math.max(1, Math.ceil(budget.runMs / estimate));
+  // Epochs per run from whole fit calls of 1, 4, 16, … epochs until one lasts a quarter of a run: fit's setup
+  // included, so fewer epochs than the budget, never too many. (The time between the last two epoch ends says
+  // nothing: fit queues each epoch before reading back the one before, and the last two may end together.)
+  let epochsPerRun = 1;
+  if (budget.runMs > 0) {
+    let probe = 1;
+    let probeMs = await timeFit(probe);
+    while (probeMs < budget.runMs / 4) probeMs = await timeFit((probe *= 4));
+    epochsPerRun = Math.max(1, Math.floor((probe * budget.runMs) / probeMs));
+  }
   resetCalls();
+  firstEpochs.length = 0;
   const runMs: number[] = [];
   for (let r = 0; r < budget.runs; r++) {
     const runStart = performance.now();
     await fit(epochsPerRun);
     runMs.push(performance.now() - runStart);
   }
-  return { loss: losses.at(-1) ?? NaN, epochMs: intervals.length ? median(intervals) : NaN, epochsPerRun, runMs, calls: { ...calls } };
+  return {
+    loss: losses.at(-1) ?? NaN, epochMs: intervals.length ? median(intervals) : NaN, firstEpochMs: median(firstEpochs), epochsPerRun, runMs, calls: { ...calls },
+  };
 }
 
 export interface LessonResult extends Timed {
@@ -265,6 +289,164 @@ export async function scale(rows: number, width: number, budget: Budget): Promis
     return { rows, width, epochsPerRun, runs: budget.runs, msPerEpoch, msPerStep: msPerEpoch / Math.ceil(rows / 32), gflops: trainingFlops(rows, sizes) / msPerEpoch / 1e6 };
   } finally {
     trainer.dispose();
+  }
+}
+
+// ---- the full-size workload ----
+
+/** Keras's MNIST multilayer perceptron, 784 → 512 → 512 → 10, at batch 128 over 60,000 synthetic rows. */
+const FULL_SIZE = { inputs: 784, classes: 10, rows: 60_000, batchSize: 128 };
+
+/**
+ * The full-size network in TF.js: Dense(512, relu) → Dense(512, relu) → Dense(10, softmax), Glorot-uniform kernels
+ * seeded one per layer. Keras's recipe puts Dropout(0.2) after each hidden layer: `hidden` returning
+ * `[dense(units, 'relu'), tf.layers.dropout({ rate: 0.2 })]` adds both, to TF.js's model and, through the model
+ * files, to webgpu-nn's.
+ */
+function fullSizeNetwork(): tf.Sequential {
+  let seed = SEED;
+  const dense = (units: number, activation: 'relu' | 'softmax') =>
+    tf.layers.dense({ units, activation, kernelInitializer: tf.initializers.glorotUniform({ seed: seed++ }) });
+  const hidden = (units: number) => [dense(units, 'relu')];
+  return tf.sequential({
+    layers: [tf.layers.inputLayer({ inputShape: [FULL_SIZE.inputs] }), ...hidden(512), ...hidden(512), dense(FULL_SIZE.classes, 'softmax')],
+  });
+}
+
+/** The full-size network's layer widths, inputs first, for its FLOPs. */
+const FULL_SIZE_WIDTHS = [FULL_SIZE.inputs, 512, 512, FULL_SIZE.classes];
+
+let fullSizeFiles: Promise<{ tf: tf.io.ModelArtifacts; ours: ModelArtifactsLike }> | undefined;
+
+/** The full-size network with its initial weights as TF.js saves it: both libraries load these files. */
+function fullSizeModelFiles(): Promise<{ tf: tf.io.ModelArtifacts; ours: ModelArtifactsLike }> {
+  fullSizeFiles ??= (async () => {
+    await useBackend('cpu');
+    const model = fullSizeNetwork();
+    let saved: tf.io.ModelArtifacts | undefined;
+    await model.save(tf.io.withSaveHandler(async (artifacts) => ((saved = artifacts), { modelArtifactsInfo: tf.io.getModelArtifactsInfoForJSON(artifacts) })));
+    model.dispose();
+    const { modelTopology, weightSpecs, weightData, generatedBy } = saved!;
+    const modelJson = { modelTopology, format: 'layers-model', generatedBy, convertedBy: null, weightsManifest: [{ paths: ['weights.bin'], weights: weightSpecs }] };
+    return { tf: saved!, ours: { modelJson: JSON.stringify(modelJson), weightData: tf.io.CompositeArrayBuffer.join(weightData) } };
+  })();
+  return fullSizeFiles;
+}
+
+/**
+ * 60,000 synthetic rows a network can learn: row r is class r mod 10 (one-hot), its pixels noise in [0, 0.5)
+ * plus 0.5 over the class's tenth of the row.
+ */
+function syntheticRows(rows: number): { x: Matrix; y: Matrix } {
+  const { inputs, classes } = FULL_SIZE;
+  const x = new Float32Array(rows * inputs);
+  const y = new Float32Array(rows * classes);
+  const band = Math.ceil(inputs / classes);
+  for (let r = 0; r < rows; r++) {
+    const label = r % classes;
+    y[r * classes + label] = 1;
+    for (let c = 0; c < inputs; c++) {
+      const i = r * inputs + c;
+      x[i] = ((Math.imul(i + 1, 2654435761) >>> 0) / 2 ** 33) + (Math.floor(c / band) === label ? 0.5 : 0);
+    }
+  }
+  return { x: { shape: [rows, inputs], data: x }, y: { shape: [rows, classes], data: y } };
+}
+
+const firstRows = (m: Matrix, rows: number): Matrix => ({ shape: [rows, m.shape[1]], data: m.data.subarray(0, rows * m.shape[1]) });
+
+export interface FullSizeBudget {
+  /** Steps from the shared initial weights before timing; their mean loss is compared across libraries. */
+  warmupSteps: number;
+  /** The timed steps last about this long, by the last warm-up step's time (at least 2; all of an epoch's where they fit). */
+  timedMs: number;
+}
+
+export interface FullSizeResult {
+  library: 'webgpu-nn' | 'tfjs-webgpu';
+  /** The data set's rows and the layer widths, inputs first. */
+  rows: number;
+  widths: number[];
+  batchSize: number;
+  warmupSteps: number;
+  /** The mean loss of the warm-up steps, the first batches from the shared initial weights. */
+  loss: number;
+  /** What was timed: webgpu-nn one fit call of one epoch over the first `steps` batches; TF.js `steps` trainOnBatch calls. */
+  timed: 'fit' | 'trainOnBatch';
+  steps: number;
+  /** Steps in a whole epoch of the data set. */
+  epochSteps: number;
+  ms: number;
+  msPerStep: number;
+  stepFlops: number;
+}
+
+/**
+ * The full-size workload, RMSprop (Keras's defaults) and categorical cross-entropy, in one library: a warm-up of
+ * `warmupSteps` batches (pipelines compile), then as many steps as last about `budget.timedMs`: for webgpu-nn one
+ * `fit` call of an epoch over that many batches (the whole call, uploading the rows included), for TF.js webgpu
+ * that many `trainOnBatch` calls on consecutive batches, each awaited, its batch uploaded in the step.
+ */
+export async function fullSize(library: FullSizeResult['library'], budget: FullSizeBudget): Promise<FullSizeResult> {
+  const { rows, batchSize } = FULL_SIZE;
+  const epochSteps = Math.ceil(rows / batchSize);
+  const files = await fullSizeModelFiles();
+  const data = syntheticRows(rows);
+  const warmupRows = budget.warmupSteps * batchSize;
+  const stepsFor = (stepMs: number) => Math.min(epochSteps, Math.max(2, Math.floor(budget.timedMs / stepMs)));
+  const result = (loss: number, timed: FullSizeResult['timed'], steps: number, ms: number): FullSizeResult => ({
+    library, rows, widths: FULL_SIZE_WIDTHS, batchSize, warmupSteps: budget.warmupSteps, loss, timed, steps, epochSteps, ms,
+    msPerStep: ms / steps, stepFlops: trainingFlops(batchSize, FULL_SIZE_WIDTHS),
+  });
+
+  if (library === 'webgpu-nn') {
+    const model = await Sequential.load(files.ours, { device });
+    try {
+      await model.compile({ loss: new CategoricalCrossentropy(), optimizer: new RMSprop(), device });
+      const fit = (n: number) => model.fit(firstRows(data.x, n), firstRows(data.y, n), { epochs: 1, batchSize, shuffle: false });
+      const [loss] = (await fit(warmupRows)).loss;
+      // The warm-up's rows once more, for the estimate: the first call compiled the pipelines.
+      let start = performance.now();
+      await fit(warmupRows);
+      const steps = stepsFor((performance.now() - start) / budget.warmupSteps);
+      start = performance.now();
+      await fit(Math.min(rows, steps * batchSize));
+      return result(loss, 'fit', steps, performance.now() - start);
+    } finally {
+      model.dispose();
+    }
+  }
+
+  await useBackend('webgpu');
+  const model = await tf.loadLayersModel(tf.io.fromMemory(files.tf));
+  model.compile({ loss: 'categoricalCrossentropy', optimizer: tf.train.rmsprop(new RMSprop().learningRate) });
+  const batch = (b: number) => {
+    const n = Math.min(batchSize, rows - b * batchSize);
+    const part = (m: Matrix) => tf.tensor2d(m.data.subarray(b * batchSize * m.shape[1], (b * batchSize + n) * m.shape[1]), [n, m.shape[1]]);
+    return [part(data.x), part(data.y)];
+  };
+  const step = async (b: number) => {
+    const [xs, ys] = batch(b);
+    try {
+      return (await model.trainOnBatch(xs, ys)) as number;
+    } finally {
+      tf.dispose([xs, ys]);
+    }
+  };
+  try {
+    const losses: number[] = [];
+    let stepMs = Infinity;
+    for (let b = 0; b < budget.warmupSteps; b++) {
+      const start = performance.now();
+      losses.push(await step(b));
+      stepMs = performance.now() - start;
+    }
+    const steps = stepsFor(stepMs);
+    const start = performance.now();
+    for (let b = 0; b < steps; b++) await step(b);
+    return result(losses.reduce((a, l) => a + l, 0) / losses.length, 'trainOnBatch', steps, performance.now() - start);
+  } finally {
+    model.dispose();
   }
 }
 
@@ -388,7 +570,7 @@ async function ourMatmul(m: number, k: number, n: number, runMs: number, runs: n
 }
 
 async function tfMatmul(m: number, k: number, n: number, runMs: number) {
-  if (!(await tf.setBackend('webgpu'))) throw new Error('TF.js backend webgpu failed to initialize');
+  await useBackend('webgpu');
   const a = tf.tensor2d(random(m * k), [m, k]);
   const b = tf.tensor2d(random(k * n), [k, n]);
   try {
@@ -445,6 +627,59 @@ export async function workgroupMemory(bytes: number, runMs: number): Promise<{ b
     return { bytes, reps, us: ms * 1000 };
   } finally {
     out.destroy();
+  }
+}
+
+export interface Floor {
+  name: string;
+  /** The median over rounds of `reps` calls in sequence, per call. */
+  us: number;
+  reps: number;
+}
+
+/**
+ * What a call that fit cannot avoid costs the host at least, each awaited before the next: a buffer's `mapAsync`
+ * and `unmap` with nothing submitted; a readback (a 16-byte copy submitted, then mapped and unmapped); an empty
+ * command buffer submitted; `onSubmittedWorkDone` with nothing pending; a pushed and popped error scope.
+ * `reps` calls a round, after a warm-up round; the median of 5 rounds.
+ */
+export async function floors(reps: number): Promise<Floor[]> {
+  const source = storage(16, BufferUsage.COPY_SRC);
+  const read = device.createBuffer({ size: 16, usage: BufferUsage.MAP_READ | BufferUsage.COPY_DST });
+  const map = async () => {
+    await read.mapAsync(MapMode.READ);
+    read.getMappedRange();
+    read.unmap();
+  };
+  const calls: [string, () => Promise<unknown> | void][] = [
+    ['mapAsync + unmap', map],
+    ['readback: copy, submit, mapAsync, unmap', () => {
+      const encoder = device.createCommandEncoder();
+      encoder.copyBufferToBuffer(source, 0, read, 0, 16);
+      device.queue.submit([encoder.finish()]);
+      return map();
+    }],
+    ['submit of an empty command buffer', () => device.queue.submit([device.createCommandEncoder().finish()])],
+    ['onSubmittedWorkDone', () => device.queue.onSubmittedWorkDone()],
+    ['pushErrorScope + popErrorScope', () => (device.pushErrorScope('validation'), device.popErrorScope())],
+  ];
+  try {
+    const results: Floor[] = [];
+    for (const [name, call] of calls) {
+      const round = async () => {
+        const start = performance.now();
+        for (let r = 0; r < reps; r++) await call();
+        return ((performance.now() - start) / reps) * 1000;
+      };
+      await round();
+      const rounds: number[] = [];
+      for (let r = 0; r < 5; r++) rounds.push(await round());
+      results.push({ name, us: median(rounds), reps });
+    }
+    return results;
+  } finally {
+    source.destroy();
+    read.destroy();
   }
 }
 
