@@ -16,6 +16,8 @@ export { Loss, BinaryCrossentropy, MeanSquaredError, CategoricalCrossentropy, Sp
 export { Optimizer, SGD, Adam, AdamW, RMSprop } from './model/optimizers';
 export type { OptimizerOptions } from './optimizers/optimizer';
 export { regularizers } from './regularizers';
+export { initializers } from './initializers';
+export type { Initializer, InitializerSpec } from './initializers';
 export type { Regularizer, RegularizerSpec } from './regularizers';
 export type { GPUMatrix, Matrix, MatrixLike } from './matrix';
 export { WebGPUNNError } from './errors';

@@ -10,14 +10,6 @@ export function seededRandom(seed: number): () => number {
   };
 }
 
-/** Glorot (Xavier) uniform, Keras's default kernel initializer: U(−limit, limit), limit = √(6 / (fanIn + fanOut)). */
-export function glorotUniform(fanIn: number, fanOut: number, random: () => number): Float32Array {
-  const limit = Math.sqrt(6 / (fanIn + fanOut));
-  const weights = new Float32Array(fanIn * fanOut);
-  for (let i = 0; i < weights.length; i++) weights[i] = (2 * random() - 1) * limit;
-  return weights;
-}
-
 /** The order in which an epoch visits the rows: 0..rows−1, or a Fisher–Yates shuffle of it. */
 export function epochOrder(rows: number, shuffle: boolean, random: () => number): Uint32Array {
   const order = new Uint32Array(rows);

@@ -3,7 +3,7 @@ import { type ActivationName, activationNames } from '../../activations/activati
 import { invalid, positiveInteger } from '../../errors';
 import { type Regularizer, type RegularizerSpec, checkRegularizer } from '../../regularizers';
 import { Layer, type SpecContext } from '../../model/layer';
-import { glorotUniform } from '../../random';
+import { type Initializer, type InitializerSpec, checkInitializer, initialValues } from '../../initializers';
 import type { DenseSpec } from './definition';
 
 export interface DenseConfig {
@@ -21,6 +21,10 @@ export interface DenseConfig {
   kernelRegularizer?: Regularizer;
   /** A penalty on the bias. */
   biasRegularizer?: Regularizer;
+  /** The kernel's initial values: 'glorotUniform' (the default), 'heNormal', initializers.heNormal({ seed }), .... */
+  kernelInitializer?: Initializer;
+  /** The bias's initial values. Default 'zeros'. */
+  biasInitializer?: Initializer;
   name?: string;
 }
 
@@ -38,6 +42,8 @@ export class Dense extends Layer {
   readonly useBias: boolean;
   readonly kernelRegularizer: RegularizerSpec | undefined;
   readonly biasRegularizer: RegularizerSpec | undefined;
+  readonly kernelInitializer: InitializerSpec;
+  readonly biasInitializer: InitializerSpec;
 
   constructor(config: DenseConfig) {
     if (config === null || typeof config !== 'object') throw invalid('Dense(config)', 'an object like { units: 25, activation: "sigmoid" }', config);
@@ -47,11 +53,15 @@ export class Dense extends Layer {
     if (typeof useBias !== 'boolean') throw invalid('Dense({ useBias })', 'true or false', useBias);
     const kernelRegularizer = checkRegularizer('Dense({ kernelRegularizer })', config.kernelRegularizer);
     const biasRegularizer = checkRegularizer('Dense({ biasRegularizer })', config.biasRegularizer);
+    const kernelInitializer = checkInitializer('Dense({ kernelInitializer })', config.kernelInitializer, 'glorotUniform');
+    const biasInitializer = checkInitializer('Dense({ biasInitializer })', config.biasInitializer, 'zeros');
     super({ name: config.name, activation, inputDim: Layer.inputWidth('Dense', config) });
     this.units = units;
     this.useBias = useBias;
     this.kernelRegularizer = kernelRegularizer;
     this.biasRegularizer = biasRegularizer;
+    this.kernelInitializer = kernelInitializer;
+    this.biasInitializer = biasInitializer;
   }
 
   outputWidth(): number {
@@ -63,8 +73,9 @@ export class Dense extends Layer {
     return { kind: 'dense', name, inputs, units, activation, useBias, kernelRegularizer, biasRegularizer };
   }
 
-  /** Glorot-uniform kernel and zero bias (Keras's defaults). */
+  /** The kernel and the bias from their initializers (Keras's defaults: Glorot uniform, zeros). */
   initialWeights({ inputs, units, useBias }: DenseSpec, random: () => number): Float32Array[] {
-    return [glorotUniform(inputs, units, random), ...(useBias ? [new Float32Array(units)] : [])];
+    const kernel = initialValues(this.kernelInitializer, [inputs, units], random);
+    return [kernel, ...(useBias ? [initialValues(this.biasInitializer, [units], random)] : [])];
   }
 }

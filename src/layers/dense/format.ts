@@ -1,26 +1,25 @@
 // A Dense layer in TF.js model files: the config TF.js 4.22 writes, and the checks of one read from a file.
-import { activationNames, type ActivationName } from '../../activations/activations';
+import { type ActivationName, activationNames } from '../../activations/activations';
+import { initializerConfig, readInitializer, readRegularizer, regularizerConfig } from '../file-configs';
 import { type LayerFormat, badFile, width } from '../format';
-import type { DenseSpec } from './definition';
 import { Dense } from './dense';
 
 export const denseFormat: LayerFormat = {
   className: 'Dense',
-  toConfig: (_layer, spec) => {
-    const { units, activation, name, useBias } = spec as DenseSpec;
+  toConfig: (layer, spec) => {
+    const dense = layer as Dense;
     return {
-      units,
-      activation,
-      use_bias: useBias,
-      // Glorot uniform, the initializer compile uses.
-      kernel_initializer: { class_name: 'VarianceScaling', config: { scale: 1, mode: 'fan_avg', distribution: 'uniform', seed: null } },
-      bias_initializer: { class_name: 'Zeros', config: {} },
-      kernel_regularizer: null,
-      bias_regularizer: null,
+      units: dense.units,
+      activation: dense.activation,
+      use_bias: dense.useBias,
+      kernel_initializer: initializerConfig(dense.kernelInitializer),
+      bias_initializer: initializerConfig(dense.biasInitializer),
+      kernel_regularizer: regularizerConfig(dense.kernelRegularizer),
+      bias_regularizer: regularizerConfig(dense.biasRegularizer),
       activity_regularizer: null,
       kernel_constraint: null,
       bias_constraint: null,
-      name,
+      name: spec.name,
       trainable: true,
     };
   },
@@ -32,6 +31,19 @@ export const denseFormat: LayerFormat = {
     }
     const useBias = config.use_bias ?? true;
     if (typeof useBias !== 'boolean') throw badFile(`${at}.use_bias`, 'true or false', config.use_bias);
-    return new Dense({ units, activation, useBias, name: config.name as string, inputDim });
+    for (const key of ['activity_regularizer', 'kernel_constraint', 'bias_constraint']) {
+      if (config[key] !== undefined && config[key] !== null) throw badFile(`${at}.${key}`, 'null (webgpu-nn has none)', config[key]);
+    }
+    return new Dense({
+      units,
+      activation,
+      useBias,
+      kernelInitializer: config.kernel_initializer === undefined ? undefined : readInitializer(config.kernel_initializer, `${at}.kernel_initializer`),
+      biasInitializer: config.bias_initializer === undefined ? undefined : readInitializer(config.bias_initializer, `${at}.bias_initializer`),
+      kernelRegularizer: readRegularizer(config.kernel_regularizer, `${at}.kernel_regularizer`),
+      biasRegularizer: readRegularizer(config.bias_regularizer, `${at}.bias_regularizer`),
+      name: config.name as string,
+      inputDim,
+    });
   },
 };
