@@ -117,8 +117,8 @@ function fullSizeTable(results: FullSizeResult[]): string {
       ? `one fit call, 1 epoch over ${Math.min(rows, r.steps * batchSize)} rows`
       : `${r.steps} trainOnBatch call${r.steps > 1 ? 's' : ''}, each awaited`;
   return [
-    `Full size: ${widths.join(' → ')} (relu, relu, softmax; no Dropout), RMSprop, categorical cross-entropy, batch ${batchSize}, ${rows} synthetic rows (${epochSteps} steps an epoch)`,
-    `timed: as many steps as the last warm-up step says fit the budget, all of an epoch's where they fit; loss: the mean of the ${warmupSteps} warm-up steps from the same weights`,
+    `Full size: ${widths.join(' → ')} (relu, Dropout 0.2, relu, Dropout 0.2, softmax), RMSprop, categorical cross-entropy, batch ${batchSize}, ${rows} synthetic rows (${epochSteps} steps an epoch)`,
+    `timed: as many steps as the last warm-up step says fit the budget, all of an epoch's where they fit; loss: the mean of the ${warmupSteps} warm-up steps from the same weights (the libraries' dropout masks differ, so only close)`,
     table(
       ['library', 'timed', 'steps', 'ms/step', '÷ webgpu-nn', 'GFLOP/s', 'loss', 'Δ loss'],
       results.map((r) => [

@@ -298,16 +298,14 @@ export async function scale(rows: number, width: number, budget: Budget): Promis
 const FULL_SIZE = { inputs: 784, classes: 10, rows: 60_000, batchSize: 128 };
 
 /**
- * The full-size network in TF.js: Dense(512, relu) → Dense(512, relu) → Dense(10, softmax), Glorot-uniform kernels
- * seeded one per layer. Keras's recipe puts Dropout(0.2) after each hidden layer: `hidden` returning
- * `[dense(units, 'relu'), tf.layers.dropout({ rate: 0.2 })]` adds both, to TF.js's model and, through the model
- * files, to webgpu-nn's.
+ * The full-size network in TF.js, Keras's recipe: Dense(512, relu) → Dropout(0.2) → Dense(512, relu) → Dropout(0.2) →
+ * Dense(10, softmax), Glorot-uniform kernels seeded one per layer; webgpu-nn loads it through the model files.
  */
 function fullSizeNetwork(): tf.Sequential {
   let seed = SEED;
   const dense = (units: number, activation: 'relu' | 'softmax') =>
     tf.layers.dense({ units, activation, kernelInitializer: tf.initializers.glorotUniform({ seed: seed++ }) });
-  const hidden = (units: number) => [dense(units, 'relu')];
+  const hidden = (units: number) => [dense(units, 'relu'), tf.layers.dropout({ rate: 0.2 })];
   return tf.sequential({
     layers: [tf.layers.inputLayer({ inputShape: [FULL_SIZE.inputs] }), ...hidden(512), ...hidden(512), dense(FULL_SIZE.classes, 'softmax')],
   });
