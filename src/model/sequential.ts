@@ -74,6 +74,11 @@ export class Sequential {
     this.push(layer);
   }
 
+  /** The optimizer compile was given: set its learningRate between epochs to change the rate. */
+  get optimizer(): Optimizer | undefined {
+    return this.compiled?.optimizer;
+  }
+
   /** 'webgpu' or 'cpu' once compiled. */
   get backendName(): 'webgpu' | 'cpu' | undefined {
     return this.backend?.name;

@@ -345,7 +345,7 @@ const learningRateCheck: Check = {
         return model;
       },
       async (model) => {
-        const optimizer = (model as unknown as { compiled: { optimizer: Optimizer } }).compiled.optimizer;
+        const optimizer = model.optimizer!;
         const first = await model.fit(x, y, { epochs: 2, batchSize: 16 });
         optimizer.learningRate = 0.05;
         const count = device.createComputePipelineAsync;
