@@ -4,13 +4,18 @@
 // from the formats those tools document. Each loads, and predicts what TF.js 4.22 predicts from the same weights.
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
-import { type Dense, Sequential, WebGPUNNError } from '../src/index';
+import { type BatchNormalization, type Dense, type Dropout, Sequential, WebGPUNNError, initializers } from '../src/index';
 import {
   type DenseFixture,
   type KerasFlavour,
   type Quantization,
   converted,
+  dtypeOf,
+  entry,
   functionalTopology,
+  kerasInitializer,
+  kerasObject,
+  sequentialOf,
   sequentialTopology,
   shardBuffers,
   storedWeight,
@@ -269,4 +274,122 @@ describe('files that are not a chain of known layers', () => {
       await expectError(() => Sequential.load({ modelJson: files.modelJson, weightData: shardBuffers(files) }, { backend: 'cpu' }), 'INVALID_MODEL_FILE', message);
     }
   });
+});
+
+describe('Dropout, BatchNormalization, Activation, penalties and initializers from Keras 2 and Keras 3', () => {
+  // dense (he_normal, L1L2 on the kernel, L2 on the bias) → batch_normalization → activation (relu) → dropout →
+  // batch_normalization_1 (center=False: γ, moving mean and variance) → dense_1 (softmax, glorot_normal)
+  const inputs = 5;
+  const random = (n: number, seed: number, lo = -1, hi = 1) => randomMatrix(1, n, seed, lo, hi).data;
+  const values: Record<string, Float32Array> = {
+    'dense/kernel': randomMatrix(inputs, 6, 71).data,
+    'dense/bias': random(6, 72),
+    'batch_normalization/gamma': random(6, 73, 0.5, 2),
+    'batch_normalization/beta': random(6, 74),
+    'batch_normalization/moving_mean': random(6, 75),
+    'batch_normalization/moving_variance': random(6, 76, 0.1, 2),
+    'batch_normalization_1/gamma': random(6, 77, 0.5, 2),
+    'batch_normalization_1/moving_mean': random(6, 78),
+    'batch_normalization_1/moving_variance': random(6, 79, 0.1, 2),
+    'dense_1/kernel': randomMatrix(6, 3, 80).data,
+    'dense_1/bias': random(3, 81),
+  };
+  const shapes: Record<string, number[]> = { 'dense/kernel': [inputs, 6], 'dense_1/kernel': [6, 3] };
+  /** Each weight's position among its layer's variables (a .keras file's vars/N): trainable first, in Keras order. */
+  const order = Object.keys(values);
+  const vars = (name: string) => order.filter((n) => n.split('/')[0] === name.split('/')[0]).indexOf(name);
+
+  function topology(flavour: KerasFlavour) {
+    const base = (name: string) => ({ name, trainable: true, dtype: dtypeOf(flavour) });
+    const keras3 = flavour !== 'keras2';
+    const bn = (name: string, center: boolean) => ({
+      ...base(name),
+      // Keras 2 writes the axis it built, [1]; Keras 3 the one it was given, -1.
+      axis: keras3 ? -1 : [1],
+      momentum: 0.9,
+      epsilon: 0.001,
+      center,
+      scale: true,
+      beta_initializer: kerasInitializer('Zeros'),
+      gamma_initializer: kerasInitializer('Ones'),
+      moving_mean_initializer: kerasInitializer('Zeros'),
+      moving_variance_initializer: kerasInitializer('Ones'),
+      beta_regularizer: null,
+      gamma_regularizer: null,
+      beta_constraint: null,
+      gamma_constraint: null,
+      ...(keras3 ? { synchronized: false } : {}),
+    });
+    const dense = (name: string, units: number, activation: string, extra: object) => ({
+      ...base(name),
+      units,
+      activation,
+      use_bias: true,
+      bias_initializer: kerasInitializer('Zeros'),
+      kernel_constraint: null,
+      bias_constraint: null,
+      ...(keras3 ? { lora_rank: null } : { activity_regularizer: null }),
+      ...extra,
+    });
+    return sequentialOf(inputs, [
+      entry('Dense', dense('dense', 6, 'linear', {
+        kernel_initializer: kerasInitializer('HeNormal'),
+        kernel_regularizer: kerasObject('regularizers', 'L1L2', { l1: 0.001, l2: 0.01 }),
+        bias_regularizer: kerasObject('regularizers', 'L2', { l2: 0.02 }),
+      }), flavour, inputs),
+      entry('BatchNormalization', bn('batch_normalization', true), flavour, 6),
+      entry('Activation', { ...base('activation'), activation: 'relu' }, flavour, 6),
+      entry('Dropout', { ...base('dropout'), rate: 0.25, seed: null, noise_shape: null }, flavour, 6),
+      entry('BatchNormalization', bn('batch_normalization_1', false), flavour, 6),
+      entry('Dense', dense('dense_1', 3, 'softmax', { kernel_initializer: kerasInitializer('GlorotNormal'), kernel_regularizer: null, bias_regularizer: null }), flavour, 6),
+    ], flavour);
+  }
+
+  /** The weights as each flavour names them, the HDF5 file's layers in alphabetical order. */
+  const named = (flavour: KerasFlavour) =>
+    [...order].sort((a, b) => (a.split('/')[0] < b.split('/')[0] ? -1 : a.split('/')[0] > b.split('/')[0] ? 1 : 0)).map((name) => ({
+      name: flavour === 'keras2' ? name : flavour === 'keras3-h5' ? `sequential/${name}` : `layers/${name.split('/')[0]}/vars/${vars(name)}`,
+      shape: shapes[name] ?? [values[name].length],
+      values: values[name],
+    }));
+
+  /** TF.js's prediction from the same layers and weights. */
+  function theirs(x: { shape: [number, number]; data: Float32Array }): Float32Array {
+    const model = tf.sequential({
+      layers: [
+        tf.layers.dense({ units: 6, inputShape: [inputs], name: 'dense' }),
+        tf.layers.batchNormalization({ momentum: 0.9, name: 'batch_normalization' }),
+        tf.layers.activation({ activation: 'relu', name: 'activation' }),
+        tf.layers.dropout({ rate: 0.25, name: 'dropout' }),
+        tf.layers.batchNormalization({ center: false, name: 'batch_normalization_1' }),
+        tf.layers.dense({ units: 3, activation: 'softmax', name: 'dense_1' }),
+      ],
+    });
+    model.setWeights(model.weights.map((w) => tf.tensor(values[w.originalName], w.shape as number[])));
+    const prediction = tf.tidy(() => (model.predict(tf.tensor2d(x.data, x.shape)) as tf.Tensor).dataSync() as Float32Array);
+    model.dispose();
+    return prediction;
+  }
+
+  const x = randomMatrix(15, inputs, 82, -2, 2);
+  for (const [what, flavour] of [
+    ['Keras 2 (axis [1], weights dense/kernel, batch_normalization/moving_mean)', 'keras2'],
+    ['Keras 3 through HDF5 (synchronized, weights sequential/batch_normalization/gamma)', 'keras3-h5'],
+    ["a Keras 3 .keras file (weights by position: batch_normalization_1's vars/0..2 are γ, moving mean, moving variance)", 'keras3-keras'],
+  ] as [string, KerasFlavour][]) {
+    it(`loads ${what}: the layers' configs, the weights by name, and TF.js's predictions`, async () => {
+      const keras = topology(flavour);
+      const files = converted(keras, named(flavour), { flavour });
+      const model = await Sequential.load({ modelJson: JSON.stringify(files.modelJson), weightData: shardBuffers(files) }, { backend: 'cpu' });
+      expect(model.layers.map((layer) => [layer.className, layer.name])).toEqual([
+        ['Dense', 'dense'], ['BatchNormalization', 'batch_normalization'], ['Activation', 'activation'], ['Dropout', 'dropout'], ['BatchNormalization', 'batch_normalization_1'], ['Dense', 'dense_1'],
+      ]);
+      const [dense, bn, , dropout, bnNoShift, output] = model.layers as [Dense, BatchNormalization, unknown, Dropout, BatchNormalization, Dense];
+      expect([dense.kernelInitializer, dense.kernelRegularizer, dense.biasRegularizer, output.kernelInitializer]).toEqual([initializers.heNormal(), { l1: 0.001, l2: 0.01 }, { l1: 0, l2: 0.02 }, initializers.glorotNormal()]);
+      expect([bn.momentum, bn.epsilon, bn.center, bnNoShift.center, bnNoShift.scale, dropout.rate]).toEqual([0.9, 0.001, true, false, true, 0.25]);
+      expect(await model.getWeights()).toEqual(order.map((name) => values[name]));
+      expect(maxDifference((await model.predict(x)).data, theirs(x))).toBeLessThanOrEqual(1e-6);
+      model.dispose();
+    });
+  }
 });

@@ -2,7 +2,7 @@
 // rejected with an error naming the field, before anything of the size they declare is allocated.
 import * as tf from '@tensorflow/tfjs';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { Dense, type ModelArtifacts, type ModelJSON, Sequential, WebGPUNNError, downloadModel, readModelFiles } from '../src/index';
+import { Activation, BatchNormalization, Dense, Dropout, type ModelArtifacts, type ModelJSON, Sequential, WebGPUNNError, downloadModel, initializers, readModelFiles, regularizers } from '../src/index';
 import type { ActivationName } from '../src/index';
 import { halvesDataset, randomMatrix } from './support/data';
 import { nodeDevice } from './support/node-gpu';
@@ -275,6 +275,150 @@ describe('untrusted files', () => {
       await expectError(() => Sequential.load(files() as ModelArtifacts, { backend: 'cpu' }), code, ...fragments);
     });
   }
+});
+
+const layer = (json: any, l: number) => json.modelTopology.config.layers[l].config;
+const at = (l: number) => `load(artifacts).modelJson.modelTopology.config.layers[${l}]`;
+
+/** Ours: Dense(he normal, penalties) → BatchNormalization → Activation → Dropout → Dense(no bias), trained a little on the CPU. */
+async function toolkitModel(): Promise<Sequential> {
+  const model = new Sequential([
+    new Dense({ units: 8, inputShape: [5], kernelInitializer: initializers.heNormal({ seed: 3 }), kernelRegularizer: regularizers.l1l2({ l1: 0.001, l2: 0.02 }), biasRegularizer: 'l2' }),
+    new BatchNormalization({ momentum: 0.9, epsilon: 0.01 }),
+    new Activation({ activation: 'relu' }),
+    new Dropout({ rate: 0.3, seed: 5 }),
+    new BatchNormalization({ center: false }),
+    new Dense({ units: 3, activation: 'softmax', useBias: false, kernelInitializer: initializers.randomUniform({ minval: -0.1, maxval: 0.2 }) }),
+  ]);
+  await model.compile({ loss: 'categoricalCrossentropy', optimizer: 'adam', backend: 'cpu', seed: 7 });
+  const x = randomMatrix(30, 5, 1);
+  await model.fit(x, { shape: [30, 3], data: Float32Array.from({ length: 90 }, (_, i) => Number(i % 3 === Math.floor(i / 3) % 3)) }, { epochs: 3, batchSize: 8 });
+  return model;
+}
+
+/** The same layers in TF.js, by our default names. */
+const theirToolkit = () =>
+  tf.sequential({
+    name: 'sequential',
+    layers: [
+      tf.layers.dense({ units: 8, inputShape: [5], kernelInitializer: tf.initializers.heNormal({ seed: 3 }), kernelRegularizer: tf.regularizers.l1l2({ l1: 0.001, l2: 0.02 }), biasRegularizer: tf.regularizers.l2(), name: 'dense_1' }),
+      tf.layers.batchNormalization({ momentum: 0.9, epsilon: 0.01, name: 'batch_normalization_1' }),
+      tf.layers.activation({ activation: 'relu', name: 'activation_1' }),
+      tf.layers.dropout({ rate: 0.3, seed: 5, name: 'dropout_1' }),
+      tf.layers.batchNormalization({ center: false, name: 'batch_normalization_2' }),
+      tf.layers.dense({ units: 3, activation: 'softmax', useBias: false, kernelInitializer: tf.initializers.randomUniform({ minval: -0.1, maxval: 0.2 }), name: 'dense_2' }),
+    ],
+  });
+
+const byName = (specs: { name: string; shape: number[] }[]) => specs.map(({ name, shape }) => [name, shape]).sort();
+
+describe('model files with Dropout, BatchNormalization, Activation, penalties and initializers', () => {
+  it("saves the topology TF.js writes for the same layers, BatchNormalization's four weights in Keras order, and TF.js predicts what we predict", async () => {
+    const ours = await toolkitModel();
+    const { modelJson, weightData } = await ours.save();
+    const same = theirToolkit();
+    const theirs = await save(same);
+    expect(modelJson.modelTopology).toEqual(theirs.modelTopology);
+    // TF.js lists every trainable weight first and the moving statistics last; ours go layer by layer (Keras's order).
+    const names = modelJson.weightsManifest[0].weights.map((w) => w.name);
+    expect(names).toEqual([
+      'dense_1/kernel', 'dense_1/bias',
+      'batch_normalization_1/gamma', 'batch_normalization_1/beta', 'batch_normalization_1/moving_mean', 'batch_normalization_1/moving_variance',
+      'batch_normalization_2/gamma', 'batch_normalization_2/moving_mean', 'batch_normalization_2/moving_variance',
+      'dense_2/kernel',
+    ]);
+    expect(byName(modelJson.weightsManifest[0].weights)).toEqual(byName(theirs.weightSpecs!));
+    same.dispose();
+
+    const artifacts = await tf.io.getModelArtifactsForJSON(modelJson as unknown as tf.io.ModelJSON, async (manifest) => [manifest[0].weights, weightData]);
+    const loaded = await tf.loadLayersModel(tf.io.fromMemory(artifacts));
+    const x = randomMatrix(30, 5, 3);
+    expect(maxDifference((await ours.predict(x)).data, theirPrediction(loaded, x))).toBeLessThanOrEqual(1e-6);
+    const ourWeights = await ours.getWeights();
+    for (const w of loaded.weights) expect(w.read().dataSync()).toEqual(ourWeights[names.indexOf(w.originalName)]);
+    // The moving statistics trained away from their initial 0 and 1.
+    expect(ourWeights[4].some((v) => Math.abs(v) > 0.01) && ourWeights[5].some((v) => Math.abs(v - 1) > 0.01)).toBe(true);
+    loaded.dispose();
+    ours.dispose();
+  });
+
+  it("loads what TF.js trained and saved with these layers: their configs, the moving statistics by name, and TF.js's predictions", async () => {
+    const theirs = theirToolkit();
+    theirs.compile({ loss: 'categoricalCrossentropy', optimizer: tf.train.adam(0.05) });
+    // TF.js cannot train a BatchNormalization without β (tensorflow/tfjs#2868): train the others, then set its statistics.
+    const x = randomMatrix(40, 5, 4);
+    const y = tf.oneHot(tf.tensor1d(Array.from({ length: 40 }, (_, i) => i % 3), 'int32'), 3).toFloat();
+    const bn2 = theirs.getLayer('batch_normalization_2');
+    bn2.setWeights([tf.tensor1d(randomMatrix(1, 8, 5, 0.5, 2).data), tf.tensor1d(randomMatrix(1, 8, 6).data), tf.tensor1d(randomMatrix(1, 8, 7, 0.1, 2).data)]);
+    const trainable = tf.sequential({ layers: [theirs.getLayer('dense_1'), theirs.getLayer('batch_normalization_1'), theirs.getLayer('activation_1'), theirs.getLayer('dropout_1')] });
+    trainable.compile({ loss: 'meanSquaredError', optimizer: tf.train.sgd(0.1) });
+    await trainable.fit(tf.tensor2d(x.data, x.shape), tf.randomUniform([40, 8]), { epochs: 3, verbose: 0 });
+    const saved = await save(theirs);
+    const weightData = tf.io.CompositeArrayBuffer.join(saved.weightData);
+
+    const ours = await Sequential.load({ modelJson: modelJsonOf(saved) as unknown as ModelJSON, weightData }, { backend: 'cpu' });
+    const [dense, bn, activation, drop, bnNoShift, output] = ours.layers as [Dense, BatchNormalization, Activation, Dropout, BatchNormalization, Dense];
+    expect([dense.kernelInitializer, dense.kernelRegularizer, dense.biasRegularizer]).toEqual([initializers.heNormal({ seed: 3 }), { l1: 0.001, l2: 0.02 }, { l1: 0, l2: 0.01 }]);
+    expect([bn.momentum, bn.epsilon, bn.center, bn.scale, bnNoShift.center, bnNoShift.scale]).toEqual([0.9, 0.01, true, true, false, true]);
+    expect([activation.activation, drop.rate, drop.seed, output.useBias, output.kernelInitializer]).toEqual(['relu', 0.3, 5, false, initializers.randomUniform({ minval: -0.1, maxval: 0.2 })]);
+    const names = (await ours.save()).modelJson.weightsManifest[0].weights.map((w) => w.name);
+    const ourWeights = await ours.getWeights();
+    for (const w of theirs.weights) expect(ourWeights[names.indexOf(w.originalName)]).toEqual(w.read().dataSync());
+    expect(ourWeights[4].some((v) => Math.abs(v) > 0.01)).toBe(true); // TF.js's fit moved the moving mean
+    expect(maxDifference((await ours.predict(x)).data, theirPrediction(theirs, x))).toBeLessThanOrEqual(1e-6);
+    ours.dispose();
+    theirs.dispose();
+    y.dispose();
+  });
+
+  it('round-trips: save → load → save gives the same JSON and the same bytes, and the loaded model trains as the original', async () => {
+    const model = await toolkitModel();
+    const first = await model.save();
+    const loaded = await Sequential.load(first, { backend: 'cpu' });
+    const second = await loaded.save();
+    expect(JSON.stringify(second.modelJson)).toBe(JSON.stringify(first.modelJson));
+    expect(new Uint8Array(second.weightData)).toEqual(new Uint8Array(first.weightData));
+    // Same layers, penalties and seeds: the same training from the same weights.
+    const { x } = halvesDataset(24, 5);
+    const y = { shape: [24, 3] as [number, number], data: Float32Array.from({ length: 72 }, (_, i) => Number(i % 3 === 0)) };
+    await model.compile({ loss: 'categoricalCrossentropy', optimizer: 'sgd', backend: 'cpu', seed: 2 });
+    await loaded.compile({ loss: 'categoricalCrossentropy', optimizer: 'sgd', backend: 'cpu', seed: 2 });
+    expect((await loaded.fit(x, y, { epochs: 2, batchSize: 8 })).loss).toEqual((await model.fit(x, y, { epochs: 2, batchSize: 8 })).loss);
+    model.dispose();
+    loaded.dispose();
+  });
+
+  describe('untrusted files', () => {
+    const fields: [string, (json: any) => void, string, ...string[]][] = [
+      ['a Dropout rate of 1', (j) => (layer(j, 3).rate = 1), `${at(3)}.config.rate: expected a number in [0, 1), got 1`],
+      ['a Dropout with a noise_shape', (j) => (layer(j, 3).noise_shape = [null, 1]), `${at(3)}.config.noise_shape: expected null (a mask per element)`],
+      ['a Dropout seed that is not an integer', (j) => (layer(j, 3).seed = 0.5), `${at(3)}.config.seed: expected null or an integer in [0, 2^32), got 0.5`],
+      ['a BatchNormalization momentum of 1', (j) => (layer(j, 1).momentum = 1), `${at(1)}.config.momentum: expected a number in [0, 1), got 1`],
+      ['a BatchNormalization epsilon of 0', (j) => (layer(j, 1).epsilon = 0), `${at(1)}.config.epsilon: expected a positive number, got 0`],
+      ['a BatchNormalization over another axis', (j) => (layer(j, 1).axis = 0), `${at(1)}.config.axis: expected -1 (the features of flat rows), got 0`],
+      ['a BatchNormalization whose center is not true or false', (j) => (layer(j, 4).center = 'no'), `${at(4)}.config.center: expected true or false, got "no"`],
+      ['a negative penalty', (j) => (layer(j, 0).kernel_regularizer.config.l2 = -0.02), `${at(0)}.config.kernel_regularizer.config.l2: expected a non-negative number, got -0.02`],
+      ['an unknown regularizer', (j) => (layer(j, 0).bias_regularizer.class_name = 'OrthogonalRegularizer'), `${at(0)}.config.bias_regularizer.class_name: expected 'L1L2', 'L1' or 'L2', got "OrthogonalRegularizer"`],
+      ['an unknown initializer', (j) => (layer(j, 5).kernel_initializer.class_name = 'Orthogonal'), `${at(5)}.config.kernel_initializer.class_name: expected one of 'VarianceScaling'`, 'got "Orthogonal"'],
+      ['a variance scaling of an unknown mode', (j) => (layer(j, 0).kernel_initializer.config.mode = 'fan_max'), `${at(0)}.config.kernel_initializer.config.mode: expected 'fan_in', 'fan_out' or 'fan_avg', got "fan_max"`],
+      ['an activity regularizer', (j) => (layer(j, 0).activity_regularizer = { class_name: 'L1L2', config: { l1: 0.1, l2: 0 } }), `${at(0)}.config.activity_regularizer: expected null (webgpu-nn has none)`],
+      ['an Activation of an unknown function', (j) => (layer(j, 2).activation = 'gelu'), `${at(2)}.config.activation: expected one of 'sigmoid'`, 'got "gelu"'],
+      ['a BatchNormalization weight missing from the manifest', (j) => j.weightsManifest[0].weights.splice(5, 1), "weightsManifest: expected a weight named 'batch_normalization_1/moving_variance'", 'got none'],
+      ['a moving mean of the wrong shape', (j) => (j.weightsManifest[0].weights[4].shape = [7]), "weightsManifest[0].weights[4].shape: expected [8], the shape the topology gives 'batch_normalization_1/moving_mean', got [7]"],
+      // Keras and TF.js let a Dropout take the inputs; webgpu-nn runs it inside the layer before, so the file is refused as a file.
+      ['a Dropout as the first layer', (j) => j.modelTopology.config.layers.unshift({ class_name: 'Dropout', config: { rate: 0.1, noise_shape: null, seed: null, name: 'dropout_0', trainable: true, batch_input_shape: [null, 5], dtype: 'float32' } }), `${at(0)}.class_name: expected a first layer with weights (Dense, BatchNormalization)`, 'got "Dropout"'],
+    ];
+    for (const [what, edit, ...fragments] of fields) {
+      it(`rejects ${what}`, async () => {
+        const model = await toolkitModel();
+        const artifacts = await model.save();
+        model.dispose();
+        const json = structuredClone(artifacts.modelJson);
+        edit(json);
+        await expectError(() => Sequential.load({ modelJson: json, weightData: artifacts.weightData }, { backend: 'cpu' }), 'INVALID_MODEL_FILE', ...fragments);
+      });
+    }
+  });
 });
 
 describe('browser helpers', () => {

@@ -1,7 +1,8 @@
 // Bad input is rejected with an error naming the argument, what was expected and what came,
 // and the rejected call leaves the model exactly as it was.
 import { beforeEach, describe, expect, it } from 'vitest';
-import { Dense, SGD, Sequential, WebGPUNNError } from '../src/index';
+import { Activation, Adam, AdamW, BatchNormalization, Dense, Dropout, RMSprop, SGD, Sequential, WebGPUNNError, initializers, regularizers } from '../src/index';
+import type { Initializer, Regularizer } from '../src/index';
 import { halvesDataset } from './support/data';
 
 const { x, y } = halvesDataset(10, 4);
@@ -107,5 +108,94 @@ describe('bad input', () => {
     const running = model.fit(x, y, { epochs: 3 });
     await expect(model.fit(x, y)).rejects.toMatchObject({ code: 'BUSY' });
     expect((await running).loss).toHaveLength(3);
+  });
+});
+
+describe('bad options of the layers, penalties, initializers and optimizers', () => {
+  it('rejects a Dropout rate outside [0, 1) and a seed that is not a 32-bit integer', async () => {
+    for (const rate of [1, -0.1, 1.5, NaN, 'a']) await rejects(() => new Dropout({ rate: rate as number }), 'INVALID_ARGUMENT', 'Dropout({ rate }): expected a number in [0, 1)', `got ${typeof rate === 'string' ? '"a"' : rate}`);
+    await rejects(() => new Dropout({ rate: 0.2, seed: 1.5 }), 'INVALID_ARGUMENT', 'Dropout({ seed }): expected an integer in [0, 2^32)', 'got 1.5');
+    await rejects(() => new Dropout(0.2 as unknown as { rate: number }), 'INVALID_ARGUMENT', 'Dropout(config): expected an object like { rate: 0.2 }', 'got 0.2');
+  });
+
+  it('rejects negative or unknown penalties on a kernel or a bias', async () => {
+    const cases: [string, Regularizer][] = [
+      ['kernelRegularizer', regularizers.l1({ l1: -0.01 })],
+      ['kernelRegularizer', regularizers.l1l2({ l1: 0.01, l2: -1 })],
+      ['biasRegularizer', regularizers.l2({ l2: -0.5 })],
+      ['biasRegularizer', { l1: NaN, l2: 0 }],
+      ['kernelRegularizer', 'l3' as 'l1'],
+    ];
+    for (const [argument, value] of cases) {
+      await rejects(() => new Dense({ units: 2, [argument]: value }), 'INVALID_ARGUMENT', `Dense({ ${argument} }): expected regularizers.l1(), l2(), l1l2() or 'l1', 'l2', 'l1l2': non-negative l1 and l2`);
+    }
+  });
+
+  it('rejects SGD momentum outside [0, 1], BatchNormalization momentum outside [0, 1), and its other options', async () => {
+    for (const momentum of [1.5, -0.1]) await rejects(() => new SGD({ momentum }), 'INVALID_ARGUMENT', 'SGD({ momentum }): expected a number in [0, 1]', `got ${momentum}`);
+    await rejects(() => new SGD({ momentum: 0.9, nesterov: 1 as unknown as boolean }), 'INVALID_ARGUMENT', 'SGD({ nesterov }): expected true or false', 'got 1');
+    for (const momentum of [1, -0.1]) await rejects(() => new BatchNormalization({ momentum }), 'INVALID_ARGUMENT', 'BatchNormalization({ momentum }): expected a number in [0, 1)', `got ${momentum}`);
+    await rejects(() => new BatchNormalization({ epsilon: 0 }), 'INVALID_ARGUMENT', 'BatchNormalization({ epsilon }): expected a positive finite number', 'got 0');
+    await rejects(() => new BatchNormalization({ center: 'yes' as unknown as boolean }), 'INVALID_ARGUMENT', 'BatchNormalization({ center }): expected true or false', 'got "yes"');
+    await rejects(() => new BatchNormalization({ inputShape: [2, 3] as unknown as [number] }), 'INVALID_ARGUMENT', 'BatchNormalization({ inputShape }): expected [n]', 'got an array of length 2');
+  });
+
+  it('rejects two clippings together, negative weight decay and clipping, on every optimizer', async () => {
+    await rejects(() => new SGD({ clipnorm: 1, clipvalue: 0.5 }), 'INVALID_ARGUMENT', 'SGD({ clipvalue, clipnorm }): expected at most one of clipvalue, clipnorm and globalClipnorm, got 2');
+    await rejects(() => new Adam({ clipnorm: 1, globalClipnorm: 1 }), 'INVALID_ARGUMENT', 'Adam({ clipnorm, globalClipnorm }): expected at most one of');
+    for (const [name, make] of [['SGD', (o: object) => new SGD(o)], ['Adam', (o: object) => new Adam(o)], ['AdamW', (o: object) => new AdamW(o)], ['RMSprop', (o: object) => new RMSprop(o)]] as const) {
+      await rejects(() => make({ weightDecay: -0.1 }), 'INVALID_ARGUMENT', `${name}({ weightDecay }): expected a non-negative finite number`, 'got -0.1');
+      await rejects(() => make({ clipvalue: -1 }), 'INVALID_ARGUMENT', `${name}({ clipvalue }): expected a non-negative finite number`, 'got -1');
+      await rejects(() => make({ globalClipnorm: Infinity }), 'INVALID_ARGUMENT', `${name}({ globalClipnorm })`, 'got Infinity');
+    }
+  });
+
+  it('rejects unknown initializers, bad seeds and ranges', async () => {
+    const cases: [string, Initializer, string][] = [
+      ['kernelInitializer', 'glorot' as 'zeros', 'got "glorot"'],
+      ['biasInitializer', 'truncatedNormal' as 'zeros', 'got "truncatedNormal"'],
+      ['kernelInitializer', initializers.heNormal({ seed: -1 }), 'got an object with keys {name, scale, mode, distribution, seed}'],
+      ['kernelInitializer', initializers.randomUniform({ minval: 1, maxval: 0 }), 'got an object with keys {name, minval, maxval}'],
+      ['biasInitializer', initializers.randomNormal({ stddev: -1 }), 'got an object with keys {name, mean, stddev}'],
+    ];
+    for (const [argument, value, got] of cases) {
+      await rejects(() => new Dense({ units: 2, [argument]: value }), 'INVALID_ARGUMENT', `Dense({ ${argument} }): expected an initializer: initializers.heNormal({ seed }), ... or one of 'glorotUniform', 'glorotNormal', 'heUniform', 'heNormal', 'lecunUniform', 'lecunNormal', 'zeros', 'ones', 'randomNormal', 'randomUniform'`, got);
+    }
+  });
+
+  it('rejects a Dropout or an Activation as the first layer, in the constructor and in add(), and leaves the model as it was', async () => {
+    for (const layer of [new Dropout({ rate: 0.2 }), new Activation({ activation: 'relu' })]) {
+      await rejects(() => new Sequential([layer, new Dense({ units: 1 })]), 'INVALID_ARGUMENT', 'Sequential(layers)[0]: expected a first layer with weights (Dense, BatchNormalization)', layer.className);
+      const empty = new Sequential();
+      await rejects(() => empty.add(layer), 'INVALID_ARGUMENT', 'add(layer): expected a first layer with weights (Dense, BatchNormalization)', layer.className);
+      expect(empty.layers).toEqual([]);
+      // The model takes a first layer with weights, and the rejected layer after it.
+      empty.add(new BatchNormalization({ inputDim: 4 }));
+      empty.add(layer);
+      expect(empty.layers.map((l) => l.className)).toEqual(['BatchNormalization', layer.className]);
+    }
+    // After compile, add() rejects any layer and the compiled model trains on as before.
+    await rejects(() => model.add(new Dropout({ rate: 0.1 })), 'INVALID_ARGUMENT', 'add(layer): expected layers to be added before compile()');
+    expect(model.layers).toHaveLength(2);
+    expect((await model.fit(x, y, { epochs: 1 })).loss).toHaveLength(1);
+  });
+
+  it('rejects softmax before the last layer, from an Activation layer too, and leaves the model uncompiled', async () => {
+    const hidden = new Sequential([new Dense({ units: 3, inputDim: 4 }), new Activation({ activation: 'softmax' }), new Dropout({ rate: 0.1 }), new Dense({ units: 2, activation: 'softmax' })]);
+    await expect(hidden.compile({ loss: 'categoricalCrossentropy', backend: 'cpu' })).rejects.toMatchObject({ code: 'INVALID_ARGUMENT', message: "compile(): model.layers[1].activation: expected 'softmax' on the last layer only, got \"softmax\"" });
+    await expect(hidden.fit(x, [[0, 1]])).rejects.toMatchObject({ code: 'NOT_COMPILED' });
+  });
+
+  it('rejects a learning rate set to a non-positive number, keeps the old one, and trains with it', async () => {
+    const optimizer = new SGD({ learningRate: 0.1 });
+    const twin = new Sequential([new Dense({ units: 3, activation: 'sigmoid', inputDim: 4 }), new Dense({ units: 1, activation: 'sigmoid' })]);
+    await twin.compile({ loss: 'binaryCrossentropy', optimizer, backend: 'cpu', seed: 1 });
+    for (const value of [0, -1, NaN]) {
+      await rejects(() => {
+        optimizer.learningRate = value;
+      }, 'INVALID_ARGUMENT', 'optimizer.learningRate: expected a positive finite number', `got ${value}`);
+    }
+    expect(optimizer.learningRate).toBe(0.1);
+    expect((await twin.fit(x, y, { epochs: 2, shuffle: false })).loss).toEqual((await model.fit(x, y, { epochs: 2, shuffle: false })).loss);
   });
 });

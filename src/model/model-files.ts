@@ -228,8 +228,11 @@ function readLayers(value: unknown, argument: string): { layers: Layer[]; specs:
     if (typeof name !== 'string' || name === '') throw badFile(`${at}.config.name`, 'the layer name that names its weights', name);
     if (names.has(name)) throw badFile(`${at}.config.name`, 'a name no other layer has', name);
     names.add(name);
+    const spec = layer.spec(inputs, { name, seed: 0 });
+    // Keras lets a Dropout or an Activation take the inputs; webgpu-nn runs them inside the layer before (Sequential's check).
+    if (layers.length === 0 && layerDefinition(spec).gpu.role === 'pointwise') throw badFile(`${at}.class_name`, 'a first layer with weights (Dense, BatchNormalization): webgpu-nn runs Dropout and Activation on the output of a layer before them', className);
     layers.push(layer);
-    specs.push(layer.spec(inputs, { name, seed: 0 }));
+    specs.push(spec);
     inputs = layer.outputWidth(inputs);
   }
   const parameters = expectedWeights(specs).reduce((sum, weight) => sum + weight.size, 0);

@@ -12,6 +12,7 @@ import forwardSource from '../../src/layers/dense/forward.wgsl?raw';
 import { noPenalty } from '../../src/layers/dense/penalty';
 import updateSource from '../../src/layers/dense/update.wgsl?raw';
 import type { ElementLoss, RowLoss } from '../../src/losses/loss';
+import { maskHash, threshold } from '../../src/layers/dropout/mask';
 import { labelColumns } from '../../src/losses/loss';
 import { losses } from '../../src/losses/registry';
 import { binaryAccuracy, categoricalAccuracy } from '../../src/metrics/accuracy';
@@ -278,6 +279,88 @@ const layersChecks: Check[] = [
   layersCheck('Dense(linear, no bias) → BatchNormalization → Activation(relu) → Dropout (batch 32, last batch 26)', () => [new Dense({ units: 12, inputDim: 20, useBias: false }), new BatchNormalization(), new Activation({ activation: 'relu' }), new Dropout({ rate: 0.2 }), new Dense({ units: 1, activation: 'sigmoid' })], () => new Adam({ learningRate: 0.01 }), 32),
   layersCheck('BatchNormalization first, and before the output (momentum 0.9, no shift)', () => [new BatchNormalization({ inputDim: 20, momentum: 0.9 }), new Dense({ units: 6, activation: 'sigmoid' }), new BatchNormalization({ center: false }), new Dense({ units: 1, activation: 'sigmoid' })], () => new RMSprop({ learningRate: 0.01 }), 30),
 ];
+
+/**
+ * Dropout's masks read back from a step, against the hash itself (mask.ts): Dense(64 → 512, linear, no bias, W = 1) →
+ * Dropout → Dense(512 → 1, W = 1) on the 64 rows of the identity, with y = 0 and mean squared error. Row r of the
+ * batch reaches only row r of the first kernel, whose unit j receives the gradient 2·out_r/64 · mask · 1/(1 − rate):
+ * exactly 0 where the unit was dropped. So one SGD step leaves W[r][j] = 1 exactly where the mask at (step, r, j)
+ * dropped it. Three fits of one step each (the weights reset between them, the step counter running on) give
+ * 3 × 64 × 512 = 98,304 masks of each rate, on the GPU and on the CPU reference; every one must be the hash's.
+ */
+function dropoutMaskCheck(rate: number, seed: number): Check {
+  const [rows, units, steps] = [64, 512, 3];
+  return {
+    name: `dropout's masks at rate ${rate} (seed ${seed}) equal the hash of (seed, step, row, unit) over ${steps} steps × ${rows} rows × ${units} units, on GPU and CPU`,
+    async run(device) {
+      const x = { shape: [rows, rows] as [number, number], data: Float32Array.from({ length: rows * rows }, (_, i) => Number(i % (rows + 1) === 0)) };
+      const y = { shape: [rows, 1] as [number, number], data: new Float32Array(rows) };
+      const ones = [new Float32Array(rows * units).fill(1), new Float32Array(units).fill(1)];
+      const results = await onBoth(
+        async (backend) => {
+          const model = new Sequential([new Dense({ units, inputDim: rows, useBias: false }), new Dropout({ rate, seed }), new Dense({ units: 1, useBias: false })]);
+          await model.compile({ loss: 'meanSquaredError', optimizer: new SGD({ learningRate: 0.001 }), backend, device, seed: 1 });
+          return model;
+        },
+        async (model) => {
+          let [wrong, dropped] = [0, 0];
+          for (let step = 0; step < steps; step++) {
+            await model.setWeights(ones);
+            await model.fit(x, y, { epochs: 1, batchSize: rows, shuffle: false });
+            const [kernel] = await model.getWeights();
+            for (let r = 0; r < rows; r++) {
+              for (let j = 0; j < units; j++) {
+                const kept = kernel[r * units + j] !== 1;
+                dropped += Number(!kept);
+                wrong += Number(kept !== maskHash(seed, step, r, j) >= threshold(rate));
+              }
+            }
+          }
+          return { wrong, fraction: dropped / (steps * rows * units) };
+        },
+      );
+      const [gpu, cpu] = results;
+      return { maxError: gpu.wrong + cpu.wrong, tolerance: 0, detail: `masks unlike the hash: GPU ${gpu.wrong}, CPU ${cpu.wrong}; dropped fraction GPU ${gpu.fraction.toFixed(5)}, CPU ${cpu.fraction.toFixed(5)}` };
+    },
+  };
+}
+
+/**
+ * Dropout only trains: after training with it, predict and evaluate give exactly what the same weights give without
+ * the Dropout layers (on the GPU, the kernels of inference carry no dropout at all), on GPU and CPU.
+ */
+const dropoutInferenceCheck: Check = {
+  name: 'after training with Dropout, predict and evaluate equal those of the same weights without the Dropout layers, on GPU and CPU',
+  async run(device) {
+    const { x, y } = halvesDataset(70, 20, 23);
+    const layers = (withDropout: boolean) => [
+      new Dense({ units: 16, activation: 'relu', inputDim: 20 }),
+      ...(withDropout ? [new Dropout({ rate: 0.4 })] : []),
+      new BatchNormalization(),
+      new Dense({ units: 8, activation: 'tanh' }),
+      ...(withDropout ? [new Dropout({ rate: 0.2, seed: 9 })] : []),
+      new Dense({ units: 1, activation: 'sigmoid' }),
+    ];
+    const results = await onBoth(
+      async (backend) => {
+        const model = new Sequential(layers(true));
+        await model.compile({ loss: 'binaryCrossentropy', optimizer: new Adam({ learningRate: 0.01 }), backend, device, seed: 3 });
+        return model;
+      },
+      async (model) => {
+        await model.fit(x, y, { epochs: 3, batchSize: 16 });
+        const without = new Sequential(layers(false));
+        await without.compile({ loss: 'binaryCrossentropy', backend: model.backendName, device, seed: 1 });
+        await without.setWeights(await model.getWeights());
+        const [a, b] = [(await model.predict(x)).data, (await without.predict(x)).data];
+        const [ea, eb] = [(await model.evaluate(x, y)).loss, (await without.evaluate(x, y)).loss];
+        without.dispose();
+        return Math.max(...Array.from(a, (v, i) => Math.abs(v - b[i])), Math.abs(ea - eb));
+      },
+    );
+    return { maxError: Math.max(...results), tolerance: 0, detail: `largest difference: GPU ${results[0]}, CPU ${results[1]}` };
+  },
+};
 
 /**
  * The optimizers' options and the weights' penalties, on the GPU and the CPU reference from the same weights:
@@ -750,6 +833,9 @@ export const gpuChecks: Check[] = [
   ...trainingChecks,
   ...activationChecks,
   ...layersChecks,
+  dropoutMaskCheck(0.1, 2024),
+  dropoutMaskCheck(0.5, 7),
+  dropoutInferenceCheck,
   ...optimizerChecks,
   learningRateCheck,
   ...fitChecks,

@@ -15,13 +15,20 @@ export type KerasFlavour = 'keras2' | 'keras3-h5' | 'keras3-keras';
 export type Quantization = 'none' | 'float16' | 'uint8' | 'uint16';
 
 const policy = { module: 'keras', class_name: 'DTypePolicy', config: { name: 'float32' }, registered_name: null };
-const initializer = (className: string) => ({ module: 'keras.initializers', class_name: className, config: className === 'Zeros' ? {} : { seed: null }, registered_name: null });
+
+/** A layer config's dtype as each Keras writes it: Keras 2's string, Keras 3's DTypePolicy. */
+export const dtypeOf = (flavour: KerasFlavour) => (flavour === 'keras2' ? 'float32' : policy);
+
+/** An initializer or a regularizer as Keras 2.13+ and Keras 3 serialize it. */
+export const kerasObject = (module: 'initializers' | 'regularizers', className: string, config: object) => ({ module: `keras.${module}`, class_name: className, config, registered_name: null });
+const initializer = (className: string) => kerasObject('initializers', className, className === 'Zeros' || className === 'Ones' ? {} : { seed: null });
+export { initializer as kerasInitializer };
 
 function denseConfig(layer: DenseFixture, flavour: KerasFlavour) {
   return {
     name: layer.name,
     trainable: true,
-    dtype: flavour === 'keras2' ? 'float32' : policy,
+    dtype: dtypeOf(flavour),
     units: layer.units,
     activation: layer.activation,
     use_bias: true,
@@ -36,7 +43,7 @@ function denseConfig(layer: DenseFixture, flavour: KerasFlavour) {
 }
 
 /** A layer entry: Keras 3 adds module, registered_name and build_config around the config. */
-function entry(className: string, config: object, flavour: KerasFlavour, inputs?: number) {
+export function entry(className: string, config: object, flavour: KerasFlavour, inputs?: number) {
   if (flavour === 'keras2') return { class_name: className, config };
   return {
     module: 'keras.layers',
@@ -58,15 +65,17 @@ const widths = (inputs: number, layers: DenseFixture[]) => layers.map((_, l) => 
 /** A Sequential model's topology with an InputLayer, as each Keras writes it. */
 export function sequentialTopology(inputs: number, layers: DenseFixture[], flavour: KerasFlavour) {
   const w = widths(inputs, layers);
+  return sequentialOf(inputs, layers.map((layer, l) => entry('Dense', denseConfig(layer, flavour), flavour, w[l])), flavour);
+}
+
+/** A Sequential model's topology of layer entries (entry()) after an InputLayer, as each Keras writes it. */
+export function sequentialOf(inputs: number, entries: object[], flavour: KerasFlavour, firstName = 'dense') {
   return {
     class_name: 'Sequential',
     config: {
       name: 'sequential',
       ...(flavour === 'keras2' ? {} : { trainable: true, dtype: policy }),
-      layers: [
-        entry('InputLayer', inputLayer(flavour === 'keras2' ? 'dense_input' : 'input_layer', inputs, flavour), flavour),
-        ...layers.map((layer, l) => entry('Dense', denseConfig(layer, flavour), flavour, w[l])),
-      ],
+      layers: [entry('InputLayer', inputLayer(flavour === 'keras2' ? `${firstName}_input` : 'input_layer', inputs, flavour), flavour), ...entries],
       ...(flavour === 'keras2' ? {} : { build_input_shape: [null, inputs] }),
     },
   };
