@@ -135,11 +135,15 @@ export class GpuBackend implements Backend {
       const target = buffers[epoch % 2];
       readback.encode(encoder, target);
       const submitted = checked(this.device, `epoch ${epoch}`, () => queue.submit([encoder.finish()]));
-      return Promise.all([submitted, target.mapAsync(MapMode.READ)]).then(() => {
+      const result = Promise.all([submitted, target.mapAsync(MapMode.READ)]).then(() => {
         const values = readback.read(target.getMappedRange().slice(0));
         target.unmap();
         return values;
       });
+      // An epoch queued behind one that fails may reject before the loop awaits it (wgpu rejects the maps of a
+      // destroyed device at once): the loop or its finally always settles it, so it is not an unhandled rejection.
+      result.catch(() => undefined);
+      return result;
     };
 
     // The next epoch is queued before this one's scores are read, so the GPU never waits for the CPU. When training
