@@ -4,18 +4,13 @@
 // the npm package `deno` runs it; the host prints one JSON line per check, read here as it comes.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { build } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type CheckResult, gpuChecks } from './checks/gpu-checks';
-
-/** Deno's wgpu reaches the GPU through Vulkan: SwiftShader (shipped with Chromium) unless VK_ICD_FILENAMES says otherwise. */
-const swiftshaderIcd = '/usr/lib/chromium/vk_swiftshader_icd.json';
-/** The package's launcher: it runs the binary its platform package installed. */
-const denoLauncher = createRequire(import.meta.url).resolve('deno/bin.cjs');
+import { denoEnv, denoLauncher } from './support/deno';
 
 const out = mkdtempSync(join(tmpdir(), 'webgpu-nn-deno-'));
 let deno: ChildProcess;
@@ -36,8 +31,7 @@ beforeAll(async () => {
     logLevel: 'warn',
     build: { lib: { entry: 'test/deno/checks.ts', formats: ['es'], fileName: 'checks' }, outDir: out, emptyOutDir: true, target: 'es2022', minify: false, reportCompressedSize: false },
   });
-  const env = { ...process.env, VK_ICD_FILENAMES: process.env.VK_ICD_FILENAMES ?? swiftshaderIcd, DENO_NO_UPDATE_CHECK: '1', NO_COLOR: '1' };
-  deno = spawn(process.execPath, [denoLauncher, 'run', '--no-prompt', join(out, 'checks.js')], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  deno = spawn(process.execPath, [denoLauncher, 'run', '--no-prompt', join(out, 'checks.js')], { env: denoEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
   deno.stderr!.on('data', (chunk) => (stderr += chunk));
   const lines = createInterface({ input: deno.stdout! });
   const adapter = new Promise<{ adapter: string; fallback: boolean }>((resolve, reject) => {
@@ -65,7 +59,7 @@ afterAll(() => {
 });
 
 function denoVersion(): Promise<string> {
-  const child = spawn(process.execPath, [denoLauncher, '--version'], { env: { ...process.env, DENO_NO_UPDATE_CHECK: '1', NO_COLOR: '1' } });
+  const child = spawn(process.execPath, [denoLauncher, '--version'], { env: denoEnv() });
   let text = '';
   child.stdout.on('data', (chunk) => (text += chunk));
   return new Promise((resolve) => child.on('close', () => resolve(text)));

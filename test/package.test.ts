@@ -1,6 +1,6 @@
 // The package as npm ships it: `npm pack` (whose prepack builds dist/) in a copy of the project, the tarball installed
 // into a fresh app as its README says, and that app used as its users would: the command line, a Node script on
-// Dawn and a Vite page in headless Chromium, each training against the CPU reference.
+// Dawn, a Deno script on wgpu and a Vite page in headless Chromium, each training against the CPU reference.
 import { type SpawnOptions, spawn } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -10,6 +10,7 @@ import { type PreviewServer, build, preview } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium } from './support/chromium';
 import { maxRelativeError } from './support/data';
+import { denoEnv, denoLauncher } from './support/deno';
 
 const root = resolve(import.meta.dirname, '..');
 const work = mkdtempSync(join(tmpdir(), 'webgpu-nn-package-'));
@@ -59,7 +60,15 @@ afterAll(() => rmSync(work, { recursive: true, force: true }));
 /** A history trained on WebGPU and one on the CPU reference, as the app's page and script report them. */
 type Histories = { adapter: string; webgpu: number[]; cpu: number[]; error?: string };
 
-function expectAgreement(result: Histories) {
+/** The histories that the app's script prints as its last line. */
+async function script([command, ...args]: string[], env: NodeJS.ProcessEnv): Promise<Histories> {
+  const result = await run(command, args, { cwd: app, env });
+  expect(result.code, result.stderr).toBe(0);
+  return JSON.parse(result.stdout.trim().split('\n').pop()!);
+}
+
+function expectAgreement(where: string, result: Histories) {
+  console.log(`${where}, ${result.adapter}: WebGPU losses ${result.webgpu?.map((l) => l.toFixed(6)).join(', ')}; CPU ${result.cpu?.map((l) => l.toFixed(6)).join(', ')}`);
   expect(result.error).toBeUndefined();
   expect(result.webgpu).toHaveLength(5);
   expect(result.cpu[4]).toBeLessThan(result.cpu[0]);
@@ -88,11 +97,11 @@ describe('the npm package', () => {
 
   it('a Node script importing webgpu-nn and webgpu trains on Dawn as on the CPU reference', async () => {
     const env = { ...process.env, VK_ADD_DRIVER_FILES: process.env.VK_ADD_DRIVER_FILES ?? '/usr/lib/chromium/vk_swiftshader_icd.json' };
-    const result = await run(process.execPath, ['train.js'], { cwd: app, env });
-    expect(result.code, result.stderr).toBe(0);
-    const histories: Histories = JSON.parse(result.stdout.trim().split('\n').pop()!);
-    console.log(`Node, ${histories.adapter}: WebGPU losses ${histories.webgpu.map((l) => l.toFixed(6)).join(', ')}; CPU ${histories.cpu.map((l) => l.toFixed(6)).join(', ')}`);
-    expectAgreement(histories);
+    expectAgreement('Node', await script([process.execPath, 'train.js'], env));
+  });
+
+  it("a Deno script importing webgpu-nn from the app's node_modules trains on wgpu as on the CPU reference", async () => {
+    expectAgreement('Deno', await script([process.execPath, denoLauncher, 'run', '--no-prompt', 'deno.js'], denoEnv()));
   });
 
   describe('a Vite page importing webgpu-nn', () => {
@@ -114,9 +123,7 @@ describe('the npm package', () => {
       const page = await browser.newPage();
       await page.goto(server.resolvedUrls!.local[0]);
       await page.waitForFunction(() => document.title.startsWith('{'), { timeout: 60_000 });
-      const histories: Histories = JSON.parse(await page.title());
-      console.log(`Chromium, ${histories.adapter}: WebGPU losses ${histories.webgpu?.map((l) => l.toFixed(6)).join(', ')}`);
-      expectAgreement(histories);
+      expectAgreement('Chromium', JSON.parse(await page.title()));
     });
   });
 });
