@@ -42,6 +42,13 @@ export async function acquireDevice(options: { device?: GPUDevice; gpu?: GPU }):
 
 const devices = new WeakMap<GPU, Promise<GpuHandle>>();
 
+/**
+ * The GPU each requested device came from. A WeakMap holds a value as long as its key, so the GPU lives as long as
+ * the device: in Node, a garbage-collected Dawn instance (the `webgpu` package's `create([])`) crashes the process
+ * at the next use of its devices.
+ */
+const sources = new WeakMap<GPUDevice, GPU>();
+
 /** A device with the adapter's largest storage-buffer limits, so that big datasets fit. */
 async function requestDevice(gpu: GPU): Promise<GpuHandle> {
   const adapter = await gpu.requestAdapter();
@@ -52,6 +59,7 @@ async function requestDevice(gpu: GPU): Promise<GpuHandle> {
       maxBufferSize: adapter.limits.maxBufferSize,
     },
   });
+  sources.set(device, gpu);
   const info = adapter.info;
   const fallback = (adapter as GPUAdapter & { isFallbackAdapter?: boolean }).isFallbackAdapter ?? info?.isFallbackAdapter;
   return { device, adapterInfo: describeAdapter(info, fallback) };

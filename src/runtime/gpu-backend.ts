@@ -150,6 +150,9 @@ export class GpuBackend implements Backend {
         target.unmap();
         return read;
       });
+      // An epoch queued behind one that fails may reject before the loop awaits it (wgpu rejects the maps of a
+      // destroyed device at once): the loop or its finally always settles it, so it is not an unhandled rejection.
+      values.catch(() => undefined);
       return { epoch, order, learningRate, values };
     };
 
