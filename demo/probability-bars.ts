@@ -1,5 +1,5 @@
 // One bar per class for the drawing: its probability as the bar's length and as a number; the top class stands out.
-import { argmax } from './model';
+import { argmax } from './probabilities';
 
 export class ProbabilityBars {
   private readonly bars: HTMLElement[];

@@ -1,13 +1,26 @@
-// The digit demo: its shipped data, its drawing preprocessing, and the built page trained end to end in headless Chromium.
-import { mkdirSync, readFileSync } from 'node:fs';
+// The digit demo: its shipped data, its drawing preprocessing, and the built page trained end to end in headless
+// Chromium, with the training in a worker and none of it on the page's main thread.
+import { mkdirSync, readFileSync, readdirSync } from 'node:fs';
+import { resolve, sep } from 'node:path';
 import type { Browser, Page } from 'puppeteer-core';
-import { type PreviewServer, build, preview } from 'vite';
+import { type PreviewServer, type Rolldown, build, preview } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeDigits } from '../src/data/digits';
+import type { TrainEvent } from '../demo/protocol';
 import { SIDE, toInput } from '../demo/preprocess';
 import { launchChromium } from './support/chromium';
+import { mainThreadCpu } from './support/main-thread-cpu';
 
 const CONFIG = 'demo/vite.config.ts';
+
+/** A long task the page's PerformanceObserver saw (PerformanceLongTaskTiming): over 50 ms on its main thread. */
+interface LongTask {
+  startTime: number;
+  duration: number;
+}
+
+/** What the page records for the test from before its scripts run: its long tasks, and the worker's last epoch event. */
+declare const recorded: { longTasks(): LongTask[]; epochs: number; lastEpoch?: Extract<TrainEvent, { type: 'epoch' }> };
 
 describe('demo data', () => {
   const index = JSON.parse(readFileSync('demo/data/index.json', 'utf8')) as Record<string, number>;
@@ -36,22 +49,52 @@ describe('drawing preprocessing', () => {
 });
 
 describe('demo page', () => {
+  let built: Awaited<ReturnType<typeof build>>;
   let server: PreviewServer;
-  let browser: Browser;
+  const browsers: Browser[] = [];
   let page: Page;
 
+  /** The demo in a fresh Chromium, with or without WebGPU, recording its long tasks and its worker's epochs. */
+  async function openDemo(webgpu: boolean): Promise<Page> {
+    const browser = await launchChromium({ webgpu });
+    browsers.push(browser);
+    const opened = await browser.newPage();
+    await opened.setViewport({ width: 1280, height: 1000 });
+    opened.on('pageerror', (error) => console.error('page error:', error));
+    await opened.evaluateOnNewDocument(() => {
+      const seen: LongTask[] = [];
+      const keep = (entries: PerformanceEntryList) => entries.forEach(({ startTime, duration }) => seen.push({ startTime, duration }));
+      const observer = new PerformanceObserver((list) => keep(list.getEntries()));
+      observer.observe({ type: 'longtask', buffered: true });
+      // Those delivered so far, and those still waiting for the observer's callback.
+      const longTasks = () => (keep(observer.takeRecords()), [...seen]);
+      const record: typeof recorded = { longTasks, epochs: 0 };
+      (window as unknown as { recorded: typeof recorded }).recorded = record;
+      // Every worker the page starts reports its epoch events here too.
+      const PageWorker = Worker;
+      window.Worker = class extends PageWorker {
+        constructor(...args: ConstructorParameters<typeof Worker>) {
+          super(...args);
+          this.addEventListener('message', ({ data }: MessageEvent<TrainEvent>) => {
+            if (data.type !== 'epoch') return;
+            record.epochs++;
+            record.lastEpoch = data;
+          });
+        }
+      };
+    });
+    await opened.goto(server.resolvedUrls!.local[0]);
+    return opened;
+  }
+
   beforeAll(async () => {
-    await build({ configFile: CONFIG, logLevel: 'warn' });
+    built = await build({ configFile: CONFIG, logLevel: 'warn' });
     server = await preview({ configFile: CONFIG, logLevel: 'warn', preview: { host: '127.0.0.1', port: 0, strictPort: true } });
-    browser = await launchChromium();
-    page = await browser.newPage();
-    await page.setViewport({ width: 1280, height: 1000 });
-    page.on('pageerror', (error) => console.error('page error:', error));
-    await page.goto(server.resolvedUrls!.local[0]);
+    page = await openDemo(true);
   });
 
   afterAll(async () => {
-    await browser?.close();
+    await Promise.all(browsers.map((browser) => browser.close()));
     await server?.close();
   });
 
@@ -69,19 +112,45 @@ describe('demo page', () => {
     expect(await text('status')).toBe('ready');
   }
 
-  /** Trains with the settings on the page until the status is "done"; logs and returns the accuracies shown. */
+  /**
+   * The long tasks the page's observer records while `action` runs, each with the CPU time its main thread spent on
+   * it (from Chromium's trace).
+   */
+  async function longTasksWhile(action: () => Promise<void>): Promise<(LongTask & { cpu: number })[]> {
+    await page.tracing.start({ categories: ['toplevel', 'blink.user_timing'] });
+    const from = await page.evaluate(() => performance.mark('long-tasks-from').startTime);
+    await action();
+    const to = await page.evaluate(() => performance.now());
+    const cpu = mainThreadCpu(new TextDecoder().decode(await page.tracing.stop()), 'long-tasks-from');
+    const tasks = (await page.evaluate(() => recorded.longTasks())).filter((task) => task.startTime + task.duration > from && task.startTime < to);
+    return tasks.map((task) => ({ ...task, cpu: cpu(task.startTime, task.duration) }));
+  }
+
+  /**
+   * Trains with the settings on the page until the status is "done"; logs and returns the accuracies shown. The
+   * page's main thread never works 50 ms at a stretch while the worker trains: a long task the observer records
+   * (over 50 ms of wall time) took under 50 ms of the thread's CPU, and was long only because the thread waited for
+   * one of the machine's cores, which the worker's training keeps busy.
+   */
   async function train(): Promise<{ trainAccuracy: number; testAccuracy: number }> {
     const started = performance.now();
-    await page.click('[data-testid="train"]');
-    const status = await page.waitForFunction(
-      () => {
-        const shown = document.querySelector('[data-testid="status"]')!.textContent!;
-        return (shown === 'done' || shown.startsWith('error')) && shown;
-      },
-      { timeout: 90_000 },
-    );
-    expect(await status.jsonValue()).toBe('done');
+    let shown: unknown;
+    const longTasks = await longTasksWhile(async () => {
+      await page.click('[data-testid="train"]');
+      const status = await page.waitForFunction(
+        () => {
+          const text = document.querySelector('[data-testid="status"]')!.textContent!;
+          return (text === 'done' || text.startsWith('error')) && text;
+        },
+        { timeout: 90_000 },
+      );
+      shown = await status.jsonValue();
+    });
+    expect(shown).toBe('done');
     const seconds = (performance.now() - started) / 1000;
+    const listed = longTasks.map(({ duration, cpu }) => `${duration.toFixed(0)} ms (CPU ${cpu.toFixed(1)} ms)`).join(', ');
+    console.log(`demo (${await page.$eval('#mode', (e) => (e as HTMLSelectElement).value)}): ${longTasks.length} long tasks on the main thread while training${listed ? `: ${listed}` : ''}`);
+    for (const { cpu } of longTasks) expect(cpu).toBeLessThan(50);
     const trainAccuracy = Number(await text('train-accuracy'));
     const testAccuracy = Number(await text('test-accuracy'));
     const setting = (id: string) => page.$eval(`#${id}`, (e) => (e as HTMLInputElement).value);
@@ -132,11 +201,81 @@ describe('demo page', () => {
 
   const likeliest = (probabilities: number[]) => probabilities.indexOf(Math.max(...probabilities));
 
+  /** Replaces a text field's value as a user would. */
+  async function fill(testid: string, value: string): Promise<void> {
+    await page.click(`[data-testid="${testid}"]`, { count: 3 });
+    await page.keyboard.press('Backspace');
+    await page.type(`[data-testid="${testid}"]`, value);
+  }
+
+  /**
+   * The first-layer images against the worker's last kernel: how many tiles the canvas shows (in rows of as many as
+   * fit its width, 21 pixels apart), the kernel's units, and the largest difference between a tile's grey and its
+   * unit's weight mapped linearly from the column's [min, max] to [0, 255].
+   */
+  async function weightImages(): Promise<{ images: number; units: number; worst: number; note: string }> {
+    return page.evaluate(() => {
+      const { shape: [inputs, units], data } = recorded.lastEpoch!.firstLayer;
+      const canvas = document.querySelector<HTMLCanvasElement>('[data-testid="weights"]')!;
+      const pixels = canvas.getContext('2d')!.getImageData(0, 0, canvas.width, canvas.height).data;
+      const [side, pitch] = [20, 21];
+      const columns = (canvas.width + 1) / pitch, rows = (canvas.height + 1) / pitch;
+      const pixel = (j: number, i: number) => 4 * ((Math.floor(j / columns) * pitch + Math.floor(i / side)) * canvas.width + (j % columns) * pitch + (i % side));
+      let images = 0;
+      while (images < columns * rows && pixels[pixel(images, 0) + 3] === 255) images++;
+      let worst = 0;
+      for (let j = 0; j < images; j++) {
+        const column = Array.from({ length: inputs }, (_, i) => data[i * units + j]);
+        const lo = Math.min(...column), hi = Math.max(...column);
+        column.forEach((w, i) => {
+          const [r, g, b, a] = pixels.subarray(pixel(j, i), pixel(j, i) + 4);
+          worst = Math.max(worst, Math.abs(r - (255 * (w - lo)) / (hi - lo)), Math.abs(g - r), Math.abs(b - r), 255 - a);
+        });
+      }
+      return { images, units, worst, note: document.getElementById('weights-note')!.textContent! };
+    });
+  }
+
+  it("runs webgpu-nn only in its worker: the page's script is built from none of its modules", () => {
+    const chunks = [built as Rolldown.RolldownOutput | Rolldown.RolldownOutput[]].flat().flatMap((output) => output.output);
+    const entry = chunks.find((chunk): chunk is Rolldown.OutputChunk => chunk.type === 'chunk' && chunk.isEntry)!;
+    expect(entry.moduleIds).toContain(resolve('demo/main.ts'));
+    expect(entry.moduleIds.filter((id) => id.startsWith(resolve('src') + sep))).toEqual([]);
+    // The page starts the worker, whose script holds the library: its device request, WGSL kernels and fit.
+    const workers = readdirSync('demo/dist/assets').filter((name) => /^worker-.*\.js$/.test(name));
+    expect(workers).toHaveLength(1);
+    expect(entry.code).toContain(workers[0]);
+    const worker = readFileSync(`demo/dist/assets/${workers[0]}`, 'utf8');
+    for (const mark of ['requestAdapter', '@compute', 'stopTraining']) expect(worker).toContain(mark);
+  });
+
   it('trains to ≥ 0.99 test accuracy with its defaults and tells a drawn 1 from a drawn 0', async () => {
     await ready();
     const { trainAccuracy, testAccuracy } = await train();
     expect(testAccuracy).toBeGreaterThanOrEqual(0.99);
     expect(trainAccuracy).toBeGreaterThanOrEqual(0.99);
+
+    // The page shows the worker's last epoch: its training and validation losses, and its first layer's 25 units.
+    const last = await page.evaluate(() => ({ epochs: recorded.epochs, logs: recorded.lastEpoch!.logs }));
+    expect(last.epochs).toBe(10);
+    expect(await text('loss')).toBe(last.logs.loss.toFixed(4));
+    expect(await text('val-loss')).toBe(last.logs.val_loss.toFixed(4));
+    expect(await text('test-accuracy')).toBe(last.logs.val_accuracy.toFixed(4));
+    const images = await weightImages();
+    expect(images).toMatchObject({ images: 25, units: 25, note: 'Its 25 units.' });
+    expect(images.worst).toBeLessThanOrEqual(0.5 + 1e-3);
+
+    // The page's own work shows as a long task and as its CPU time: a timer that computes for 300 ms (of wall time:
+    // on a loaded machine, less of CPU), well over the 50 ms of CPU that training may not take.
+    const busy = await longTasksWhile(async () => {
+      await page.evaluate(() => new Promise<void>((done) => setTimeout(() => {
+        const start = performance.now();
+        while (performance.now() - start < 300);
+        setTimeout(done, 0);
+      })));
+    });
+    console.log(`demo: a timer's 300 ms of work: long tasks ${busy.map(({ duration, cpu }) => `${duration.toFixed(0)} ms (CPU ${cpu.toFixed(1)} ms)`).join(', ')}`);
+    expect(busy.map((task) => task.duration >= 300 && task.cpu >= 50)).toContain(true);
 
     await draw(ONE);
     const one = await probabilityOfOne();
@@ -165,5 +304,55 @@ describe('demo page', () => {
     expect(likeliest(one)).toBe(1);
     expect(likeliest(zero)).toBe(0);
     await screenshot('demo-ten.png');
+  });
+
+  it('trains the hidden layers the user picks, shows at most 64 first-layer units, and stops when asked', async () => {
+    await page.select('[data-testid="mode"]', 'binary');
+    await ready();
+    await fill('hidden-units', '25, x');
+    await page.click('[data-testid="train"]');
+    expect(await page.$eval('[data-testid="hidden-units"]', (e) => (e as HTMLInputElement).validationMessage)).toContain('"x" is not');
+    expect(await text('status')).toBe('ready');
+
+    await fill('hidden-units', '40,20');
+    await page.select('[data-testid="activation"]', 'tanh');
+    await fill('epochs', '3');
+    expect(await page.$eval('#network', (e) => e.textContent)).toBe('400 → 40 tanh → 20 tanh → 1 sigmoid');
+    const { testAccuracy } = await train();
+    expect(testAccuracy).toBeGreaterThanOrEqual(0.99);
+    const images = await weightImages();
+    expect(images).toMatchObject({ images: 40, units: 40 });
+    expect(images.worst).toBeLessThanOrEqual(0.5 + 1e-3);
+    for (const id of ['hidden-units', 'activation', 'learning-rate']) expect(await page.$eval(`#${id}`, (e) => (e as HTMLInputElement).disabled)).toBe(true);
+
+    // A wider first layer than the panel shows, trained for many epochs and stopped after the first.
+    await page.click('[data-testid="reset"]');
+    await fill('hidden-units', '100');
+    await page.select('[data-testid="activation"]', 'relu');
+    await fill('epochs', '200');
+    const epochsBefore = await page.evaluate(() => recorded.epochs);
+    await page.click('[data-testid="train"]');
+    await page.waitForFunction((before) => recorded.epochs > before, { timeout: 90_000 }, epochsBefore);
+    await page.click('[data-testid="stop"]');
+    await page.waitForFunction(() => document.querySelector('[data-testid="status"]')!.textContent === 'done', { timeout: 90_000 });
+    const epochsRun = (await page.evaluate(() => recorded.epochs)) - epochsBefore;
+    console.log(`demo (binary, 400 → 100 relu → 1 sigmoid): stopped after ${epochsRun} of 200 epochs`);
+    expect(epochsRun).toBeLessThan(5);
+    expect(await page.$eval('#epoch', (e) => e.textContent)).toBe(`${epochsRun} / 200`);
+    const wide = await weightImages();
+    expect(wide).toMatchObject({ images: 64, units: 100, note: 'The first 64 of its 100 units.' });
+    expect(wide.worst).toBeLessThanOrEqual(0.5 + 1e-3);
+  });
+
+  it('without WebGPU, trains on the CPU reference in its worker to ≥ 0.99 test accuracy, the main thread still free', async () => {
+    // Trained on the page's main thread, these ten epochs of the CPU reference are one task of over a second of CPU.
+    page = await openDemo(false);
+    await ready();
+    const { testAccuracy } = await train();
+    expect(await text('backend')).toBe('CPU reference: WebGPU unavailable');
+    expect(testAccuracy).toBeGreaterThanOrEqual(0.99);
+    expect(await page.evaluate(() => recorded.epochs)).toBe(10);
+    await draw(ONE);
+    expect(await probabilityOfOne()).toBeGreaterThan(0.5);
   });
 });
