@@ -14,16 +14,26 @@ export interface Scores {
 /** What an epoch reports, in Keras's names: the scores, and the validation's as val_loss, val_accuracy, .... */
 export type EpochLogs = Scores;
 
-/** What `fit` asks of a backend once its arguments are checked. */
-export interface FitRequest<D extends Data = Data> {
+/** Rows to score: inputs, labels, and each row's sample weight ([rows × 1]; 1 for every row when absent). */
+export interface Scored<D extends Data = Data> {
   x: D;
   y: D;
-  /** Scored after each epoch, as `evaluate` would. */
-  validation?: { x: D; y: D };
+  sampleWeight?: D;
+}
+
+/** What `fit` asks of a backend once its arguments are checked. */
+export interface FitRequest<D extends Data = Data> extends Scored<D> {
+  /** Scored after each epoch that `validationFreq` names, as `evaluate` would, `validationBatchSize` rows per step. */
+  validation?: Scored<D> & { batchSize?: number; freq: (epoch: number) => boolean };
   epochs: number;
   batchSize: number;
   /** The row order of the next epoch (identity when shuffle is off); called once per epoch, in order. */
   nextOrder(): Uint32Array;
+  /**
+   * Where callbacks act at the beginning of epochs: called before each epoch is queued, and so, after the first,
+   * once the epoch before has ended and reported (which keeps the GPU from queueing ahead).
+   */
+  epochBegin?(epoch: number): Promise<void>;
   /** Called with each epoch's logs, in order; resolves true to stop training. */
   epochEnd(epoch: number, logs: EpochLogs): Promise<boolean>;
   /** Called with each batch's scores, in order, when the caller asked for them. */
@@ -41,11 +51,12 @@ export interface Backend {
   getWeights(): Promise<Float32Array[]>;
   setWeights(weights: Float32Array[]): Promise<void>;
   fit(request: FitRequest): Promise<void>;
-  predict(x: Data): Promise<Matrix>;
+  /** The outputs for the rows of x, `batchSize` rows per step (default: as many as the backend likes). */
+  predict(x: Data, batchSize?: number): Promise<Matrix>;
   /** The outputs written into `into` on the device, nothing read back; WebGPU only. */
-  predictInto?(x: Data, into: GPUBuffer): Promise<GPUMatrix>;
-  /** The mean loss over the rows of `x`, and the metrics the compile asked for. */
-  evaluate(x: Data, y: Data): Promise<Scores>;
+  predictInto?(x: Data, into: GPUBuffer, batchSize?: number): Promise<GPUMatrix>;
+  /** The loss over the rows (Σ w · L ÷ rows), and the metrics the compile asked for. */
+  evaluate(data: Scored, batchSize?: number): Promise<Scores>;
   /** What one training step at this batch size runs, one line per dispatch. */
   describeTrainingStep(batchSize: number): Promise<string>;
   dispose(): void;

@@ -3,7 +3,7 @@
 // registries: src/layers, src/losses, src/optimizers, src/metrics (activations: src/activations).
 import type { LayerSpec } from './layers/registry';
 import type { LossName } from './losses/registry';
-import type { MetricName } from './metrics/registry';
+import type { CompiledMetric } from './metrics/registry';
 import type { OptimizerSpec } from './optimizers/optimizer';
 
 export type { LayerSpec } from './layers/registry';
@@ -13,6 +13,6 @@ export interface NetworkSpec {
   layers: LayerSpec[];
   loss: LossName;
   optimizer: OptimizerSpec;
-  /** What fit and evaluate report beside the loss: the history's name for each, and the metric it is. */
-  metrics: { key: string; metric: MetricName }[];
+  /** What fit and evaluate report beside the loss: the history's name for each, the metric it is, and whether sample weights weigh it. */
+  metrics: CompiledMetric[];
 }

@@ -153,7 +153,7 @@ describe('webgpu-nn train', () => {
     ['a dropout rate of 1.5', ['--layers', '8,dropout:1.5,10'], 'webgpu-nn: --layers dropout:1.5: Dropout({ rate }): expected a number in [0, 1), got 1.5'],
     ['an unknown activation layer', ['--layers', '8,activation:swish,10'], 'webgpu-nn: --layers activation:swish: Activation({ activation }): expected one of'],
     ['a sparse loss without a softmax', ['--layers', '8,10', '--loss', 'sparseCategoricalCrossentropy'], "webgpu-nn: compile({ loss }): expected a last layer with activation 'softmax' for sparseCategoricalCrossentropy, got 'sigmoid'"],
-    ['an unknown metric', ['--layers', '8,10', '--output-activation', 'softmax', '--metrics', 'accuracy,perplexity'], 'webgpu-nn: compile({ metrics }): expected'],
+    ['an unknown metric', ['--layers', '8,10', '--output-activation', 'softmax', '--metrics', 'accuracy,perplexity'], 'webgpu-nn: compile({ metrics })[1]: expected a metric name'],
     ['labels beyond the output units', ['--layers', '8,5', '--output-activation', 'softmax'], 'the label of row 6: expected a class index in [0, 5) for a last layer of 5 units, got 5'],
     ['a validation split of 1', ['--layers', '8,10', '--validation-split', '1'], "error: option '--validation-split <fraction>' argument '1' is invalid. expected a fraction in [0, 1)"],
     ['--from with --layers', ['--layers', '8,10', '--from', 'model'], "error: option '--from <dir>' cannot be used with option '--layers <spec>'"],

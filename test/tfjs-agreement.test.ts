@@ -15,7 +15,7 @@ interface Case {
   loss: LossName;
   optimizer: () => [Optimizer, tf.Optimizer];
   labels: 'binary' | 'oneHot' | 'sparse';
-  fit: Omit<FitOptions, 'shuffle' | 'onEpochEnd' | 'onBatchEnd'>;
+  fit: Pick<FitOptions, 'epochs' | 'initialEpoch' | 'batchSize' | 'validationSplit'>;
   metrics?: boolean;
 }
 

@@ -82,11 +82,16 @@ describe('bad input', () => {
     await rejects(() => model.compile({ loss: 'hinge' as 'meanSquaredError' }), 'INVALID_ARGUMENT', 'compile({ loss })', 'got "hinge"');
   });
 
-  it('rejects softmax on a hidden layer, a categorical loss without softmax, and unknown metrics', async () => {
+  it('rejects softmax on a hidden layer, a categorical loss without softmax, and unknown or misconfigured metrics', async () => {
     const hiddenSoftmax = new Sequential([new Dense({ units: 3, activation: 'softmax', inputDim: 4 }), new Dense({ units: 2, activation: 'softmax' })]);
     await expect(hiddenSoftmax.compile({ loss: 'categoricalCrossentropy', backend: 'cpu' })).rejects.toThrow(/model.layers\[0\].activation: expected 'softmax' on the last layer only/);
     await rejects(() => model.compile({ loss: 'categoricalCrossentropy', backend: 'cpu' }), 'INVALID_ARGUMENT', "expected a last layer with activation 'softmax' for categoricalCrossentropy, got 'sigmoid'");
-    await rejects(() => model.compile({ loss: 'binaryCrossentropy', metrics: ['mae' as 'accuracy'] }), 'INVALID_ARGUMENT', 'compile({ metrics })', "['accuracy']");
+    await rejects(() => model.compile({ loss: 'binaryCrossentropy', metrics: ['accuracy', 'f1'] }), 'INVALID_ARGUMENT', 'compile({ metrics })[1]: expected a metric name', "'binaryAccuracy'", 'got "f1"');
+    await rejects(() => model.compile({ loss: 'binaryCrossentropy', metrics: [{ name: 'topKCategoricalAccuracy', k: 0 }] }), 'INVALID_ARGUMENT', 'compile({ metrics })[0].k: expected a valid k', 'got 0');
+    await rejects(() => model.compile({ loss: 'binaryCrossentropy', metrics: [{ name: 'auc', curve: 'PR' }] }), 'INVALID_ARGUMENT', 'compile({ metrics })[0].curve: expected one of the options of auc: numThresholds');
+    await rejects(() => model.compile({ loss: 'binaryCrossentropy', metrics: ['sparseCategoricalAccuracy'] }), 'INVALID_ARGUMENT', 'compile({ metrics })[0]: expected class indices');
+    await rejects(() => model.compile({ loss: 'binaryCrossentropy', metrics: ['mse', 'mse'] }), 'INVALID_ARGUMENT', 'compile({ metrics })[1]: expected metrics with different names');
+    await rejects(() => model.compile({ loss: 'binaryCrossentropy', weightedMetrics: 'auc' as never }), 'INVALID_ARGUMENT', 'compile({ weightedMetrics }): expected an array of metric names');
   });
 
   it('rejects class indices that are not integers in [0, classes) for sparse categorical cross-entropy', async () => {

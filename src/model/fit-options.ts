@@ -1,6 +1,8 @@
 import type { EpochLogs, Scores } from '../backend';
+import { Callback } from '../callbacks/callback';
 import { invalid, positiveInteger } from '../errors';
 import type { MatrixLike } from '../matrix';
+import type { ClassWeight, SampleWeightLike } from './sample-weights';
 
 export interface FitOptions<D = MatrixLike> {
   /** The epoch to end at: fit trains epochs − initialEpoch passes over the data. Default 1. */
@@ -11,10 +13,22 @@ export interface FitOptions<D = MatrixLike> {
   batchSize?: number;
   /** Visit the rows in a new seeded random order each epoch. Default true. */
   shuffle?: boolean;
-  /** [x, y] scored after each epoch: val_loss (and val_accuracy). */
-  validationData?: [D, D];
+  /** A weight per row: each row's loss (and weighted metrics) count that many times. Not with classWeight. */
+  sampleWeight?: SampleWeightLike;
+  /** A weight per class index: each training row weighs its label's class's weight (1 for a class not named). */
+  classWeight?: ClassWeight;
+  /** [x, y] or [x, y, sampleWeight] scored after each epoch: val_loss (and val_accuracy). */
+  validationData?: [D, D] | [D, D, SampleWeightLike];
   /** The fraction of rows, taken from the end before any shuffling, held out as validation data (Keras). */
   validationSplit?: number;
+  /** Validate after every this many epochs (the n-th, 2n-th, ... counting from 1). Default 1. */
+  validationFreq?: number;
+  /** Rows per step of the validation pass (memory, not results). Default: as many as the backend likes. */
+  validationBatchSize?: number;
+  /** EarlyStopping, ReduceLROnPlateau, LearningRateScheduler, TerminateOnNaN, or your own Callback subclasses, called in order. */
+  callbacks?: Callback[];
+  /** 1 or 2: in Node and Deno, a Keras progress line after each epoch (2: without the bar); browsers print nothing. Default 0. */
+  verbose?: 0 | 1 | 2;
   /** Called after each epoch with its logs; may return a promise. Set `model.stopTraining = true` in it to stop. */
   onEpochEnd?: (epoch: number, logs: EpochLogs) => void | Promise<void>;
   /**
@@ -39,8 +53,14 @@ export interface ParsedFitOptions<D> {
   initialEpoch: number;
   batchSize: number;
   shuffle: boolean;
-  validationData: [D, D] | undefined;
+  sampleWeight: unknown;
+  classWeight: unknown;
+  validationData: [D, D] | [D, D, SampleWeightLike] | undefined;
   validationSplit: number;
+  validationFreq: number;
+  validationBatchSize: number | undefined;
+  callbacks: Callback[];
+  verbose: 0 | 1 | 2;
   onEpochEnd: FitOptions['onEpochEnd'];
   onBatchEnd: FitOptions['onBatchEnd'];
 }
@@ -61,9 +81,19 @@ export function parseFitOptions<D>(options: FitOptions<D>): ParsedFitOptions<D> 
   const shuffle = options.shuffle ?? true;
   if (typeof shuffle !== 'boolean') throw invalid('fit({ shuffle })', 'true or false', shuffle);
   const validationData = options.validationData;
-  if (validationData !== undefined && (!Array.isArray(validationData) || validationData.length !== 2)) {
-    throw invalid('fit({ validationData })', '[x, y]', validationData);
+  if (validationData !== undefined && (!Array.isArray(validationData) || (validationData.length !== 2 && validationData.length !== 3))) {
+    throw invalid('fit({ validationData })', '[x, y] or [x, y, sampleWeight]', validationData);
   }
+  if (options.sampleWeight !== undefined && options.classWeight !== undefined) {
+    throw invalid('fit({ classWeight })', 'no classWeight beside sampleWeight (give one or the other)', options.classWeight);
+  }
+  const callbacks = options.callbacks ?? [];
+  if (!Array.isArray(callbacks)) throw invalid('fit({ callbacks })', 'an array of callbacks (new EarlyStopping(), ...)', callbacks);
+  callbacks.forEach((c, i) => {
+    if (!(c instanceof Callback)) throw invalid(`fit({ callbacks })[${i}]`, 'a Callback (new EarlyStopping(), a subclass of Callback)', c);
+  });
+  const verbose = options.verbose ?? 0;
+  if (verbose !== 0 && verbose !== 1 && verbose !== 2) throw invalid('fit({ verbose })', '0, 1 or 2', verbose);
   const validationSplit = options.validationSplit ?? 0;
   if (typeof validationSplit !== 'number' || !(validationSplit >= 0 && validationSplit < 1)) {
     throw invalid('fit({ validationSplit })', 'a fraction in [0, 1)', validationSplit);
@@ -73,8 +103,14 @@ export function parseFitOptions<D>(options: FitOptions<D>): ParsedFitOptions<D> 
     initialEpoch,
     batchSize: positiveInteger('fit({ batchSize })', options.batchSize ?? 32),
     shuffle,
+    sampleWeight: options.sampleWeight,
+    classWeight: options.classWeight,
     validationData,
     validationSplit,
+    validationFreq: positiveInteger('fit({ validationFreq })', options.validationFreq ?? 1),
+    validationBatchSize: options.validationBatchSize === undefined ? undefined : positiveInteger('fit({ validationBatchSize })', options.validationBatchSize),
+    callbacks,
+    verbose,
     onEpochEnd: callback('fit({ onEpochEnd })', options.onEpochEnd),
     onBatchEnd: callback('fit({ onBatchEnd })', options.onBatchEnd),
   };

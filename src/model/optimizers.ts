@@ -19,6 +19,7 @@ export class Optimizer {
     return this.spec.learningRate;
   }
   set learningRate(value: number) {
+    if (this.spec.schedule) throw invalid('optimizer.learningRate', 'an optimizer with a constant learning rate (this one follows a schedule)', value);
     this.spec.learningRate = positiveNumber('optimizer.learningRate', value);
   }
 }

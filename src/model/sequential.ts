@@ -1,4 +1,8 @@
-import type { Backend, Data, FitRequest, Scores } from '../backend';
+import type { Backend, Data, EpochLogs, FitRequest, Scored, Scores } from '../backend';
+import { CallbackList } from '../callbacks/callback';
+import { FunctionCallback } from '../callbacks/function-callback';
+import { ProgressLogger } from '../callbacks/progress-logger';
+import { metricDefinition } from '../metrics/registry';
 import { WebGPUNNError, invalid, positiveInteger } from '../errors';
 import { layerDefinition, layers } from '../layers/registry';
 import type { LayerSpec } from '../layers/registry';
@@ -10,10 +14,11 @@ import { CpuBackend } from '../reference/cpu-backend';
 import { BufferUsage } from '../runtime/flags';
 import { GpuBackend } from '../runtime/gpu-backend';
 import type { NetworkSpec } from '../spec';
-import { type FitOptions, type History, parseFitOptions, record, splitRows } from './fit-options';
+import { type FitOptions, type History, type ParsedFitOptions, parseFitOptions, record, splitRows } from './fit-options';
+import { type SampleWeightLike, checkClassWeight, checkSampleWeight, classWeightsOf } from './sample-weights';
 import { Layer } from './layer';
 import { type Loss, type LossName, checkOutputActivation, toLoss } from './losses';
-import { checkMetrics } from './metrics';
+import { type MetricLike, compiledMetrics } from './metrics';
 import { type LoadOptions, type ModelArtifacts, type ModelArtifactsLike, decodeModel, encodeModel } from './model-files';
 import { type Optimizer, toOptimizer } from './optimizers';
 import type { IOArtifacts, IOHandler, SaveResult } from './storage/artifacts';
@@ -25,8 +30,15 @@ export interface CompileOptions {
   loss: Loss | LossName;
   /** Default: new SGD() (learning rate 0.01). */
   optimizer?: Optimizer | 'sgd' | 'adam' | 'adamw' | 'rmsprop';
-  /** ['accuracy']: fit and evaluate also report accuracy (binary, categorical or sparse, as Keras picks). */
-  metrics?: 'accuracy'[];
+  /**
+   * What fit and evaluate report beside the loss, by Keras's and TF.js's names: 'accuracy' (binary, categorical or
+   * sparse, as Keras picks), 'binaryAccuracy', 'categoricalAccuracy', 'sparseCategoricalAccuracy',
+   * 'topKCategoricalAccuracy', 'mse', 'mae', 'precision', 'recall', 'auc', or { name, ...options }
+   * ({ name: 'topKCategoricalAccuracy', k: 3 }). Computed on the GPU; the sample weights do not weigh them.
+   */
+  metrics?: MetricLike[];
+  /** Metrics as `metrics`, weighted by the rows' sample weights (Σ w · v ÷ Σ w), as Keras's weighted_metrics. */
+  weightedMetrics?: MetricLike[];
   /** 'auto' (default): WebGPU where an adapter exists, else the CPU reference with a console warning. */
   backend?: BackendName;
   /** Seeds the initial weights and the shuffling: same seed, same training. Default: random. */
@@ -102,7 +114,7 @@ export class Sequential {
     if (softmax >= 0 && softmax < last) {
       throw invalid(`compile(): model.layers[${softmax}].activation`, "'softmax' on the last layer only", 'softmax');
     }
-    const metrics = checkMetrics('compile({ metrics })', options.metrics, loss, this.outputWidth());
+    const metrics = compiledMetrics(options.metrics, options.weightedMetrics, loss, this.outputWidth());
     const backend = options.backend ?? 'auto';
     if (!['auto', 'webgpu', 'cpu'].includes(backend)) throw invalid('compile({ backend })', "'auto', 'webgpu' or 'cpu'", backend);
     const gpuOptions = { device: options.device, gpu: options.gpu };
@@ -129,21 +141,23 @@ export class Sequential {
     const compiled = this.compiledState('fit');
     this.idle('fit');
     const o = parseFitOptions(options);
-    let data = this.checkData('fit', x, y, compiled.loss);
-    let validation = o.validationData && this.checkData('fit({ validationData })', o.validationData[0], o.validationData[1], compiled.loss);
-    if (!validation && o.validationSplit > 0) {
-      if (!('data' in data.x) || !('data' in data.y)) throw invalid('fit({ validationSplit })', 'data from the CPU (use validationData with GPU buffers)', 'a GPUBuffer');
-      const split = Math.floor(data.x.shape[0] * (1 - o.validationSplit));
-      if (split === 0 || split === data.x.shape[0]) throw invalid('fit({ validationSplit })', `a split that leaves rows on both sides of ${data.x.shape[0]}`, o.validationSplit);
-      const [xTrain, xValidation] = splitRows(data.x, split);
-      const [yTrain, yValidation] = splitRows(data.y, split);
-      data = { x: xTrain, y: yTrain };
-      validation = { x: xValidation, y: yValidation };
+    const { data, validation } = this.fitData(x, y, o, compiled.loss);
+    const rows = data.x.shape[0];
+    const callbacks = new CallbackList([
+      ...(o.onEpochEnd || o.onBatchEnd ? [new FunctionCallback(o.onEpochEnd, o.onBatchEnd)] : []),
+      ...o.callbacks,
+      ...(o.verbose > 0 ? [new ProgressLogger(o.verbose as 1 | 2)] : []),
+    ]);
+    const metrics = Object.fromEntries(compiled.metrics.map((m) => [m.key, metricDefinition(m).direction]));
+    for (const c of callbacks.callbacks) {
+      c.setModel(this);
+      c.setParams({ epochs: o.epochs, steps: Math.ceil(rows / o.batchSize), samples: rows, verbose: o.verbose, metrics });
     }
 
     this.fitting = true;
     this.stopTraining = false;
     const history: History = { epoch: [], loss: [] };
+    let last: EpochLogs | undefined;
     try {
       if (!this.backend) {
         this.inputDim = data.x.shape[1];
@@ -152,25 +166,31 @@ export class Sequential {
           throw error;
         });
       }
-      const rows = data.x.shape[0];
+      await callbacks.trainBegin();
       const request: FitRequest = {
         ...data,
-        validation,
+        validation: validation && { ...validation, batchSize: o.validationBatchSize, freq: (index) => (o.initialEpoch + index + 1) % o.validationFreq === 0 },
         epochs: o.epochs - o.initialEpoch,
         batchSize: o.batchSize,
         nextOrder: () => epochOrder(rows, o.shuffle, this.shuffleRandom),
+        epochBegin: callbacks.has('onEpochBegin') ? (index) => callbacks.epochBegin(o.initialEpoch + index) : undefined,
         epochEnd: async (index, logs) => {
           const epoch = o.initialEpoch + index;
+          // The callbacks see the logs first (ReduceLROnPlateau adds learning_rate), then the history records them.
+          await callbacks.epochEnd(epoch, logs);
           record(history, epoch, logs);
-          if (!Number.isFinite(logs.loss)) {
+          last = logs;
+          if (!Number.isFinite(logs.loss) && !this.stopTraining) {
             throw new WebGPUNNError('DIVERGED', `fit: the loss of epoch ${epoch} is ${logs.loss}; training stopped (lower the learning rate)`);
           }
-          await o.onEpochEnd?.(epoch, logs);
           return this.stopTraining;
         },
-        batchEnd: o.onBatchEnd && (async (batch, scores) => void (await o.onBatchEnd!(batch, scores))),
+        batchEnd: callbacks.has('onBatchEnd') ? (batch, scores) => callbacks.batchEnd(batch, scores) : undefined,
       };
       await this.backend!.fit(request);
+      // Training is over: the callbacks may set weights now (EarlyStopping's best).
+      this.fitting = false;
+      await callbacks.trainEnd(last);
       return history;
     } catch (error) {
       // The epochs that did complete stay in the model and in the error's history.
@@ -182,26 +202,35 @@ export class Sequential {
   }
 
   /**
-   * The outputs of the last layer for each row of x: { shape: [rows, units], data }. With `{ into }` (WebGPU), they
-   * are written into that buffer on the device instead, nothing is read back, and the result names the buffer.
+   * The outputs of the last layer for each row of x: { shape: [rows, units], data }, `batchSize` rows per step
+   * (memory, not results). With `{ into }` (WebGPU), they are written into that buffer on the device instead, nothing
+   * is read back, and the result names the buffer.
    */
-  async predict(x: MatrixLike | GPUMatrix): Promise<Matrix>;
-  async predict(x: MatrixLike | GPUMatrix, options: { into: GPUBuffer }): Promise<GPUMatrix>;
-  async predict(x: MatrixLike | GPUMatrix, options?: { into: GPUBuffer }): Promise<Matrix | GPUMatrix> {
+  async predict(x: MatrixLike | GPUMatrix, options?: { batchSize?: number }): Promise<Matrix>;
+  async predict(x: MatrixLike | GPUMatrix, options: { into: GPUBuffer; batchSize?: number }): Promise<GPUMatrix>;
+  async predict(x: MatrixLike | GPUMatrix, options: { into?: GPUBuffer; batchSize?: number } = {}): Promise<Matrix | GPUMatrix> {
     const backend = this.built('predict');
+    if (options === null || typeof options !== 'object') throw invalid('predict(x, options)', 'an object like { batchSize }', options);
     const input = this.checkInput('predict(x)', x);
-    if (options?.into === undefined) return backend.predict(input);
+    const batchSize = options.batchSize === undefined ? undefined : positiveInteger('predict({ batchSize })', options.batchSize);
+    if (options.into === undefined) return backend.predict(input, batchSize);
     this.acceptsGPUData('predict({ into })');
     const { buffer } = checkGPUMatrix({ shape: [input.shape[0], this.outputWidth()], buffer: options.into }, 'predict({ into })', BufferUsage.COPY_DST, 'COPY_DST');
-    return backend.predictInto!(input, buffer);
+    return backend.predictInto!(input, buffer, batchSize);
   }
 
-  /** The mean loss over x and y, as fit reports it, and the metrics compile asked for. */
-  async evaluate(x: MatrixLike | GPUMatrix, y: MatrixLike | GPUMatrix): Promise<Scores> {
+  /**
+   * The loss over x and y as fit reports it (with sample weights, Keras's Σ w · loss ÷ rows), and the metrics compile
+   * asked for; `batchSize` rows per step (memory, not results).
+   */
+  async evaluate(x: MatrixLike | GPUMatrix, y: MatrixLike | GPUMatrix, options: { batchSize?: number; sampleWeight?: SampleWeightLike } = {}): Promise<Scores> {
     const { loss } = this.compiledState('evaluate');
     const backend = this.built('evaluate');
-    const data = this.checkData('evaluate', x, y, loss);
-    return backend.evaluate(data.x, data.y);
+    if (options === null || typeof options !== 'object') throw invalid('evaluate(x, y, options)', 'an object like { batchSize, sampleWeight }', options);
+    const data: Scored = this.checkData('evaluate', x, y, loss);
+    if (options.sampleWeight !== undefined) data.sampleWeight = checkSampleWeight('evaluate({ sampleWeight })', options.sampleWeight, data.x.shape[0], this.runsOnWebGPU());
+    const batchSize = options.batchSize === undefined ? undefined : positiveInteger('evaluate({ batchSize })', options.batchSize);
+    return backend.evaluate(data, batchSize);
   }
 
   /** [kernel1, bias1, kernel2, bias2, ...], each kernel [inputs × units] row-major (Keras order and layout). */
@@ -385,11 +414,47 @@ export class Sequential {
     return this.backend;
   }
 
-  /** Throws unless the model runs (or will run) on WebGPU, which alone takes data in GPU buffers. */
-  private acceptsGPUData(argument: string): void {
-    const name = this.backend?.name ?? this.backendKind;
-    if (name !== 'webgpu') throw invalid(argument, "a model compiled with backend 'webgpu' for data in a GPUBuffer", `backend '${name}'`);
+  /** Whether the model runs (or will run) on WebGPU, which alone takes data in GPU buffers. */
+  private runsOnWebGPU(): boolean {
+    return (this.backend?.name ?? this.backendKind) === 'webgpu';
   }
+
+  /** Throws unless the model runs (or will run) on WebGPU. */
+  private acceptsGPUData(argument: string): void {
+    if (!this.runsOnWebGPU()) throw invalid(argument, "a model compiled with backend 'webgpu' for data in a GPUBuffer", `backend '${this.backend?.name ?? this.backendKind}'`);
+  }
+
+  /**
+   * fit's rows, checked: the training rows with their weights (sampleWeight, or classWeight's from the labels), and
+   * the validation's, given or split from the end of the training rows before any shuffling (Keras).
+   */
+  private fitData(x: unknown, y: unknown, o: ParsedFitOptions<unknown>, loss: LossName): { data: Scored; validation: Scored | undefined } {
+    const gpu = this.runsOnWebGPU();
+    let data: Scored = this.checkData('fit', x, y, loss);
+    if (o.sampleWeight !== undefined) data.sampleWeight = checkSampleWeight('fit({ sampleWeight })', o.sampleWeight, data.x.shape[0], gpu);
+    const classWeight = o.classWeight === undefined ? undefined : checkClassWeight('fit({ classWeight })', o.classWeight);
+    if (classWeight && !('data' in data.y)) throw invalid('fit({ classWeight })', 'labels from the CPU (give sampleWeight for labels in a GPUBuffer)', 'a GPUBuffer');
+    let validation: Scored | undefined;
+    if (o.validationData) {
+      const [vx, vy, vw] = o.validationData;
+      validation = this.checkData('fit({ validationData })', vx, vy, loss);
+      if (vw !== undefined) validation.sampleWeight = checkSampleWeight('fit({ validationData })[2]', vw, validation.x.shape[0], gpu);
+    } else if (o.validationSplit > 0) {
+      const cpu = (m: Data | undefined): m is Matrix | undefined => m === undefined || 'data' in m;
+      if (!cpu(data.x) || !cpu(data.y) || !cpu(data.sampleWeight)) throw invalid('fit({ validationSplit })', 'data from the CPU (use validationData with GPU buffers)', 'a GPUBuffer');
+      const split = Math.floor(data.x.shape[0] * (1 - o.validationSplit));
+      if (split === 0 || split === data.x.shape[0]) throw invalid('fit({ validationSplit })', `a split that leaves rows on both sides of ${data.x.shape[0]}`, o.validationSplit);
+      const [xTrain, xValidation] = splitRows(data.x, split);
+      const [yTrain, yValidation] = splitRows(data.y, split);
+      const [wTrain, wValidation] = data.sampleWeight ? splitRows(data.sampleWeight, split) : [];
+      data = { x: xTrain, y: yTrain, sampleWeight: wTrain };
+      validation = { x: xValidation, y: yValidation, sampleWeight: wValidation };
+    }
+    // Class weights weigh the training rows only.
+    if (classWeight) data.sampleWeight = classWeightsOf(classWeight, data.y as Matrix);
+    return { data, validation };
+  }
+
 
   /** Checks data from the CPU, or (WebGPU) in a GPUBuffer; the latter is not read, so not checked for NaN. */
   private toData(value: unknown, argument: string): Data {

@@ -4,11 +4,15 @@
 // kernels that compute gradients), side by side. What every optimizer shares (Keras 3's clipping and decoupled
 // weight decay, in Keras's order) is in update.ts.
 import { WebGPUNNError, invalid, positiveNumber } from '../errors';
+import { LearningRateSchedule, type ScheduleSpec, scheduledRate } from './schedules';
 
 /** An optimizer as plain data: its name and hyperparameters. 0 turns weight decay and each clipping off. */
 export interface OptimizerSpec {
   name: string;
+  /** The learning rate; with a schedule, the schedule's first. */
   learningRate: number;
+  /** A learning-rate schedule (schedules.ts), evaluated at every step. */
+  schedule?: ScheduleSpec;
   /** Decoupled weight decay: w ← w − w · weightDecay · α before each update (Keras 3's weight_decay). */
   weightDecay: number;
   /** Each gradient element clipped to [−clipvalue, clipvalue]. */
@@ -21,7 +25,7 @@ export interface OptimizerSpec {
 
 /** The options every optimizer takes, as users write them. */
 export interface OptimizerOptions {
-  learningRate?: number;
+  learningRate?: number | LearningRateSchedule;
   weightDecay?: number;
   clipvalue?: number;
   clipnorm?: number;
@@ -74,9 +78,11 @@ function nonNegative(argument: string, value: unknown): number {
  */
 export function baseSpec(name: string, className: string, c: Record<string, unknown>, defaults: { learningRate: number; weightDecay?: number }): OptimizerSpec {
   const at = (key: string) => `${className}({ ${key} })`;
+  const schedule = c.learningRate instanceof LearningRateSchedule ? c.learningRate.spec : undefined;
   const spec: OptimizerSpec = {
     name,
-    learningRate: positiveNumber(at('learningRate'), c.learningRate ?? defaults.learningRate),
+    learningRate: schedule ? scheduledRate(schedule, 0) : positiveNumber(at('learningRate'), c.learningRate ?? defaults.learningRate),
+    ...(schedule ? { schedule } : {}),
     weightDecay: nonNegative(at('weightDecay'), c.weightDecay ?? defaults.weightDecay ?? 0),
     clipvalue: nonNegative(at('clipvalue'), c.clipvalue ?? 0),
     clipnorm: nonNegative(at('clipnorm'), c.clipnorm ?? 0),
@@ -88,5 +94,8 @@ export function baseSpec(name: string, className: string, c: Record<string, unkn
   }
   return spec;
 }
+
+/** The learning rate of the update after `step` updates: the schedule's, or the constant. */
+export const rateAt = (spec: OptimizerSpec, step: number) => (spec.schedule ? scheduledRate(spec.schedule, step) : spec.learningRate);
 
 export { positiveNumber };

@@ -19,7 +19,7 @@ import { layerDefinition } from '../layers/registry';
 import type { LossMath } from '../losses/loss';
 import { labelDistribution } from '../losses/loss';
 import { losses } from '../losses/registry';
-import type { OptimizerSpec } from '../optimizers/optimizer';
+import { type OptimizerSpec, rateAt } from '../optimizers/optimizer';
 import { optimizerDefinition } from '../optimizers/registry';
 import { type Variable, applyUpdates } from '../optimizers/update';
 import { addPenaltyGradient } from '../regularizers';
@@ -83,17 +83,21 @@ export function rowLosses(layers: LayerSpec[], loss: LossMath, pass: ForwardPass
   });
 }
 
-/** J: the mean over the m rows of L(a, y). */
-export function cost(layers: LayerSpec[], loss: LossMath, pass: ForwardPass, y: Float32Array, m: number): number {
-  return rowLosses(layers, loss, pass, y, m).reduce((sum, l) => sum + l, 0) / m;
+/**
+ * J: the mean over the m rows of L(a, y); with sample weights w, Keras's Σ w · L / m (the sum over the batch divided by
+ * the batch's size, not by Σ w).
+ */
+export function cost(layers: LayerSpec[], loss: LossMath, pass: ForwardPass, y: Float32Array, m: number, weights?: Float32Array): number {
+  return rowLosses(layers, loss, pass, y, m).reduce((sum, l, r) => sum + (weights ? weights[r] : 1) * l, 0) / m;
 }
 
 /**
- * dJ/dz of the output layer, where backpropagation starts: ∂L/∂a · g'(z) / m for each row (∂L/∂a of an element loss
+ * dJ/dz of the output layer, where backpropagation starts: ∂L/∂a · g'(z) · w / m for each row of weight w (1 without
+ * sample weights; ∂L/∂a of an element loss
  * being ∂ℓ/∂a / units, the mean over the row). Where the activation cancels the loss's denominators (sigmoid with
  * binary cross-entropy: (a − y)/units; softmax with categorical cross-entropy: a·Σy − y) the loss gives ∂L/∂z.
  */
-export function outputDeltas(layers: LayerSpec[], loss: LossMath, output: Float32Array, y: Float32Array, m: number): Float32Array {
+export function outputDeltas(layers: LayerSpec[], loss: LossMath, output: Float32Array, y: Float32Array, m: number, weights?: Float32Array): Float32Array {
   const units = output.length / m;
   const labels = y.length / m;
   const activation = outputActivation(layers);
@@ -114,7 +118,8 @@ export function outputDeltas(layers: LayerSpec[], loss: LossMath, output: Float3
       const g = isElementwise(activation) ? elementwise[activation] : undefined;
       for (let j = 0; j < units; j++) dz[j] = (loss.gradient(a[j], yr[j]) / units) * (g ? g.derivative(a[j]) : 1);
     }
-    for (let j = 0; j < units; j++) dz[j] /= m;
+    // With sample weights, each row's loss counts w times.
+    for (let j = 0; j < units; j++) dz[j] = (dz[j] * (weights ? weights[r] : 1)) / m;
   }
   return deltas;
 }
@@ -155,14 +160,14 @@ export function initialState(weights: LayerWeights[], optimizer: OptimizerSpec):
  * the update; then the update, ∂P/∂w added to each penalised weight's gradient (optimizers/update.ts applies Keras's
  * clipping, decay and the optimizer's rule).
  */
-export function trainStep(spec: NetworkSpec, weights: LayerWeights[], state: OptimizerState, x: Float32Array, y: Float32Array, m: number): { cost: number; output: Float32Array } {
+export function trainStep(spec: NetworkSpec, weights: LayerWeights[], state: OptimizerState, x: Float32Array, y: Float32Array, m: number, sampleWeights?: Float32Array): { cost: number; output: Float32Array } {
   const mode: Pass = { training: true, step: state.iterations };
   const loss = losses[spec.loss];
   const P = networkPenalty(spec.layers, weights);
   const pass = forward(spec.layers, weights, x, m, mode);
   const output = pass.activations[pass.activations.length - 1];
-  const J = cost(spec.layers, loss, pass, y, m);
-  const gradients = backward(spec.layers, weights, x, m, pass, outputDeltas(spec.layers, loss, output, y, m), mode);
+  const J = cost(spec.layers, loss, pass, y, m, sampleWeights);
+  const gradients = backward(spec.layers, weights, x, m, pass, outputDeltas(spec.layers, loss, output, y, m, sampleWeights), mode);
   const variables: Variable[] = [];
   spec.layers.forEach((layer, l) =>
     layerDefinition(layer).weights(layer).forEach(({ regularizer }, k) => {
@@ -174,7 +179,7 @@ export function trainStep(spec: NetworkSpec, weights: LayerWeights[], state: Opt
   );
   const t = ++state.iterations;
   const optimizer = optimizerDefinition(spec.optimizer);
-  applyUpdates(optimizer, spec.optimizer, variables, optimizer.stepScalars(spec.optimizer, t, spec.optimizer.learningRate));
+  applyUpdates(optimizer, spec.optimizer, variables, optimizer.stepScalars(spec.optimizer, t, rateAt(spec.optimizer, t - 1)));
   return { cost: J + P, output };
 }
 

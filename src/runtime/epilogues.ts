@@ -11,9 +11,9 @@
 //   update:  fn update(index: u32, g: vec4f)         a gradient applied to the parameters at `index` (vec4s)
 import { type ElementwiseName, elementwise } from '../activations/activations';
 import { EPSILON, type ElementLoss } from '../losses/loss';
-import type { MetricDefinition } from '../metrics/metric';
 import type { OptimizerDefinition, OptimizerSpec } from '../optimizers/optimizer';
 import { commonWgsl } from '../optimizers/update';
+import type { Stat } from './scoring';
 import { f32, f32Constants } from './wgsl';
 
 export type BindingKind = 'read' | 'write';
@@ -87,16 +87,6 @@ function storeOutput(output: BlockOutput, value: string): string {
   return `for (var j = 0u; j < 4u; j++) { if (col + j < ${w}u) { outputs[row * ${w}u + col + j] = ${value}[j]; } }`;
 }
 
-/** A score the output writes for each epoch position: the loss or a metric, per element or per row. */
-export interface ScoreSlot {
-  /** The history's name: 'loss', 'accuracy'. */
-  name: string;
-  /** Values per epoch position: the output's units (per element) or 1 (per row). */
-  perPosition: number;
-  /** Where its values start in the scores buffer. */
-  offset: number;
-}
-
 /** The output block's scoring in the forward epilogue, for element-wise outputs. */
 export interface ElementHead {
   lossName: string;
@@ -105,16 +95,28 @@ export interface ElementHead {
   /** dJ/dz of the output block, written in training. */
   deltas?: GPUBuffer;
   scores: GPUBuffer;
-  /** The loss's slot, then each element metric's. */
-  lossSlot: ScoreSlot;
-  metrics: { slot: ScoreSlot; metric: NonNullable<MetricDefinition['element']> }[];
+  /** Where each element's loss goes; weighted where the rows carry sample weights, and so are the deltas. */
+  lossStat: Stat;
+  /** The element metrics' stats this kernel writes. */
+  stats: Stat[];
+  /** The rows' weights, written at column 0, where a weighted metric needs Σ w. */
+  weight?: Stat;
+  /** WGSL `fn sample_weight(source: u32) -> f32`: each dataset row's weight. */
+  sampleWeight: string;
+}
+
+/** The statement storing element stat `stat`'s value `value` (vec4f) at the four columns from `col`. */
+function storeStats(stores: { stat: Stat; value: string }[], width: number): string {
+  const lines = stores.map(({ stat, value }) => `scores[${stat.offset}u + position + j] = ${value}[j]${stat.weighted ? ' * w' : ''};`);
+  return `for (var j = 0u; j < 4u; j++) { if (col + j < ${width}u) { ${lines.join(' ')} } }`;
 }
 
 /**
  * The forward epilogue of a block: z through `ops`, stored; with `head`, the output's losses and metrics at each
- * epoch position and, in training, the deltas dJ/dz = ∂J/∂a back through the operations, scaled by 1/(rows · units)
- * for the mean. A loss fused with the block's last activation (binary cross-entropy after a sigmoid) takes its
- * logits for the value and gives the gradient in them directly.
+ * epoch position and, in training, the deltas dJ/dz = w · ∂J/∂a back through the operations, scaled by
+ * 1/(rows · units) for the mean (w the row's sample weight, 1 without). A loss fused with the block's last
+ * activation (binary cross-entropy after a sigmoid) takes its logits for the value and gives the gradient in them
+ * directly.
  */
 export function outputEpilogue(ops: PointwiseOp[], output: BlockOutput, head?: ElementHead): Epilogue {
   const w = output.width;
@@ -132,15 +134,17 @@ export function outputEpilogue(ops: PointwiseOp[], output: BlockOutput, head?: E
       let code = declare(first, 'outputs', 'write', output.padded ? 'array<vec4f>' : 'array<f32>') + declarations(ops);
       const body = ['let v0 = z;', ...ops.map((op, k) => `let v${k + 1} = ${op.forward(`v${k}`)};`), realColumns(w), storeOutput(output, `v${n}`)];
       if (head) {
+        const weighted = head.lossStat.weighted;
         code += declare(first + 1, 'labels', 'read', 'array<f32>');
         if (head.deltas) code += declare(first + 2, 'deltas', 'write', 'array<vec4f>');
         code += declare(first + (head.deltas ? 3 : 2), 'scores', 'write', 'array<f32>');
-        code += `const EPSILON = ${f32(EPSILON)};\n`;
+        code += `const EPSILON = ${f32(EPSILON)};\n${head.sampleWeight}`;
         code += `fn loss_value(a: vec4f, y: vec4f, z: vec4f) -> vec4f { ${fused ? fused.wgsl.value : head.loss.wgsl.value} }\n`;
         code += `fn loss_gradient(a: vec4f, y: vec4f) -> vec4f { ${fused ? fused.wgsl.gradient : head.loss.wgsl.gradient} }\n`;
-        head.metrics.forEach(({ metric }, k) => (code += `fn metric_${k}(a: vec4f, y: vec4f) -> vec4f { ${metric.wgsl} }\n`));
+        head.stats.forEach((stat, k) => (code += `fn metric_${k}(a: vec4f, y: vec4f) -> vec4f { ${stat.wgsl} }\n`));
         body.push(
           'let source = source_of(row);',
+          'let w = sample_weight(source);',
           'var y = vec4f();',
           `for (var j = 0u; j < 4u; j++) { if (col + j < ${w}u) { y[j] = labels[source * ${w}u + col + j]; } }`,
           // z: the logits of the fused activation, else unused.
@@ -151,15 +155,12 @@ export function outputEpilogue(ops: PointwiseOp[], output: BlockOutput, head?: E
           const start = fused ? n - 1 : n;
           body.push(`var d = loss_gradient(v${n}, y);`);
           for (let k = start; k >= 1; k--) body.push(`d = ${ops[k - 1].backward('d', `v${k}`)};`);
-          body.push(`deltas[row * ${Math.ceil(w / 4)}u + col / 4u] = select(vec4f(), d / f32(step.rows * ${w}u), real);`);
+          body.push(`deltas[row * ${Math.ceil(w / 4)}u + col / 4u] = select(vec4f(), d${weighted ? ' * w' : ''} / f32(step.rows * ${w}u), real);`);
         }
         body.push(`let position = (step.row_start + row) * ${w}u + col;`);
-        const stores = [`scores[${head.lossSlot.offset}u + position + j] = losses[j];`];
-        head.metrics.forEach(({ slot }, k) => {
-          body.push(`let metric${k} = metric_${k}(v${n}, y);`);
-          stores.push(`scores[${slot.offset}u + position + j] = metric${k}[j];`);
-        });
-        body.push(`for (var j = 0u; j < 4u; j++) { if (col + j < ${w}u) { ${stores.join(' ')} } }`);
+        head.stats.forEach((_, k) => body.push(`let metric${k} = metric_${k}(v${n}, y);`));
+        body.push(storeStats([{ stat: head.lossStat, value: 'losses' }, ...head.stats.map((stat, k) => ({ stat, value: `metric${k}` }))], w));
+        if (head.weight) body.push(`if (col == 0u) { scores[${head.weight.offset}u + step.row_start + row] = w; }`);
       }
       return `${code}fn emit(row: u32, col: u32, z: vec4f) {\n  ${body.join('\n  ')}\n}\n`;
     },

@@ -1,5 +1,5 @@
 // The 'webgpu' backend: weights live in GPU buffers; fit records each epoch's steps into one command buffer.
-import type { Backend, Data, EpochLogs, FitRequest, Scores } from '../backend';
+import type { Backend, Data, EpochLogs, FitRequest, Scored, Scores } from '../backend';
 import { WebGPUNNError } from '../errors';
 import type { CoreGpu, LayerSpecBase } from '../layers/layer';
 import { layerDefinition } from '../layers/registry';
@@ -49,8 +49,9 @@ export class GpuBackend implements Backend {
    */
   private visible: (GPUBuffer | undefined)[];
   /**
-   * The weights at the last point the CPU knows them: set by setWeights and by every completed epoch (they ride in
-   * the epoch's readback). When the device is lost, getWeights answers from here and a new compile continues.
+   * The weights as the caller sees them, which the CPU always knows: set by setWeights and by every completed epoch
+   * (they ride in the epoch's readback). getWeights answers from here, also once the device is lost, and a new
+   * compile continues from them.
    */
   private known: Float32Array[];
   /** Rejects with DEVICE_LOST once the device is lost; raced against every wait on the GPU. */
@@ -88,19 +89,9 @@ export class GpuBackend implements Backend {
     this.writeWeights(initial);
   }
 
+  /** The weights as the CPU knows them: no readback (each epoch's already carried them). */
   async getWeights(): Promise<Float32Array[]> {
-    if (this.lostReason !== undefined) return this.known.map((w) => w.slice());
-    const readback = new Readback(this.visible.flatMap((source, l) => (source ? [{ name: String(l), source }] : [])));
-    const staging = readback.buffer(this.device, 'weights');
-    const encoder = this.device.createCommandEncoder();
-    readback.encode(encoder, staging);
-    this.device.queue.submit([encoder.finish()]);
-    try {
-      await this.whileAlive(staging.mapAsync(MapMode.READ));
-      return this.unpack(readback.read(staging.getMappedRange().slice(0)));
-    } finally {
-      staging.destroy();
-    }
+    return this.known.map((w) => w.slice());
   }
 
   async setWeights(weights: Float32Array[]): Promise<void> {
@@ -109,12 +100,12 @@ export class GpuBackend implements Backend {
     this.known = weights.map((w) => w.slice());
   }
 
-  async fit({ x, y, validation, epochs, batchSize, nextOrder, epochEnd, batchEnd }: FitRequest): Promise<void> {
+  async fit({ x, y, sampleWeight, validation, epochs, batchSize, nextOrder, epochBegin, epochEnd, batchEnd }: FitRequest): Promise<void> {
     this.alive();
     if (epochs === 0) return;
-    const train = await Plan.create(this.device, 'train', this.spec, this.parameters,
-      { x: deviceMatrix(this.device, x, 'x', true), y: deviceMatrix(this.device, y, 'y') }, Math.min(batchSize, x.shape[0]), this.moments);
-    const check = validation && (await this.scoringPlan(validation.x, validation.y, this.parameters).catch((e) => (train.destroy(), Promise.reject(e))));
+    const data = { x: deviceMatrix(this.device, x, 'x', true), y: deviceMatrix(this.device, y, 'y'), sampleWeight };
+    const train = await Plan.create(this.device, 'train', this.spec, this.parameters, data, Math.min(batchSize, x.shape[0]), this.moments);
+    const check = validation && (await this.scoringPlan(validation, this.parameters, validation.batchSize).catch((e) => (train.destroy(), Promise.reject(e))));
     // What one epoch reads back: the means of its scores (and the validation's), every layer's parameters at its end,
     // and, when batch logs are wanted, every epoch position's scores.
     const readback = new Readback([
@@ -137,7 +128,7 @@ export class GpuBackend implements Backend {
       const pass = encoder.beginComputePass();
       train.steps.forEach((_, s) => train.encodeStep(pass, s));
       train.encodeReductions(pass);
-      if (check) {
+      if (check && validation.freq(epoch)) {
         check.steps.forEach((_, s) => check.encodeStep(pass, s));
         check.encodeReductions(pass);
       }
@@ -159,20 +150,27 @@ export class GpuBackend implements Backend {
     // The next epoch is queued before this one's scores are read, so the GPU never waits for the CPU. When training
     // ends early (stopTraining, an error), the epoch already queued is rolled back from the snapshot; so it is when a
     // callback changed the learning rate it was queued with, and it is queued again, in the same order, with the new.
-    const pending = [submitEpoch(0)];
+    // Where callbacks act at the beginning of each epoch, each epoch is queued after them, once the last has ended.
+    const pending: Queued[] = [];
     try {
+      await epochBegin?.(0);
+      pending.push(submitEpoch(0));
       for (let epoch = 0; epoch < epochs; epoch++) {
-        if (epoch + 1 < epochs) pending.push(submitEpoch(epoch + 1));
+        if (!epochBegin && epoch + 1 < epochs) pending.push(submitEpoch(epoch + 1));
         const values = await this.whileAlive(pending.shift()!.values);
         this.known = this.unpack(values);
         this.visible = pending.length > 0 ? this.snapshotOfParameters() : this.parameters;
         try {
           if (batchEnd) await this.reportBatches(train, values, batchEnd);
           const logs: EpochLogs = this.logs(train, values.scores);
-          if (check) for (const [key, value] of Object.entries(this.evaluated(check, values.validation))) logs[`val_${key}`] = value;
+          if (check && validation.freq(epoch)) for (const [key, value] of Object.entries(this.evaluated(check, values.validation))) logs[`val_${key}`] = value;
           if (await epochEnd(epoch, logs)) break;
         } finally {
           this.visible = this.parameters;
+        }
+        if (epochBegin && epoch + 1 < epochs) {
+          await epochBegin(epoch + 1);
+          pending.push(submitEpoch(epoch + 1));
         }
         const next = pending[0];
         if (next && next.learningRate !== this.spec.optimizer.learningRate) {
@@ -193,10 +191,10 @@ export class GpuBackend implements Backend {
   }
 
   /** The last layer's outputs for each row of x, read back. */
-  async predict(x: Data): Promise<Matrix> {
+  async predict(x: Data, batchSize = INFERENCE_ROWS): Promise<Matrix> {
     const output = this.device.createBuffer({ label: 'predictions', size: x.shape[0] * this.units() * 4, usage: BufferUsage.MAP_READ | BufferUsage.COPY_DST });
     try {
-      await this.predictInto(x, output);
+      await this.predictInto(x, output, batchSize);
       await this.whileAlive(output.mapAsync(MapMode.READ));
       return { shape: [x.shape[0], this.units()], data: new Float32Array(output.getMappedRange().slice(0)) };
     } finally {
@@ -205,11 +203,11 @@ export class GpuBackend implements Backend {
   }
 
   /** The last layer's outputs for each row of x, written into `into` on the device. */
-  async predictInto(x: Data, into: GPUBuffer): Promise<GPUMatrix> {
+  async predictInto(x: Data, into: GPUBuffer, batchSize = INFERENCE_ROWS): Promise<GPUMatrix> {
     this.alive();
     const rows = x.shape[0];
     const units = this.units();
-    const plan = await Plan.create(this.device, 'predict', this.spec, this.visible, { x: deviceMatrix(this.device, x, 'x', true) }, Math.min(rows, INFERENCE_ROWS));
+    const plan = await Plan.create(this.device, 'predict', this.spec, this.visible, { x: deviceMatrix(this.device, x, 'x', true) }, Math.min(rows, batchSize));
     try {
       plan.writeOrder(identity(rows));
       const encoder = this.device.createCommandEncoder({ label: 'predict' });
@@ -226,9 +224,9 @@ export class GpuBackend implements Backend {
     }
   }
 
-  async evaluate(x: Data, y: Data): Promise<Scores> {
+  async evaluate(data: Scored, batchSize?: number): Promise<Scores> {
     this.alive();
-    const plan = await this.scoringPlan(x, y, this.visible);
+    const plan = await this.scoringPlan(data, this.visible, batchSize);
     const readback = new Readback([{ name: 'scores', source: plan.scores!.result }]);
     const target = readback.buffer(this.device, 'scores');
     try {
@@ -306,23 +304,20 @@ export class GpuBackend implements Backend {
     return this.parameters.map((p) => p && this.snapshot[this.state.indexOf(p)]);
   }
 
-  /** An evaluation plan over x and y in identity order, reading the parameters in `parameters`. */
-  private async scoringPlan(x: Data, y: Data, parameters: (GPUBuffer | undefined)[]): Promise<Plan> {
+  /** An evaluation plan over rows in identity order, `batchSize` per step, reading the parameters in `parameters`. */
+  private async scoringPlan({ x, y, sampleWeight }: Scored, parameters: (GPUBuffer | undefined)[], batchSize = INFERENCE_ROWS): Promise<Plan> {
     const rows = x.shape[0];
-    const data = { x: deviceMatrix(this.device, x, 'x', true), y: deviceMatrix(this.device, y, 'y') };
-    const plan = await Plan.create(this.device, 'evaluate', this.spec, parameters, data, Math.min(rows, INFERENCE_ROWS));
+    const data = { x: deviceMatrix(this.device, x, 'x', true), y: deviceMatrix(this.device, y, 'y'), sampleWeight };
+    const plan = await Plan.create(this.device, 'evaluate', this.spec, parameters, data, Math.min(rows, batchSize));
     plan.writeOrder(identity(rows));
     return plan;
   }
 
-  /**
-   * The scores of a pass by name, from the reductions' results: the slots' means, in order, then the penalties,
-   * which the loss includes (as Keras reports it).
-   */
+  /** The scores of a pass by name, from the reductions' results: the loss includes the penalties (as Keras reports it). */
   private logs(plan: Plan, results: ArrayLike<number>): Scores {
-    const { slots, penalties } = plan.scores!;
-    const scores = Object.fromEntries(slots.map((slot, k) => [slot.name, results[k]])) as Scores;
-    for (let k = 0; k < penalties.length; k++) scores.loss += results[slots.length + k];
+    const { scoring, penalties } = plan.scores!;
+    const scores = scoring.scores(results, plan.steps.reduce((sum, step) => sum + step.rows, 0));
+    for (let k = 0; k < penalties.length; k++) scores.loss += results[scoring.resultFloats + k];
     return scores;
   }
 
@@ -333,15 +328,15 @@ export class GpuBackend implements Backend {
     return scores;
   }
 
-  /** Each batch's scores from the epoch's per-position scores and per-step penalties, in order. */
+  /** Each batch's scores from the epoch's per-position stats and per-step penalties, in order. */
   private async reportBatches(plan: Plan, values: Record<string, Float32Array>, batchEnd: NonNullable<FitRequest['batchEnd']>): Promise<void> {
-    const { slots, penalties } = plan.scores!;
+    const { scoring, penalties } = plan.scores!;
     const sum = (values: Float32Array, from: number, to: number) => values.subarray(from, to).reduce((s, v) => s + v, 0);
     for (const [s, step] of plan.steps.entries()) {
-      const results = slots.map(({ offset, perPosition }) => sum(values.positions, offset + step.rowStart * perPosition, offset + (step.rowStart + step.rows) * perPosition) / (step.rows * perPosition));
+      const scores = scoring.batch(values.positions, step.rowStart, step.rows);
       // A step's penalties were stored times its rows.
-      penalties.forEach(({ perStep }, k) => results.push(sum(values[`penalties ${k}`], s * perStep, (s + 1) * perStep) / step.rows));
-      await batchEnd(s, this.logs(plan, results));
+      penalties.forEach(({ perStep }, k) => (scores.loss += sum(values[`penalties ${k}`], s * perStep, (s + 1) * perStep) / step.rows));
+      await batchEnd(s, scores);
     }
   }
 

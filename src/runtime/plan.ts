@@ -12,24 +12,26 @@ import type { CoreGpu, LayerSpecBase, PointwisePass } from '../layers/layer';
 import { layerDefinition } from '../layers/registry';
 import { type ElementLoss, type RowLoss, labelColumns } from '../losses/loss';
 import { losses } from '../losses/registry';
-import { metrics } from '../metrics/registry';
 import { optimizerDefinition } from '../optimizers/registry';
 import { clipsByNorm } from '../optimizers/update';
+import { rateAt } from '../optimizers/optimizer';
 import gather from '../shaders/gather.wgsl?raw';
 import matmul from '../shaders/matmul.wgsl?raw';
 import applySource from '../shaders/apply.wgsl?raw';
 import normsSource from '../shaders/norms.wgsl?raw';
+import curve from '../shaders/curve.wgsl?raw';
 import reduce from '../shaders/reduce.wgsl?raw';
 import rowKernel from '../shaders/rows.wgsl?raw';
 import step from '../shaders/step.wgsl?raw';
 import type { NetworkSpec } from '../spec';
 import { checked } from './device';
-import { type Binding, type ElementHead, type PointwiseOp, type ScoreSlot, activationOp, deferredEpilogue, outputEpilogue, priorEpilogue, updateEpilogue } from './epilogues';
+import { type Binding, type ElementHead, type PointwiseOp, activationOp, deferredEpilogue, outputEpilogue, priorEpilogue, updateEpilogue } from './epilogues';
 import { BufferUsage } from './flags';
 import { type KernelSource, blocking, compile, matmulWorkgroups, occupancy } from './kernels';
 import type { KernelRequest, LayerInput, Product } from './layer-context';
 import { bindingLimit, padded } from './layout';
 import { type RowHead, scoreRow } from './rows';
+import { Scoring } from './scoring';
 import { f32, unroll } from './wgsl';
 
 export type PlanMode = 'train' | 'evaluate' | 'predict';
@@ -169,28 +171,54 @@ export function reduceKernel(ranges: [offset: number, count: number, divisor: nu
   };
 }
 
+/** The bins of one curve metric into `result` from index `first` (curve.wgsl). */
+function curveKernel(thresholds: number[], stats: { offset: number }[], count: number, first: number): KernelSource {
+  const [predictions, positives, negatives] = stats.map((s) => s.offset);
+  const list = thresholds.map((t) => f32(t)).join(', ');
+  return {
+    label: 'curve',
+    code: `${curve}\nconst COUNT = ${count}u;\nconst PREDICTIONS = ${predictions}u;\nconst POSITIVES = ${positives}u;\nconst NEGATIVES = ${negatives}u;\nconst THRESHOLDS = ${thresholds.length}u;\nconst RESULT = ${first}u;\nconst CURVE = array<f32, ${thresholds.length}>(${list});\nfn threshold(k: u32) -> f32 { return CURVE[k]; }\n`,
+    entry: 'bins',
+    bindings: ['read', 'write'],
+    constants: {},
+  };
+}
+
+/** The data of a pass on the device: the inputs, the labels (unless predicting), and each row's sample weight. */
+export interface PlanData {
+  x: DeviceMatrix;
+  y?: DeviceMatrix;
+  /** [rows × 1]: on the CPU, or an app's buffer (COPY_SRC), copied into the plan's words once. */
+  sampleWeight?: Data;
+}
+
 export class Plan {
   /** One step, in order. */
   readonly dispatches: Dispatch[] = [];
-  /** Once per pass over the data: the mean of every score (and the sum of each penalty) into `scores.result`. */
+  /** Once per pass over the data: the sum of every stat, each curve's bins, and each penalty's share into `scores.result`. */
   readonly reductions: Dispatch[] = [];
   readonly steps: Step[] = [];
   /**
-   * The words every step reads (step.wgsl): the epoch order [rows], the run's constants, then per step its counter
-   * and the optimizer's scalars, `scheduleWords` of them.
+   * The words every step reads (step.wgsl): the epoch order [rows], the run's constants, each dataset row's sample
+   * weight (where given), then per step its counter and the optimizer's scalars, `scheduleWords` of them.
    */
   private readonly words: GPUBuffer;
   private readonly scheduleWords: number;
+  /** Where the per-step words start. */
+  private readonly scheduleStart: number;
   private readonly runWords: number[] = [];
   private readonly blocks: Block[];
   /** The network's output of the current step, [capacity × units] as it is read back. */
   output!: GPUBuffer;
   /**
-   * Train and evaluate: each epoch position's scores (slots: where each score's values are); in training, each
-   * penalised layer's penalties ([steps × perStep], each the penalty of some of its weights times the step's rows);
-   * and `result`: the mean of each slot, then each penalty's sum over the pass ÷ its rows, which is part of the loss.
+   * Train and evaluate: each epoch position's stats (scoring: where each is, and how they make the scores); in
+   * training, each penalised layer's penalties ([steps × perStep], each the penalty of some of its weights times the
+   * step's rows); and `result`: the scoring's sums and bins, then each penalty's sum over the pass ÷ its rows, which
+   * is part of the loss.
    */
-  scores: { buffer: GPUBuffer; slots: ScoreSlot[]; penalties: { buffer: GPUBuffer; perStep: number }[]; result: GPUBuffer } | undefined;
+  scores: { buffer: GPUBuffer; scoring: Scoring; penalties: { buffer: GPUBuffer; perStep: number }[]; result: GPUBuffer } | undefined;
+  /** WGSL `fn sample_weight(source: u32) -> f32`: from the words where the rows carry sample weights, else 1. */
+  private readonly sampleWeight: string;
   private readonly owned: GPUBuffer[] = [];
   private readonly stepBuffer: GPUBuffer;
   private readonly stepStride: number;
@@ -199,7 +227,7 @@ export class Plan {
     private readonly device: GPUDevice,
     readonly mode: PlanMode,
     readonly spec: NetworkSpec,
-    private readonly data: { x: DeviceMatrix; y?: DeviceMatrix },
+    private readonly data: PlanData,
     readonly capacity: number,
   ) {
     const rows = data.x.rows;
@@ -207,15 +235,28 @@ export class Plan {
     this.scheduleWords = 1 + (mode === 'train' ? optimizerDefinition(spec.optimizer).stepScalars(spec.optimizer, 1, spec.optimizer.learningRate).length : 0);
     const constant = (word: number) => `run_word(${this.runWords.push(word) - 1}u)`;
     this.blocks = blocksOf(spec.layers, { training: mode === 'train', constant });
-    const schedule = rows + this.runWords.length;
+    // Sample weights follow the run's constants: one float per dataset row, written once.
+    const weights = rows + this.runWords.length;
+    const schedule = (this.scheduleStart = weights + (data.sampleWeight ? rows : 0));
+    this.sampleWeight = data.sampleWeight
+      ? `fn sample_weight(source: u32) -> f32 { return bitcast<f32>(words[${weights}u + source]); }\n`
+      : 'fn sample_weight(source: u32) -> f32 { return 1.0; }\n';
     this.stepStride = Math.max(device.limits.minUniformBufferOffsetAlignment, 32);
     this.stepBuffer = this.buffer('steps', this.steps.length * this.stepStride, BufferUsage.UNIFORM, true);
     const table = new Uint32Array(this.stepBuffer.getMappedRange());
     this.steps.forEach((s, i) => table.set([s.rowStart, s.rows, i, rows, schedule + i * this.scheduleWords], (i * this.stepStride) / 4));
     this.stepBuffer.unmap();
     this.words = this.buffer('words', (schedule + this.steps.length * this.scheduleWords) * 4, BufferUsage.STORAGE | BufferUsage.COPY_DST, true);
-    new Uint32Array(this.words.getMappedRange()).set(this.runWords, rows);
+    const words = this.words.getMappedRange();
+    new Uint32Array(words).set(this.runWords, rows);
+    const sampleWeight = data.sampleWeight;
+    if (sampleWeight && 'data' in sampleWeight) new Float32Array(words).set(sampleWeight.data, weights);
     this.words.unmap();
+    if (sampleWeight && 'buffer' in sampleWeight) {
+      const encoder = device.createCommandEncoder({ label: 'sample weights' });
+      encoder.copyBufferToBuffer(sampleWeight.buffer, 0, this.words, weights * 4, rows * 4);
+      device.queue.submit([encoder.finish()]);
+    }
   }
 
   /** Writes the order of the next pass: the dataset row of each epoch position. */
@@ -233,7 +274,7 @@ export class Plan {
     mode: PlanMode,
     spec: NetworkSpec,
     parameters: (GPUBuffer | undefined)[],
-    data: { x: DeviceMatrix; y?: DeviceMatrix },
+    data: PlanData,
     capacity: number,
     moments?: (GPUBuffer | undefined)[],
   ): Promise<Plan> {
@@ -260,9 +301,9 @@ export class Plan {
     const optimizer = optimizerDefinition(this.spec.optimizer);
     this.steps.forEach((_, s) => {
       words[s * this.scheduleWords] = taken + s;
-      if (this.scheduleWords > 1) floats.set(optimizer.stepScalars(this.spec.optimizer, taken + s + 1, this.spec.optimizer.learningRate), s * this.scheduleWords + 1);
+      if (this.scheduleWords > 1) floats.set(optimizer.stepScalars(this.spec.optimizer, taken + s + 1, rateAt(this.spec.optimizer, taken + s)), s * this.scheduleWords + 1);
     });
-    this.device.queue.writeBuffer(this.words, (this.data.x.rows + this.runWords.length) * 4, words);
+    this.device.queue.writeBuffer(this.words, this.scheduleStart * 4, words);
   }
 
   /** Records step `index` into a compute pass. */
@@ -395,43 +436,37 @@ export class Plan {
   }
 
   /**
-   * Where the output is scored: the scores buffer, one slot per score at each epoch position, the loss's first, and
-   * which kernel writes each. Element-wise outputs are scored in the forward's epilogue, softmax rows and the metrics
-   * that need a whole row in the row kernel.
+   * Where the output is scored: the scores buffer, with each stat at each epoch position (scoring.ts), and which
+   * kernel writes each. Element-wise outputs are scored in the forward's epilogue; a softmax's rows, and the stats
+   * that need a whole row, in the row kernel.
    */
   private heads(labels: GPUBufferBinding, units: number, rowWise: boolean, deltas: GPUBuffer | undefined): { elementHead?: ElementHead; rowHead?: RowHead } {
     const { spec } = this;
-    const positions = this.data.x.rows;
-    const slots: ScoreSlot[] = [];
-    const slot = (name: string, perPosition: number) => {
-      const s = { name, perPosition, offset: slots.reduce((sum, o) => sum + o.perPosition * positions, 0) };
-      slots.push(s);
-      return s;
-    };
     const loss = losses[spec.loss];
-    const lossSlot = slot('loss', rowWise ? 1 : units);
-    const scored = spec.metrics.map(({ key, metric }) => ({ definition: metrics[metric], slot: slot(key, metrics[metric].element ? units : 1) }));
-    const floats = slots.reduce((sum, s) => sum + s.perPosition * positions, 0);
-    if (floats * 4 > bindingLimit(this.device)) throw new WebGPUNNError('INVALID_ARGUMENT', `y: expected at most ${bindingLimit(this.device)} bytes of per-row scores on this device, got ${floats * 4}`);
-    const scores = this.buffer('scores', floats * 4, BufferUsage.STORAGE | BufferUsage.COPY_SRC);
-    this.scores = { buffer: scores, slots, penalties: [], result: undefined! };
-    const inEmit = rowWise ? [] : scored.filter((m) => m.definition.element);
-    const inRows = scored.filter((m) => !inEmit.includes(m));
+    const scoring = new Scoring(spec.metrics, this.data.x.rows, units, rowWise ? 'row' : 'element', this.data.sampleWeight !== undefined);
+    if (scoring.floats * 4 > bindingLimit(this.device)) throw new WebGPUNNError('INVALID_ARGUMENT', `y: expected at most ${bindingLimit(this.device)} bytes of per-row scores on this device, got ${scoring.floats * 4}`);
+    const scores = this.buffer('scores', scoring.floats * 4, BufferUsage.STORAGE | BufferUsage.COPY_SRC);
+    this.scores = { buffer: scores, scoring, penalties: [], result: undefined! };
+    const metricStats = scoring.metrics.flatMap((m) => m.stats);
+    const inEmit = rowWise ? [] : metricStats.filter((stat) => stat.per === 'element');
+    const inRows = metricStats.filter((stat) => !inEmit.includes(stat));
+    const rowKernel = rowWise || inRows.length > 0;
+    const { sampleWeight } = this;
     const elementHead: ElementHead | undefined = rowWise
       ? undefined
-      : { lossName: spec.loss, loss: loss as ElementLoss, labels, deltas, scores, lossSlot, metrics: inEmit.map((m) => ({ slot: m.slot, metric: m.definition.element! })) };
-    const rowHead: RowHead | undefined =
-      rowWise || inRows.length > 0
-        ? {
-            labels,
-            labelColumns: labelColumns(loss, units),
-            units,
-            scores,
-            loss: rowWise ? { definition: loss as RowLoss, slot: lossSlot, deltas } : undefined,
-            rowMetrics: inRows.filter((m) => m.definition.row).map((m) => ({ slot: m.slot, metric: m.definition.row! })),
-            elementMetrics: inRows.filter((m) => m.definition.element).map((m) => ({ slot: m.slot, metric: m.definition.element! })),
-          }
-        : undefined;
+      : { lossName: spec.loss, loss: loss as ElementLoss, labels, deltas, scores, lossStat: scoring.loss, stats: inEmit, weight: rowKernel ? undefined : scoring.weight, sampleWeight };
+    const rowHead: RowHead | undefined = rowKernel
+      ? {
+          labels,
+          labelColumns: labelColumns(loss, units),
+          units,
+          scores,
+          loss: rowWise ? { definition: loss as RowLoss, stat: scoring.loss, deltas } : undefined,
+          stats: inRows,
+          weight: scoring.weight,
+          sampleWeight,
+        }
+      : undefined;
     return { elementHead, rowHead };
   }
 
@@ -499,7 +534,7 @@ export class Plan {
       core(b).forward({ ...context(b), emit: outputEpilogue(block.ops, output, b === last ? elementHead : undefined), training });
     }
     if (rowWise || rowHead) {
-      const what = [rowWise ? 'softmax of each row' : '', rowHead?.loss ? `${spec.loss} and dJ/dz = a − y` : '', rowHead && (rowHead.rowMetrics.length || rowHead.elementMetrics.length) ? 'row metrics' : '']
+      const what = [rowWise ? 'softmax of each row' : '', rowHead?.loss ? `${spec.loss} and dJ/dz = a − y` : '', rowHead?.stats.length ? 'metrics' : '']
         .filter(Boolean)
         .join(', ');
       this.add({
@@ -530,12 +565,17 @@ export class Plan {
     }
 
     if (this.scores) {
-      const { slots, buffer, penalties } = this.scores;
-      const result = (this.scores.result = this.buffer('result', (slots.length + penalties.length) * 4, storage | BufferUsage.COPY_SRC));
-      const kernel = reduceKernel(slots.map((s) => [s.offset, s.perPosition * x.rows, s.perPosition * x.rows]));
-      this.compileDispatch(kernel, [buffer, result], false, () => [slots.length, 1], `the means of ${slots.map((s) => s.name).join(', ')} over ${x.rows} rows`, this.reductions);
+      const { scoring, buffer, penalties } = this.scores;
+      const summed = scoring.summed();
+      const result = (this.scores.result = this.buffer('result', (scoring.resultFloats + penalties.length) * 4, storage | BufferUsage.COPY_SRC));
+      const kernel = reduceKernel(summed.map((stat) => [stat.offset, scoring.count(stat), 1]));
+      this.compileDispatch(kernel, [buffer, result], false, () => [summed.length, 1], `the sums of ${summed.map((stat) => stat.name).join(', ')} over ${x.rows} rows`, this.reductions);
+      for (const { thresholds, stats, result: first } of scoring.curves()) {
+        const bins = curveKernel(thresholds, stats, scoring.count(stats[0]), first);
+        this.compileDispatch(bins, [buffer, result], false, () => [thresholds.length, 1], `${stats[0].name.replace(' predictions', '')}'s true and false positives at ${thresholds.length} thresholds`, this.reductions);
+      }
       penalties.forEach(({ buffer: values, perStep }, k) => {
-        const penaltyKernel = reduceKernel([[0, perStep * this.steps.length, x.rows]], slots.length + k);
+        const penaltyKernel = reduceKernel([[0, perStep * this.steps.length, x.rows]], scoring.resultFloats + k);
         this.compileDispatch(penaltyKernel, [values, result], false, () => [1, 1], "a layer's penalties over the pass, for the loss", this.reductions);
       });
     }

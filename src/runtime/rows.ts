@@ -1,8 +1,9 @@
 // The output's row kernel (shaders/rows.wgsl): what the runtime appends to it. `scoreRow` generates the scoring of a
-// whole row of outputs: a row loss (after a softmax) with its deltas, and the metrics, per row or per element.
+// whole row of outputs: a row loss (after a softmax) with its deltas, the rows' weights, and the metrics' stats,
+// per row or, for a softmax output (which only this kernel sees after the softmax), per element.
 import { EPSILON, type RowLoss } from '../losses/loss';
-import type { MetricDefinition } from '../metrics/metric';
-import type { Binding, Epilogue, ScoreSlot } from './epilogues';
+import type { Binding, Epilogue } from './epilogues';
+import type { Stat } from './scoring';
 import { f32 } from './wgsl';
 
 export interface RowHead {
@@ -12,10 +13,13 @@ export interface RowHead {
   units: number;
   scores: GPUBuffer;
   /** The loss, where it needs whole rows (categorical cross-entropy after a softmax), with the deltas in training. */
-  loss?: { definition: RowLoss; slot: ScoreSlot; deltas?: GPUBuffer };
-  rowMetrics: { slot: ScoreSlot; metric: NonNullable<MetricDefinition['row']> }[];
-  /** Element metrics of a softmax output, which only this kernel sees after the softmax. */
-  elementMetrics: { slot: ScoreSlot; metric: NonNullable<MetricDefinition['element']> }[];
+  loss?: { definition: RowLoss; stat: Stat; deltas?: GPUBuffer };
+  /** The metrics' stats this kernel writes, per row or per element. */
+  stats: Stat[];
+  /** The rows' weights, where a weighted metric needs Σ w. */
+  weight?: Stat;
+  /** WGSL `fn sample_weight(source: u32) -> f32`: each dataset row's weight. */
+  sampleWeight: string;
 }
 
 const declare = (binding: number, name: string, write: boolean) =>
@@ -27,7 +31,7 @@ export function scoreRow(head: RowHead | undefined, text: string): Epilogue {
   const { units, loss } = head;
   const deltas = loss?.deltas;
   const bindings: Binding[] = [{ kind: 'read', resource: head.labels }, ...(deltas ? [{ kind: 'write' as const, resource: deltas }] : []), { kind: 'write', resource: head.scores }];
-  let code = `const EPSILON = ${f32(EPSILON)};\n`;
+  let code = `const EPSILON = ${f32(EPSILON)};\n${head.sampleWeight}`;
   if (head.labelColumns === 1) {
     code += 'fn label(source: u32, j: u32) -> f32 { return select(0.0, 1.0, u32(labels[source]) == j); }\n';
     code += 'fn argmax_label(source: u32) -> u32 { return u32(labels[source]); }\n';
@@ -39,7 +43,8 @@ export function scoreRow(head: RowHead | undefined, text: string): Epilogue {
   return best;
 }\n`;
   }
-  const body = ['let source = source_of(row);', 'let position = step.row_start + row;'];
+  const body = ['let source = source_of(row);', 'let position = step.row_start + row;', 'let w = sample_weight(source);'];
+  const times = (stat: Stat) => (stat.weighted ? ' * w' : '');
   if (loss) {
     code += `fn term(a: f32, y: f32) -> f32 { ${loss.definition.wgsl.term} }\n`;
     body.push(
@@ -50,18 +55,20 @@ export function scoreRow(head: RowHead | undefined, text: string): Epilogue {
       '  let a = output_at(row, j);',
       '  let y = label(source, j);',
       '  loss += term(a, y);',
-      ...(deltas ? [`  deltas[row * ${Math.ceil(units / 4) * 4}u + j] = (a * total - y) / f32(step.rows);`] : []),
+      ...(deltas ? [`  deltas[row * ${Math.ceil(units / 4) * 4}u + j] = (a * total - y)${times(loss.stat)} / f32(step.rows);`] : []),
       '}',
-      `scores[${loss.slot.offset}u + position] = loss;`,
+      `scores[${loss.stat.offset}u + position] = loss${times(loss.stat)};`,
     );
   }
-  head.rowMetrics.forEach(({ slot, metric }, k) => {
-    code += `fn row_metric_${k}(row: u32, source: u32) -> f32 { ${metric.wgsl} }\n`;
-    body.push(`scores[${slot.offset}u + position] = row_metric_${k}(row, source);`);
-  });
-  head.elementMetrics.forEach(({ slot, metric }, k) => {
-    code += `fn element_metric_${k}(a: vec4f, y: vec4f) -> vec4f { ${metric.wgsl} }\n`;
-    body.push(`for (var j = 0u; j < ${units}u; j++) { scores[${slot.offset}u + position * ${units}u + j] = element_metric_${k}(vec4f(output_at(row, j)), vec4f(label(source, j))).x; }`);
+  if (head.weight) body.push(`scores[${head.weight.offset}u + position] = w;`);
+  head.stats.forEach((stat, k) => {
+    if (stat.per === 'row') {
+      code += `fn row_stat_${k}(row: u32, source: u32) -> f32 { ${stat.wgsl} }\n`;
+      body.push(`scores[${stat.offset}u + position] = row_stat_${k}(row, source)${times(stat)};`);
+    } else {
+      code += `fn element_stat_${k}(a: vec4f, y: vec4f) -> vec4f { ${stat.wgsl} }\n`;
+      body.push(`for (var j = 0u; j < ${units}u; j++) { scores[${stat.offset}u + position * ${units}u + j] = element_stat_${k}(vec4f(output_at(row, j)), vec4f(label(source, j))).x${times(stat)}; }`);
+    }
   });
   return {
     text,

@@ -4,10 +4,12 @@
 //
 // Bindings (group 0):
 //   0 step   uniform Step, one 256-byte slot per step, bound at a dynamic offset
-//   1 words  array<u32>, three parts:
+//   1 words  array<u32>, four parts:
 //            [0, epoch rows)  the dataset row of each epoch position (the shuffle), written before each epoch
 //            from step.run    the run's constants (dropout's seeds and thresholds: data rather than code, so that
 //                             models of one shape share pipelines), written once
+//            then, where the rows carry sample weights, each dataset row's weight as f32 bits, written once
+//                             (the scoring's sample_weight(source) reads them)
 //            from step.words  this step's count of steps taken before it over the whole training (dropout's counter),
 //                             then the optimizer's scalars as f32 bits (learning rate first), written before each epoch
 

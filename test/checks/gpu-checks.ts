@@ -16,11 +16,11 @@ import { maskHash, threshold } from '../../src/layers/dropout/mask';
 import { labelColumns } from '../../src/losses/loss';
 import { losses } from '../../src/losses/registry';
 import { binaryAccuracy, categoricalAccuracy } from '../../src/metrics/accuracy';
+import { labelDistribution } from '../../src/losses/loss';
 import type { OptimizerSpec } from '../../src/optimizers/optimizer';
 import { optimizerDefinition } from '../../src/optimizers/registry';
 import { matmul } from '../../src/reference/matmul';
 import { outputDeltas } from '../../src/reference/network';
-import { metricValue } from '../../src/reference/scores';
 import { activationOp, outputEpilogue, updateEpilogue } from '../../src/runtime/epilogues';
 import { type Blocking, matmulWorkgroups } from '../../src/runtime/kernels';
 import { padded } from '../../src/runtime/layout';
@@ -30,6 +30,7 @@ import rowsSource from '../../src/shaders/rows.wgsl?raw';
 import { halvesDataset, maxRelativeError, randomMatrix } from '../support/data';
 import { denseBlockings, denseChecks } from '../../src/layers/dense/checks';
 import { padRows, read, unpadRows, withHarness, write } from './kernel-harness';
+import { trainingControlChecks } from './control-checks';
 
 import type { Check } from './check';
 
@@ -56,9 +57,10 @@ function lossCheck(loss: Loss, activation: ElementwiseName, blocks: Blocking): C
       const y = randomMatrix(m, n, 11, 0, 1).data.map((v) => Math.round(v));
       const definition = losses[loss.name] as ElementLoss;
       const [out, padDeltas, scores] = [h.output(m * n), h.output(m * padded(n)), h.output(2 * m * n)];
+      const accuracy = binaryAccuracy().sums[0];
       const head = {
-        lossName: loss.name, loss: definition, labels: h.input(y), deltas: padDeltas, scores,
-        lossSlot: { name: 'loss', perPosition: n, offset: 0 }, metrics: [{ slot: { name: 'accuracy', perPosition: n, offset: m * n }, metric: binaryAccuracy.element! }],
+        lossName: loss.name, loss: definition, labels: h.input(y), deltas: padDeltas, scores, sampleWeight: 'fn sample_weight(source: u32) -> f32 { return 1.0; }\n',
+        lossStat: { name: 'loss', offset: 0, per: 'element' as const, weighted: false, wgsl: '' }, stats: [{ name: 'accuracy', offset: m * n, per: 'element' as const, weighted: false, wgsl: accuracy.wgsl }],
       };
       await h.run({ name: 'forward', sources: [forwardSource], entry: 'forward', constants: { INPUTS: k, UNITS: n, GATHER: 1 },
         bindings: [read(h.input(padRows(x, m, k))), read(h.input(padRows(w, k + 1, n)))], epilogues: [outputEpilogue(ops(activation), { buffer: out, width: n, padded: false }, head)], blocking: blocks },
@@ -72,7 +74,7 @@ function lossCheck(loss: Loss, activation: ElementwiseName, blocks: Blocking): C
       const expectedDeltas = outputDeltas([lessonLayer(k, n, activation)], definition, expectedA, y, m);
       const fused = definition.fused?.activation === activation ? definition.fused : undefined;
       const expectedLosses = expectedA.map((v, i) => (fused ? fused.value(z[i], y[i]) : definition.value(v, y[i])));
-      const expectedCorrect = expectedA.map((v, i) => binaryAccuracy.element!.value(v, y[i]));
+      const expectedCorrect = expectedA.map((v, i) => accuracy.value(v, y[i]));
       const errors = [a, deltas, elementLosses, correct].map((got, i) => maxRelativeError(got, [expectedA, expectedDeltas, expectedLosses, expectedCorrect][i]));
       return { maxError: Math.max(...errors), tolerance: 1e-5, detail: `activations, deltas, losses, right answers: ${errors.map((e) => e.toExponential(2)).join(', ')}` };
     }),
@@ -90,10 +92,11 @@ function softmaxCheck(loss: Loss): Check {
       const classes = Array.from({ length: m }, (_, r) => (r * 3) % n);
       const y = sparse ? Float32Array.from(classes) : Float32Array.from({ length: m * n }, (_, i) => Number(classes[Math.floor(i / n)] === i % n));
       const [outputs, padDeltas, scores] = [h.input(z), h.output(m * padded(n)), h.output(2 * m)];
+      const accuracy = categoricalAccuracy().sums[0];
       const head = {
-        labels: h.input(y), labelColumns: sparse ? 1 : n, units: n, scores,
-        loss: { definition, slot: { name: 'loss', perPosition: 1, offset: 0 }, deltas: padDeltas },
-        rowMetrics: [{ slot: { name: 'accuracy', perPosition: 1, offset: m }, metric: categoricalAccuracy.row! }], elementMetrics: [],
+        labels: h.input(y), labelColumns: sparse ? 1 : n, units: n, scores, sampleWeight: 'fn sample_weight(source: u32) -> f32 { return 1.0; }\n',
+        loss: { definition, stat: { name: 'loss', offset: 0, per: 'row' as const, weighted: false, wgsl: '' }, deltas: padDeltas },
+        stats: [{ name: 'accuracy', offset: m, per: 'row' as const, weighted: false, wgsl: accuracy.wgsl }],
       };
       await h.run({ name: 'softmax', sources: [rowsSource], entry: 'rows', constants: { UNITS: n, SOFTMAX: 1 }, bindings: [write(outputs)], epilogues: [scoreRow(head, '')] },
         [1, Math.ceil(m / 64)], { rowStart: 0, rows: m });
@@ -106,7 +109,7 @@ function softmaxCheck(loss: Loss): Check {
       const labels = sparse ? 1 : n;
       const rowsOf = (f: (r: number) => number) => Float32Array.from({ length: m }, (_, r) => f(r));
       const expectedLosses = rowsOf((r) => definition.value(expectedA.subarray(r * n, (r + 1) * n), y.subarray(r * labels, (r + 1) * labels)));
-      const expectedCorrect = rowsOf((r) => metricValue(categoricalAccuracy, definition, expectedA.subarray(r * n, (r + 1) * n), y.subarray(r * labels, (r + 1) * labels), 1));
+      const expectedCorrect = rowsOf((r) => accuracy.value(expectedA.subarray(r * n, (r + 1) * n), labelDistribution(definition, y.subarray(r * labels, (r + 1) * labels), n)));
       const expectedDeltas = outputDeltas([lessonLayer(1, n, 'softmax')], definition, expectedA, y, m);
       const errors = [a, deltas, rowLosses, correct].map((got, i) => maxRelativeError(got, [expectedA, expectedDeltas, expectedLosses, expectedCorrect][i]));
       return { maxError: Math.max(...errors), tolerance: 1e-5, detail: `activations, deltas, losses, right answers: ${errors.map((e) => e.toExponential(2)).join(', ')}` };
@@ -840,6 +843,7 @@ export const gpuChecks: Check[] = [
   ...optimizerChecks,
   learningRateCheck,
   ...fitChecks,
+  ...trainingControlChecks,
   saturationCheck,
   divergenceCheck,
   limitsCheck,

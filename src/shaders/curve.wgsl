@@ -1,0 +1,43 @@
+// curve.wgsl: a curve metric's bins (AUC), one workgroup per threshold: over every element of a pass, the weighted
+// positives and negatives whose prediction, clipped to [0, 1], lies above the threshold (Keras's confusion counts
+// at each threshold). Each invocation sums a strided slice, then a tree reduction in workgroup memory, as in
+// reduce.wgsl. Run once per pass over the data.
+// The runtime appends `fn threshold(k: u32) -> f32` (the curve's thresholds, in float32), COUNT (elements in the
+// pass), the offsets PREDICTIONS, POSITIVES and NEGATIVES of its three stats in `scores`, THRESHOLDS, and RESULT,
+// where its bins go in `result`: the true positives at each threshold, then the false positives.
+//
+// Bindings (group 0):
+//   0 scores  array<f32>  every stat of the pass, at each epoch position
+//   1 result  array<f32>  written: [RESULT, RESULT + 2 · THRESHOLDS)
+
+@group(0) @binding(0) var<storage, read> scores: array<f32>;
+@group(0) @binding(1) var<storage, read_write> result: array<f32>;
+
+var<workgroup> positives: array<f32, 64>;
+var<workgroup> negatives: array<f32, 64>;
+
+@compute @workgroup_size(64)
+fn bins(@builtin(workgroup_id) id: vec3u, @builtin(local_invocation_index) index: u32) {
+  let t = threshold(id.x);
+  var p = 0.0;
+  var n = 0.0;
+  for (var i = index; i < COUNT; i += 64u) {
+    if (clamp(scores[PREDICTIONS + i], 0.0, 1.0) > t) {
+      p += scores[POSITIVES + i];
+      n += scores[NEGATIVES + i];
+    }
+  }
+  positives[index] = p;
+  negatives[index] = n;
+  for (var width = 32u; width > 0u; width /= 2u) {
+    workgroupBarrier();
+    if (index < width) {
+      positives[index] += positives[index + width];
+      negatives[index] += negatives[index + width];
+    }
+  }
+  if (index == 0u) {
+    result[RESULT + id.x] = positives[0];
+    result[RESULT + THRESHOLDS + id.x] = negatives[0];
+  }
+}
