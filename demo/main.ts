@@ -36,6 +36,8 @@ const ui = {
   batchSize: element<HTMLInputElement>('batch-size'),
   units: element<HTMLInputElement>('hidden-units'),
   activation: element<HTMLSelectElement>('activation'),
+  earlyStopping: element<HTMLInputElement>('early-stopping'),
+  reduceOnPlateau: element<HTMLInputElement>('reduce-on-plateau'),
   train: element<HTMLButtonElement>('train'),
   stop: element<HTMLButtonElement>('stop'),
   reset: element<HTMLButtonElement>('reset'),
@@ -43,6 +45,7 @@ const ui = {
   backend: element('backend'),
   progress: element<HTMLProgressElement>('progress'),
   epoch: element('epoch'),
+  epochRate: element('epoch-rate'),
   loss: element('loss'),
   valLoss: element('val-loss'),
   trainAccuracy: element('train-accuracy'),
@@ -91,7 +94,7 @@ function main(): void {
 
   function setBusy(state: typeof busy): void {
     busy = state;
-    for (const control of [ui.mode, ui.epochs, ui.batchSize]) control.disabled = busy !== undefined;
+    for (const control of [ui.mode, ui.epochs, ui.batchSize, ui.earlyStopping, ui.reduceOnPlateau]) control.disabled = busy !== undefined;
     for (const control of [ui.train, ui.reset]) control.disabled = busy !== undefined || loaded === undefined;
     ui.stop.disabled = busy !== 'training';
     // The network's settings belong to the model: Reset to change them.
@@ -168,12 +171,13 @@ function main(): void {
       progressFrom = event.initialEpoch;
       return;
     }
-    const { epoch, logs, seconds, firstLayer } = event;
+    const { epoch, logs, learningRate, seconds, firstLayer } = event;
     drawLater(() => grid.show(event.grid));
     drawLater(() => weights.show(firstLayer));
     drawLater(() => chart.add(epoch + 1, logs.loss, logs.val_loss));
     ui.progress.value = epoch + 1 - progressFrom;
     ui.epoch.textContent = `${ui.progress.value} / ${ui.progress.max}`;
+    ui.epochRate.textContent = String(Math.fround(learningRate));
     ui.loss.textContent = logs.loss.toFixed(4);
     ui.valLoss.textContent = logs.val_loss?.toFixed(4) ?? '';
     ui.trainAccuracy.textContent = logs.accuracy?.toFixed(4) ?? '';
@@ -183,7 +187,8 @@ function main(): void {
 
   async function run({ grid }: Loaded, network: NetworkSettings): Promise<void> {
     ui.status.textContent = 'training';
-    await trainer.train({ network, epochs: ui.epochs.valueAsNumber, batchSize: ui.batchSize.valueAsNumber }, (event) => show(event, grid));
+    const control = { earlyStopping: ui.earlyStopping.checked, reduceOnPlateau: ui.reduceOnPlateau.checked };
+    await trainer.train({ network, epochs: ui.epochs.valueAsNumber, batchSize: ui.batchSize.valueAsNumber, control }, (event) => show(event, grid));
     await drawn;
     ui.status.textContent = 'done';
   }

@@ -11,14 +11,22 @@ import type { NetworkSettings } from './network';
 export type Request =
   /** Loads a mode's digits and drops any model; picks `gridDigits` test digits for the page's grid. */
   | { type: 'load'; mode: ModeName; gridDigits: number }
-  /** Trains for `epochs` more epochs; builds the network from `network` first when there is no model yet. */
-  | { type: 'train'; network: NetworkSettings; epochs: number; batchSize: number }
+  /**
+   * Trains for `epochs` more epochs; builds the network from `network` first when there is no model yet. `control`:
+   * stop once the test loss stops improving (keeping the best epoch's weights), halve the rate on a plateau of it.
+   */
+  | { type: 'train'; network: NetworkSettings; epochs: number; batchSize: number; control: TrainingControl }
   /** Ends the running training after its current epoch. */
   | { type: 'stop' }
   /** The model's outputs for rows of 400 pixels. */
   | { type: 'predict'; x: Matrix }
   /** Drops the model. */
   | { type: 'reset' };
+
+export interface TrainingControl {
+  earlyStopping: boolean;
+  reduceOnPlateau: boolean;
+}
 
 export type RequestType = Request['type'];
 
@@ -40,6 +48,8 @@ export type TrainEvent =
       /** The epoch's index since the model was built, from 0. */
       epoch: number;
       logs: EpochLogs;
+      /** The learning rate the epoch trained with. */
+      learningRate: number;
       /** Wall time since the previous epoch's end (or the start), the validation and what this event carries included. */
       seconds: number;
       /** The first layer's kernel, [400 × units]: column j is hidden unit j's weight vector. */

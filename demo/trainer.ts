@@ -2,7 +2,7 @@
 import type { Matrix } from '../src/index';
 import type { ModeName } from './modes';
 import type { NetworkSettings } from './network';
-import type { Reply, Request, RequestType, Results, TrainEvent } from './protocol';
+import type { Reply, Request, RequestType, Results, TrainEvent, TrainingControl } from './protocol';
 
 interface Pending {
   resolve(value: unknown): void;
@@ -36,7 +36,7 @@ export class Trainer {
   }
 
   /** Trains `epochs` more epochs; `onEvent` sees the start (with the backend) and each epoch. */
-  train(settings: { network: NetworkSettings; epochs: number; batchSize: number }, onEvent: (event: TrainEvent) => void): Promise<Results['train']> {
+  train(settings: { network: NetworkSettings; epochs: number; batchSize: number; control: TrainingControl }, onEvent: (event: TrainEvent) => void): Promise<Results['train']> {
     return this.request({ type: 'train', ...settings }, onEvent);
   }
 

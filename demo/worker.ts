@@ -1,6 +1,6 @@
 // The demo's training worker: it holds a mode's digits and the model and does all of webgpu-nn's work (building,
 // fitting, predicting), so that the page's main thread only draws. protocol.ts describes the messages.
-import type { Sequential } from '../src/index';
+import { EarlyStopping, ReduceLROnPlateau, type Sequential } from '../src/index';
 import { FEATURES } from '../src/data/digits';
 import { backendLabel, createModel } from './model';
 import { MODES, type Mode } from './modes';
@@ -33,7 +33,7 @@ const handlers: { [T in RequestType]: Handler<T> } = {
     return { trainRows: loaded.train.labels.length, grid: loaded.grid };
   },
 
-  async train({ network, epochs, batchSize }, emit) {
+  async train({ network, epochs, batchSize, control }, emit) {
     if (!data) throw new Error('no digits are loaded');
     const { mode, train, test, grid } = data;
     stopRequested = false;
@@ -41,19 +41,27 @@ const handlers: { [T in RequestType]: Handler<T> } = {
     const initialEpoch = epochsRun;
     emit({ type: 'started', backend: backendLabel(current), initialEpoch, epochs: initialEpoch + epochs });
     let lastEpochEnd = performance.now();
+    // Patience counts from this run: Keras's callbacks start afresh at each fit.
+    const callbacks = [
+      ...(control.reduceOnPlateau ? [new ReduceLROnPlateau({ monitor: 'val_loss', factor: 0.5, patience: 2 })] : []),
+      ...(control.earlyStopping ? [new EarlyStopping({ monitor: 'val_loss', patience: 5, restoreBestWeights: true })] : []),
+    ];
     return current.fit(train.x, train.y, {
       initialEpoch,
       epochs: initialEpoch + epochs,
       batchSize,
       shuffle: true,
       validationData: [test.x, test.y],
+      callbacks,
       onEpochEnd: async (epoch, logs) => {
+        // Before the callbacks that follow this one, the optimizer still has the rate the epoch trained with.
+        const learningRate = current.optimizer!.learningRate;
         const output = await current.predict(grid.x);
         const [kernel] = await current.getWeights();
         epochsRun = epoch + 1;
         const now = performance.now();
         const firstLayer = { shape: [FEATURES, kernel.length / FEATURES] as [number, number], data: kernel };
-        emit({ type: 'epoch', epoch, logs, seconds: (now - lastEpochEnd) / 1000, firstLayer, grid: output });
+        emit({ type: 'epoch', epoch, logs, learningRate, seconds: (now - lastEpochEnd) / 1000, firstLayer, grid: output });
         lastEpochEnd = now;
         await nextTask();
         current.stopTraining = stopRequested;

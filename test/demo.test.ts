@@ -20,7 +20,7 @@ interface LongTask {
 }
 
 /** What the page records for the test from before its scripts run: its long tasks, and the worker's last epoch event. */
-declare const recorded: { longTasks(): LongTask[]; epochs: number; lastEpoch?: Extract<TrainEvent, { type: 'epoch' }> };
+declare const recorded: { longTasks(): LongTask[]; epochs: number; lastEpoch?: Extract<TrainEvent, { type: 'epoch' }>; rates: number[]; valLosses: number[] };
 
 describe('demo data', () => {
   const index = JSON.parse(readFileSync('demo/data/index.json', 'utf8')) as Record<string, number>;
@@ -68,7 +68,7 @@ describe('demo page', () => {
       observer.observe({ type: 'longtask', buffered: true });
       // Those delivered so far, and those still waiting for the observer's callback.
       const longTasks = () => (keep(observer.takeRecords()), [...seen]);
-      const record: typeof recorded = { longTasks, epochs: 0 };
+      const record: typeof recorded = { longTasks, epochs: 0, rates: [], valLosses: [] };
       (window as unknown as { recorded: typeof recorded }).recorded = record;
       // Every worker the page starts reports its epoch events here too.
       const PageWorker = Worker;
@@ -79,6 +79,8 @@ describe('demo page', () => {
             if (data.type !== 'epoch') return;
             record.epochs++;
             record.lastEpoch = data;
+            record.rates.push(data.learningRate);
+            record.valLosses.push(data.logs.val_loss);
           });
         }
       };
@@ -342,6 +344,38 @@ describe('demo page', () => {
     const wide = await weightImages();
     expect(wide).toMatchObject({ images: 64, units: 100, note: 'The first 64 of its 100 units.' });
     expect(wide.worst).toBeLessThanOrEqual(0.5 + 1e-3);
+  });
+
+  it("stops early on the test loss and halves the rate on its plateaus when asked, as Keras's rules say, showing each epoch's rate", async () => {
+    await page.select('[data-testid="mode"]', 'binary');
+    await ready();
+    await page.click('[data-testid="reset"]');
+    await fill('hidden-units', '25,15');
+    await page.select('[data-testid="activation"]', 'sigmoid');
+    await fill('learning-rate', '4');
+    await fill('epochs', '60');
+    for (const id of ['early-stopping', 'reduce-on-plateau']) if (!(await page.$eval(`#${id}`, (e) => (e as HTMLInputElement).checked))) await page.click(`#${id}`);
+    const from = await page.evaluate(() => recorded.epochs);
+    await train();
+    const [rates, losses] = await page.evaluate((n) => [recorded.rates.slice(n), recorded.valLosses.slice(n)], from);
+    // Keras 3's ReduceLROnPlateau (patience 2, factor 0.5, minDelta 1e-4) and EarlyStopping (patience 5) on the test losses shown.
+    let [rate, best, wait] = [4, Infinity, 0];
+    const expectedRates: number[] = [];
+    let [stopBest, stopWait, stoppedAt] = [Infinity, 0, -1];
+    losses.forEach((loss, epoch) => {
+      expectedRates.push(rate);
+      if (loss < best - 1e-4) [best, wait] = [loss, 0];
+      else if (++wait >= 2) [rate, wait] = [rate * 0.5, 0];
+      stopWait++;
+      if (loss < stopBest) [stopBest, stopWait] = [loss, 0];
+      else if (stopWait >= 5 && epoch > 0 && stoppedAt < 0) stoppedAt = epoch;
+    });
+    console.log(`demo (early stopping, plateau): ${losses.length} of 60 epochs, rates ${rates.join(' ')}`);
+    expect(rates.map(Math.fround)).toEqual(expectedRates.map(Math.fround));
+    expect(stoppedAt, 'a run that stops early').toBeGreaterThan(0);
+    expect(losses.length).toBe(stoppedAt + 1);
+    expect(Number(await text('epoch-rate'))).toBe(Math.fround(rates.at(-1)!));
+    expect(new Set(rates).size, 'a rate halved at least once').toBeGreaterThan(1);
   });
 
   it('without WebGPU, trains on the CPU reference in its worker to ≥ 0.99 test accuracy, the main thread still free', async () => {
