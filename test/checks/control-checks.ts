@@ -80,6 +80,15 @@ interface Case {
   weightedMetrics: MetricLike[];
   optimizer: () => SGD | Adam;
   fit: (data: { x: Matrix; y: Matrix; validation: [Matrix, Matrix, Float32Array] }) => FitOptions<Matrix> & { callbacks: Callback[] };
+  /** On WebGPU, give the sample weights as a GPU buffer of the app's. */
+  weightsInBuffer?: boolean;
+}
+
+/** `weights` in a new buffer of the device's, as an app would keep them. */
+function weightBuffer(device: GPUDevice, weights: Float32Array): { shape: [number, number]; buffer: GPUBuffer } {
+  const buffer = device.createBuffer({ size: weights.byteLength, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST });
+  device.queue.writeBuffer(buffer, 0, weights);
+  return { shape: [weights.length, 1], buffer };
 }
 
 function controlCheck(c: Case): Check {
@@ -107,7 +116,9 @@ function controlCheck(c: Case): Check {
         });
         const recorder = new BatchRecorder();
         const options = c.fit({ x, y, validation: [valid.x, labels(valid), vw] });
-        const history = await model.fit(x, y, { ...options, callbacks: [...options.callbacks, recorder] });
+        const inBuffer = c.weightsInBuffer && backend === 'webgpu' && options.sampleWeight instanceof Float32Array ? weightBuffer(device, options.sampleWeight) : undefined;
+        const history = await model.fit(x, y, { ...options, ...(inBuffer ? { sampleWeight: inBuffer } : {}), callbacks: [...options.callbacks, recorder] });
+        inBuffer?.buffer.destroy();
         const weights = (await model.getWeights()).flatMap((w) => Array.from(w));
         const scores = await model.evaluate(valid.x, labels(valid), { sampleWeight: vw, batchSize: 40 });
         model.dispose();
@@ -125,8 +136,9 @@ const sampleWeight = randomMatrix(150, 1, 33, 0, 2).data;
 
 const controlChecks: Check[] = [
   controlCheck({
-    name: 'every element metric, weighted metrics, sample weights, an exponential-decay schedule and validationFreq 2 (sigmoid outputs)',
+    name: 'every element metric, weighted metrics, sample weights (in a GPU buffer on WebGPU), an exponential-decay schedule and validationFreq 2 (sigmoid outputs)',
     softmax: false,
+    weightsInBuffer: true,
     metrics: elementMetrics,
     weightedMetrics: ['accuracy', 'auc', 'mse'],
     optimizer: () => new Adam({ learningRate: new ExponentialDecay({ initialLearningRate: 0.02, decaySteps: 3, decayRate: 0.8 }) }),
