@@ -11,7 +11,10 @@ import forward from '../src/layers/dense/forward.wgsl?raw';
 import { outputEpilogue } from '../src/runtime/epilogues';
 import { blocking, compile, matmulWorkgroups, occupancy } from '../src/runtime/kernels';
 import { padded } from '../src/runtime/layout';
-import { Plan, deviceMatrix, stepKernel } from '../src/runtime/plan';
+import { deviceMatrix } from '../src/runtime/device-matrix';
+import { Members } from '../src/runtime/members';
+import { Plan } from '../src/runtime/plan';
+import { stepKernel } from '../src/runtime/sources';
 import type { NetworkSpec } from '../src/spec';
 
 export type Library = 'webgpu-nn' | 'webgpu-nn-cpu' | 'tfjs-webgpu' | 'tfjs-webgl' | 'tfjs-wasm' | 'tfjs-cpu';
@@ -545,7 +548,7 @@ async function ourMatmul(m: number, k: number, n: number, runMs: number, runs: n
   const { kernel } = stepKernel({
     name: 'forward', sources: [forward], entry: 'forward', constants: { INPUTS: k, UNITS: n, GATHER: 0 },
     bindings: [{ kind: 'read', resource: input }, { kind: 'read', resource: weights }],
-    epilogues: [outputEpilogue([], { buffer: output, width: n, padded: false })],
+    epilogues: [outputEpilogue([], { buffer: output, width: n, padded: false }, new Members(1))],
     product: { blocking: blocks, groups: () => matmulWorkgroups(m, n, blocks), text: '' },
   });
   const { pipeline, layout } = await compile(device, kernel);
@@ -703,7 +706,7 @@ export async function stepBreakdown(batchSize: number, runMs: number): Promise<B
   const weights = spec.layers.map(({ inputs, units }) => storage(random((inputs + 1) * padded(units)).map((v) => v * 0.1)));
   const plan = async (rows: number) => {
     const { x, y } = examples(rows);
-    const planned = await Plan.create(device, 'train', spec, weights, { x: deviceMatrix(device, x, 'x', true), y: deviceMatrix(device, y, 'y') }, batchSize);
+    const planned = await Plan.create(device, 'train', [spec], weights, { x: deviceMatrix(device, x, 'x', true), y: deviceMatrix(device, y, 'y') }, batchSize);
     planned.writeOrder(Uint32Array.from({ length: rows }, (_, i) => i));
     planned.writeSchedule(0);
     return planned;

@@ -61,3 +61,46 @@ export interface Backend {
   describeTrainingStep(batchSize: number): Promise<string>;
   dispose(): void;
 }
+
+/** Rows every member of a group scores: shared inputs and labels, and sample weights for all or one set per member. */
+export interface GroupScored<D extends Data = Data> {
+  x: D;
+  y: D;
+  sampleWeight?: D | D[];
+}
+
+/** What a group's `fit` asks of a backend: `FitRequest`, with each member's logs and whether it goes on. */
+export interface GroupFitRequest<D extends Data = Data> extends GroupScored<D> {
+  validation?: GroupScored<D> & { batchSize?: number; freq: (epoch: number) => boolean };
+  epochs: number;
+  batchSize: number;
+  /** The next epoch's order for every member, or each member's own (`ownOrders`). */
+  nextOrder(): Uint32Array | Uint32Array[];
+  ownOrders: boolean;
+  epochBegin?(epoch: number): Promise<void>;
+  /**
+   * Each member's logs of the epoch (undefined for a member that no longer trains); resolves which members stop
+   * after it. Training ends when none goes on.
+   */
+  epochEnd(epoch: number, logs: (EpochLogs | undefined)[]): Promise<boolean[]>;
+  batchEnd?(batch: number, scores: (Scores | undefined)[]): Promise<void>;
+}
+
+/**
+ * Members of one structure trained side by side: on WebGPU in the same dispatches (runtime/gpu-backend.ts), on the
+ * CPU one after another (reference/cpu-group.ts). A Sequential on WebGPU is a group of one.
+ */
+export interface GroupBackend {
+  readonly name: 'cpu' | 'webgpu';
+  readonly adapterInfo: string | undefined;
+  readonly size: number;
+  getWeights(member: number): Promise<Float32Array[]>;
+  setWeights(member: number, weights: Float32Array[]): Promise<void>;
+  fit(request: GroupFitRequest): Promise<void>;
+  /** Each member's outputs for the rows of x. */
+  predict(x: Data, batchSize?: number): Promise<Matrix[]>;
+  /** Each member's scores. */
+  evaluate(data: GroupScored, batchSize?: number): Promise<Scores[]>;
+  describeTrainingStep(batchSize: number): Promise<string>;
+  dispose(): void;
+}

@@ -12,7 +12,7 @@ import { type GPUMatrix, type Matrix, type MatrixLike, assertFinite, checkGPUMat
 import { epochOrder, seededRandom } from '../random';
 import { CpuBackend } from '../reference/cpu-backend';
 import { BufferUsage } from '../runtime/flags';
-import { GpuBackend } from '../runtime/gpu-backend';
+import { MemberBackend } from '../runtime/member-backend';
 import type { NetworkSpec } from '../spec';
 import { type FitOptions, type History, type ParsedFitOptions, parseFitOptions, record, splitRows } from './fit-options';
 import { type SampleWeightLike, checkClassWeight, checkSampleWeight, classWeightsOf } from './sample-weights';
@@ -500,7 +500,7 @@ async function openBackend(
 ): Promise<Backend> {
   if (kind === 'cpu') return new CpuBackend(spec, weights);
   try {
-    return await GpuBackend.create(spec, weights, gpu);
+    return await MemberBackend.create(spec, weights, gpu);
   } catch (error) {
     if (kind === 'auto' && error instanceof WebGPUNNError && error.code === 'WEBGPU_UNAVAILABLE') {
       if (!warnedFallback) console.warn(`webgpu-nn: ${error.message}; training on the CPU reference instead`);

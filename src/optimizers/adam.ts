@@ -32,8 +32,8 @@ export const adam: OptimizerDefinition<AdamSpec> = {
       w[i] -= (lr * (m[i] / correction1)) / (Math.sqrt(v[i] / correction2) + epsilon);
     }
   },
-  wgsl: () => `s0 = BETA1 * s0 + (1.0 - BETA1) * g;
-    s1 = BETA2 * s1 + (1.0 - BETA2) * g * g;
+  wgsl: () => `s0 = BETA1 * s0 + ONE_MINUS_BETA1 * g;
+    s1 = BETA2 * s1 + ONE_MINUS_BETA2 * g * g;
     w -= scalar(0u) * (s0 / scalar(1u)) / (sqrt(s1 / scalar(2u)) + EPSILON);`,
-  constants: ({ beta1, beta2, epsilon }) => ({ BETA1: beta1, BETA2: beta2, EPSILON: epsilon }),
+  constants: ({ beta1, beta2, epsilon }) => ({ BETA1: beta1, BETA2: beta2, ONE_MINUS_BETA1: 1 - beta1, ONE_MINUS_BETA2: 1 - beta2, EPSILON: epsilon }),
 };

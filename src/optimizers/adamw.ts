@@ -28,8 +28,8 @@ export const adamw: OptimizerDefinition<AdamSpec> = {
       w[i] -= (step * m[i]) / (Math.sqrt(v[i]) + epsilon);
     }
   },
-  wgsl: () => `s0 += (g - s0) * (1.0 - BETA1);
-    s1 += (g * g - s1) * (1.0 - BETA2);
+  wgsl: () => `s0 += (g - s0) * ONE_MINUS_BETA1;
+    s1 += (g * g - s1) * ONE_MINUS_BETA2;
     w -= scalar(1u) * s0 / (sqrt(s1) + EPSILON);`,
-  constants: ({ beta1, beta2, epsilon }) => ({ BETA1: beta1, BETA2: beta2, EPSILON: epsilon }),
+  constants: ({ beta1, beta2, epsilon }) => ({ ONE_MINUS_BETA1: 1 - beta1, ONE_MINUS_BETA2: 1 - beta2, EPSILON: epsilon }),
 };

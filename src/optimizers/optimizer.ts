@@ -51,7 +51,10 @@ export interface OptimizerDefinition<S extends OptimizerSpec = OptimizerSpec> {
    * (stepScalars[k]) and the hyperparameters that `constants` names.
    */
   wgsl(spec: S): string;
-  /** Named hyperparameters of the WGSL rule, written into the kernel as constants. */
+  /**
+   * Named hyperparameters of the WGSL rule, computed here in double precision (1 − β as well as β) and read by the
+   * kernel as f32s among the run's constants, so that models of one shape share the kernel.
+   */
   constants(spec: S): Record<string, number>;
 }
 

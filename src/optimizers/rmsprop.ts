@@ -27,7 +27,7 @@ export const rmsprop: OptimizerDefinition<RMSpropSpec> = {
       w[i] -= (lr * g[i]) / Math.sqrt(s[i] + epsilon);
     }
   },
-  wgsl: () => `s0 = RHO * s0 + (1.0 - RHO) * g * g;
+  wgsl: () => `s0 = RHO * s0 + ONE_MINUS_RHO * g * g;
     w -= scalar(0u) * g / sqrt(s0 + EPSILON);`,
-  constants: ({ rho, epsilon }) => ({ RHO: rho, EPSILON: epsilon }),
+  constants: ({ rho, epsilon }) => ({ RHO: rho, ONE_MINUS_RHO: 1 - rho, EPSILON: epsilon }),
 };

@@ -6,8 +6,8 @@
 // In TypeScript for the CPU reference, and the element-wise steps in WGSL for the update epilogue. Norm clipping needs
 // every gradient before any update, so on the GPU it defers the update (runtime/plan.ts): the gradient kernels store
 // the gradients, one dispatch takes the variables' norms and one per layer applies the rest.
+import type { RunConstants } from '../runtime/members';
 import type { OptimizerDefinition, OptimizerSpec } from './optimizer';
-import { f32 } from '../runtime/wgsl';
 
 export interface Variable {
   w: Float32Array;
@@ -42,11 +42,14 @@ export function applyUpdates(definition: OptimizerDefinition, spec: OptimizerSpe
   }
 }
 
-/** Steps 1 (element clipping) and 2 in WGSL, before the rule: statements on `g` and `w`, the learning rate scalar(0u). */
-export function commonWgsl(spec: OptimizerSpec): string {
+/**
+ * Steps 1 (element clipping) and 2 in WGSL, before the rule: statements on `g` and `w`, the learning rate
+ * scalar(0u), the hyperparameters among the run's constants.
+ */
+export function commonWgsl(spec: OptimizerSpec, constants: RunConstants): string {
   return [
-    spec.clipvalue > 0 ? `g = clamp(g, vec4f(${f32(-spec.clipvalue)}), vec4f(${f32(spec.clipvalue)}));` : '',
-    spec.weightDecay > 0 ? `w -= w * ${f32(spec.weightDecay)} * scalar(0u);` : '',
+    spec.clipvalue > 0 ? `let clip = ${constants.float(spec.clipvalue)};\n  g = clamp(g, vec4f(-clip), vec4f(clip));` : '',
+    spec.weightDecay > 0 ? `w -= w * ${constants.float(spec.weightDecay)} * scalar(0u);` : '',
   ]
     .filter(Boolean)
     .join('\n  ');

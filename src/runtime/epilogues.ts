@@ -13,8 +13,9 @@ import { type ElementwiseName, elementwise } from '../activations/activations';
 import { EPSILON, type ElementLoss } from '../losses/loss';
 import type { OptimizerDefinition, OptimizerSpec } from '../optimizers/optimizer';
 import { commonWgsl } from '../optimizers/update';
+import type { Members, RunConstants } from './members';
 import type { Stat } from './scoring';
-import { f32, f32Constants } from './wgsl';
+import { f32 } from './wgsl';
 
 export type BindingKind = 'read' | 'write';
 
@@ -81,10 +82,10 @@ export interface BlockOutput {
 }
 
 /** The statements that store `value` (vec4f) at (row, col) of a block's output. */
-function storeOutput(output: BlockOutput, value: string): string {
+function storeOutput(output: BlockOutput, value: string, members: Members): string {
   const w = output.width;
-  if (output.padded) return `outputs[row * ${Math.ceil(w / 4)}u + col / 4u] = select(vec4f(), ${value}, real);`;
-  return `for (var j = 0u; j < 4u; j++) { if (col + j < ${w}u) { outputs[row * ${w}u + col + j] = ${value}[j]; } }`;
+  if (output.padded) return `outputs[${members.offset(output.buffer)}row * ${Math.ceil(w / 4)}u + col / 4u] = select(vec4f(), ${value}, real);`;
+  return `for (var j = 0u; j < 4u; j++) { if (col + j < ${w}u) { outputs[${members.offset(output.buffer, 4)}row * ${w}u + col + j] = ${value}[j]; } }`;
 }
 
 /** The output block's scoring in the forward epilogue, for element-wise outputs. */
@@ -106,8 +107,8 @@ export interface ElementHead {
 }
 
 /** The statement storing element stat `stat`'s value `value` (vec4f) at the four columns from `col`. */
-function storeStats(stores: { stat: Stat; value: string }[], width: number): string {
-  const lines = stores.map(({ stat, value }) => `scores[${stat.offset}u + position + j] = ${value}[j]${stat.weighted ? ' * w' : ''};`);
+function storeStats(stores: { stat: Stat; value: string }[], width: number, scores: string): string {
+  const lines = stores.map(({ stat, value }) => `scores[${scores}${stat.offset}u + position + j] = ${value}[j]${stat.weighted ? ' * w' : ''};`);
   return `for (var j = 0u; j < 4u; j++) { if (col + j < ${width}u) { ${lines.join(' ')} } }`;
 }
 
@@ -118,7 +119,7 @@ function storeStats(stores: { stat: Stat; value: string }[], width: number): str
  * activation (binary cross-entropy after a sigmoid) takes its logits for the value and gives the gradient in them
  * directly.
  */
-export function outputEpilogue(ops: PointwiseOp[], output: BlockOutput, head?: ElementHead): Epilogue {
+export function outputEpilogue(ops: PointwiseOp[], output: BlockOutput, members: Members, head?: ElementHead): Epilogue {
   const w = output.width;
   const n = ops.length;
   const last = ops.at(-1);
@@ -132,7 +133,7 @@ export function outputEpilogue(ops: PointwiseOp[], output: BlockOutput, head?: E
     bindings,
     code(first) {
       let code = declare(first, 'outputs', 'write', output.padded ? 'array<vec4f>' : 'array<f32>') + declarations(ops);
-      const body = ['let v0 = z;', ...ops.map((op, k) => `let v${k + 1} = ${op.forward(`v${k}`)};`), realColumns(w), storeOutput(output, `v${n}`)];
+      const body = ['let v0 = z;', ...ops.map((op, k) => `let v${k + 1} = ${op.forward(`v${k}`)};`), realColumns(w), storeOutput(output, `v${n}`, members)];
       if (head) {
         const weighted = head.lossStat.weighted;
         code += declare(first + 1, 'labels', 'read', 'array<f32>');
@@ -155,12 +156,13 @@ export function outputEpilogue(ops: PointwiseOp[], output: BlockOutput, head?: E
           const start = fused ? n - 1 : n;
           body.push(`var d = loss_gradient(v${n}, y);`);
           for (let k = start; k >= 1; k--) body.push(`d = ${ops[k - 1].backward('d', `v${k}`)};`);
-          body.push(`deltas[row * ${Math.ceil(w / 4)}u + col / 4u] = select(vec4f(), d${weighted ? ' * w' : ''} / f32(step.rows * ${w}u), real);`);
+          body.push(`deltas[${members.offset(head.deltas)}row * ${Math.ceil(w / 4)}u + col / 4u] = select(vec4f(), d${weighted ? ' * w' : ''} / f32(step.rows * ${w}u), real);`);
         }
         body.push(`let position = (step.row_start + row) * ${w}u + col;`);
         head.stats.forEach((_, k) => body.push(`let metric${k} = metric_${k}(v${n}, y);`));
-        body.push(storeStats([{ stat: head.lossStat, value: 'losses' }, ...head.stats.map((stat, k) => ({ stat, value: `metric${k}` }))], w));
-        if (head.weight) body.push(`if (col == 0u) { scores[${head.weight.offset}u + step.row_start + row] = w; }`);
+        const scores = members.offset(head.scores, 4);
+        body.push(storeStats([{ stat: head.lossStat, value: 'losses' }, ...head.stats.map((stat, k) => ({ stat, value: `metric${k}` }))], w, scores));
+        if (head.weight) body.push(`if (col == 0u) { scores[${scores}${head.weight.offset}u + step.row_start + row] = w; }`);
       }
       return `${code}fn emit(row: u32, col: u32, z: vec4f) {\n  ${body.join('\n  ')}\n}\n`;
     },
@@ -171,9 +173,10 @@ export function outputEpilogue(ops: PointwiseOp[], output: BlockOutput, head?: E
  * The backward epilogue that ends in a block: dJ/d(its output) back through its operations, last first, each
  * operation's input recovered from its output (the block stores only its output), stored as the block's deltas.
  */
-export function priorEpilogue(ops: PointwiseOp[], output: GPUBuffer, width: number, deltas: GPUBuffer): Epilogue {
+export function priorEpilogue(ops: PointwiseOp[], output: GPUBuffer, width: number, deltas: GPUBuffer, members: Members): Epilogue {
   const n = ops.length;
-  const body = [`let index = row * ${Math.ceil(width / 4)}u + col / 4u;`, realColumns(width), 'var d = dz;'];
+  // The block's output and its deltas have the same shape, so one index serves both.
+  const body = [`let index = ${members.offset(output)}row * ${Math.ceil(width / 4)}u + col / 4u;`, realColumns(width), 'var d = dz;'];
   if (n > 0) body.push(`let a${n} = prior_outputs[index];`);
   for (let k = n; k >= 1; k--) {
     body.push(`d = ${ops[k - 1].backward('d', `a${k}`)};`);
@@ -199,14 +202,17 @@ export const emptyPrior: Epilogue = { text: '', bindings: [], code: () => 'fn em
 
 /**
  * The update epilogue of a layer's parameters: Keras's element-wise steps (clipping each element, decoupled weight
- * decay; optimizers/update.ts) and the optimizer's rule applied in place to the vec4 at `index`, its state `s0`,
- * `s1`, ... read from and written back to the moments buffer ([slots × parameters], slot k at k × the parameters'
- * vec4s). The parameters are bound as `parameters`, which the kernel may read too.
+ * decay; optimizers/update.ts) and the optimizer's rule applied in place to the vec4 at `index` (of the member's
+ * parameters), its state `s0`, `s1`, ... read from and written back to the moments buffer ([slots × parameters] per
+ * member, slot k at k × the parameters' vec4s), its hyperparameters among the run's constants. The parameters are
+ * bound as `parameters`, which the kernel may read too (at `member_parameter(index)`).
  */
-export function updateEpilogue(optimizer: OptimizerDefinition, spec: OptimizerSpec, parameters: GPUBuffer, moments: GPUBuffer | undefined): Epilogue {
-  const vectors = parameters.size / 16;
+export function updateEpilogue(optimizer: OptimizerDefinition, spec: OptimizerSpec, parameters: GPUBuffer, moments: GPUBuffer | undefined, members: Members, constants: RunConstants): Epilogue {
+  const vectors = parameters.size / members.count / 16;
   const slots = Array.from({ length: optimizer.slots(spec) }, (_, k) => k);
-  const at = (k: number) => `moments[${k * vectors}u + index]`;
+  const at = (k: number) => `moments[${moments ? members.offset(moments) : ''}${k * vectors}u + index]`;
+  const hyperparameters = Object.entries(optimizer.constants(spec)).map(([name, value]) => `  let ${name} = ${constants.float(value)};\n`).join('');
+  const common = commonWgsl(spec, constants);
   return {
     name: spec.name,
     text: `updated by ${spec.name}`,
@@ -214,13 +220,13 @@ export function updateEpilogue(optimizer: OptimizerDefinition, spec: OptimizerSp
     code: (first) =>
       declare(first, 'parameters', 'write', 'array<vec4f>') +
       (moments && slots.length > 0 ? declare(first + 1, 'moments', 'write', 'array<vec4f>') : '') +
-      f32Constants(optimizer.constants(spec)) +
-      `fn update(index: u32, gradient: vec4f) {
-  var g = gradient;
-  var w = parameters[index];
-${slots.map((k) => `  var s${k} = ${at(k)};\n`).join('')}  ${commonWgsl(spec)}
+      `fn member_parameter(index: u32) -> u32 { return ${members.offset(parameters)}index; }
+fn update(index: u32, gradient: vec4f) {
+${hyperparameters}  var g = gradient;
+  var w = parameters[member_parameter(index)];
+${slots.map((k) => `  var s${k} = ${at(k)};\n`).join('')}  ${common}
   ${optimizer.wgsl(spec)}
-  parameters[index] = w;
+  parameters[member_parameter(index)] = w;
 ${slots.map((k) => `  ${at(k)} = s${k};\n`).join('')}}
 `,
   };
@@ -231,7 +237,7 @@ ${slots.map((k) => `  ${at(k)} = s${k};\n`).join('')}}
  * vec4 at `index` stored in the network's gradients at `offset` (vec4s), for the plan's norms and apply kernels. The
  * parameters are bound as `parameters`, read only.
  */
-export function deferredEpilogue(parameters: GPUBuffer, gradients: GPUBuffer, offset: number): Epilogue {
+export function deferredEpilogue(parameters: GPUBuffer, gradients: GPUBuffer, offset: number, members: Members): Epilogue {
   return {
     name: 'gradient',
     text: 'kept for norm clipping',
@@ -242,6 +248,6 @@ export function deferredEpilogue(parameters: GPUBuffer, gradients: GPUBuffer, of
     code: (first) =>
       declare(first, 'parameters', 'read', 'array<vec4f>') +
       declare(first + 1, 'gradients', 'write', 'array<vec4f>') +
-      `fn update(index: u32, g: vec4f) { gradients[${offset}u + index] = g; }\n`,
+      `fn member_parameter(index: u32) -> u32 { return ${members.offset(parameters)}index; }\nfn update(index: u32, g: vec4f) { gradients[${members.offset(gradients)}${offset}u + index] = g; }\n`,
   };
 }

@@ -1,24 +1,30 @@
-// The 'webgpu' backend: weights live in GPU buffers; fit records each epoch's steps into one command buffer.
-import type { Backend, Data, EpochLogs, FitRequest, Scored, Scores } from '../backend';
+// The 'webgpu' backend: weights live in GPU buffers; fit records each epoch's steps into one command buffer. It
+// trains the members of a group side by side, in the same dispatches (plan.ts, members.ts); a Sequential is a group
+// of one (runtime/member-backend.ts).
+import type { Data, EpochLogs, GroupBackend, GroupFitRequest, GroupScored, Scores } from '../backend';
 import { WebGPUNNError } from '../errors';
 import type { CoreGpu, LayerSpecBase } from '../layers/layer';
 import { layerDefinition } from '../layers/registry';
+import { networkPenalty, splitWeights } from '../layers/weights';
 import { labelColumns } from '../losses/loss';
 import { losses } from '../losses/registry';
 import type { GPUMatrix, Matrix } from '../matrix';
 import { optimizerDefinition } from '../optimizers/registry';
 import type { NetworkSpec } from '../spec';
+import { deviceMatrix } from './device-matrix';
 import { type GpuHandle, acquireDevice, checked } from './device';
 import { BufferUsage, MapMode } from './flags';
-import { Plan, deviceMatrix } from './plan';
+import { bindingLimit } from './layout';
+import { Plan } from './plan';
 import { Readback } from './readback';
-import { networkPenalty, splitWeights } from '../layers/weights';
 
 /** An epoch submitted to the device: what it was scheduled with, and its readback once it is done. */
 interface Queued {
   epoch: number;
-  order: Uint32Array;
-  learningRate: number;
+  order: Uint32Array | Uint32Array[];
+  /** Each member's learning rate, and whether it trained. */
+  learningRates: number[];
+  trains: boolean[];
   values: Promise<Record<string, Float32Array>>;
 }
 
@@ -30,12 +36,16 @@ const parametersOf = (layer: LayerSpecBase) => {
   return gpu.role === 'core' ? (gpu as CoreGpu<LayerSpecBase>).parameters : undefined;
 };
 
-export class GpuBackend implements Backend {
+export class GpuBackend implements GroupBackend {
   readonly name = 'webgpu';
   readonly adapterInfo: string;
   readonly device: GPUDevice;
-  /** Each layer's parameter buffer (none for element-wise layers), laid out as its kind says (Dense: kernel, then bias). */
+  /**
+   * Each layer's parameter buffer (none for element-wise layers), laid out as its kind says (Dense: kernel, then
+   * bias), each member's `memberBytes[l]` in turn.
+   */
   private readonly parameters: (GPUBuffer | undefined)[];
+  private readonly memberBytes: number[];
   /** The optimizer's state beside each layer's parameters (none for SGD), and the count of steps it has taken. */
   private readonly moments: (GPUBuffer | undefined)[];
   private iterations = 0;
@@ -49,65 +59,85 @@ export class GpuBackend implements Backend {
    */
   private visible: (GPUBuffer | undefined)[];
   /**
-   * The weights as the caller sees them, which the CPU always knows: set by setWeights and by every completed epoch
-   * (they ride in the epoch's readback). getWeights answers from here, also once the device is lost, and a new
-   * compile continues from them.
+   * Each member's weights as the caller sees them, which the CPU always knows: set by setWeights and by every
+   * completed epoch (they ride in the epoch's readback). getWeights answers from here, also once the device is lost,
+   * and a new compile continues from them.
    */
-  private known: Float32Array[];
+  private known: Float32Array[][];
   /** Rejects with DEVICE_LOST once the device is lost; raced against every wait on the GPU. */
   private readonly lost: Promise<never>;
   private lostReason: string | undefined;
 
-  static async create(spec: NetworkSpec, weights: Float32Array[], options: { device?: GPUDevice; gpu?: GPU }): Promise<GpuBackend> {
-    return new GpuBackend(await acquireDevice(options), spec, weights);
+  /** A backend for `specs`, its members (of one structure: plan.ts checks), each from its `weights`. */
+  static async create(specs: NetworkSpec[], weights: Float32Array[][], options: { device?: GPUDevice; gpu?: GPU }): Promise<GpuBackend> {
+    return new GpuBackend(await acquireDevice(options), specs, weights);
   }
 
   private constructor(
     handle: GpuHandle,
-    private readonly spec: NetworkSpec,
-    initial: Float32Array[],
+    private readonly specs: NetworkSpec[],
+    initial: Float32Array[][],
   ) {
     this.device = handle.device;
     this.adapterInfo = handle.adapterInfo;
+    const count = specs.length;
+    const limit = bindingLimit(this.device);
+    const slots = optimizerDefinition(this.spec.optimizer).slots(this.spec.optimizer);
+    this.memberBytes = this.spec.layers.map((layer) => {
+      const layout = parametersOf(layer);
+      return layout ? Math.max(16, layout.floats(layer) * 4) : 0;
+    });
+    for (const [l, bytes] of this.memberBytes.entries()) {
+      const largest = bytes * Math.max(1, slots);
+      if (count > 1 && count * largest > limit) {
+        throw new WebGPUNNError('INVALID_ARGUMENT', `ModelGroup: expected at most ${Math.floor(limit / largest)} members for layer ${l}'s weights and optimizer state (${largest} bytes each; this device binds at most ${limit}), got ${count}`);
+      }
+    }
     const usage = BufferUsage.STORAGE | BufferUsage.COPY_SRC | BufferUsage.COPY_DST;
     const make = (label: string, size: number) => this.device.createBuffer({ label, size, usage });
-    this.parameters = spec.layers.map((layer, l) => {
-      const layout = parametersOf(layer);
-      return layout && make(`parameters of layer ${l}`, Math.max(16, layout.floats(layer) * 4));
-    });
-    const slots = optimizerDefinition(spec.optimizer).slots(spec.optimizer);
+    this.parameters = this.memberBytes.map((bytes, l) => (bytes ? make(`parameters of layer ${l}`, count * bytes) : undefined));
     this.moments = this.parameters.map((p, l) => (p && slots > 0 ? make(`moments of layer ${l}`, slots * p.size) : undefined));
     this.state = [...this.parameters, ...this.moments].filter((b) => b !== undefined);
     this.snapshot = this.state.map((b) => make(`snapshot of ${b.label}`, b.size));
     this.visible = this.parameters;
-    this.known = initial.map((w) => w.slice());
+    this.known = initial.map((weights) => weights.map((w) => w.slice()));
     this.lost = this.device.lost.then((info) => {
       this.lostReason = `${info.reason}${info.message ? `: ${info.message}` : ''}`;
       throw this.lostError();
     });
     this.lost.catch(() => undefined);
-    this.writeWeights(initial);
+    initial.forEach((weights, m) => this.writeWeights(m, weights));
   }
 
-  /** The weights as the CPU knows them: no readback (each epoch's already carried them). */
-  async getWeights(): Promise<Float32Array[]> {
-    return this.known.map((w) => w.slice());
+  get size(): number {
+    return this.specs.length;
   }
 
-  async setWeights(weights: Float32Array[]): Promise<void> {
+  /** The first member's network: the structure every member shares. */
+  private get spec(): NetworkSpec {
+    return this.specs[0];
+  }
+
+  /** A member's weights as the CPU knows them: no readback (each epoch's already carried them). */
+  async getWeights(member: number): Promise<Float32Array[]> {
+    return this.known[member].map((w) => w.slice());
+  }
+
+  async setWeights(member: number, weights: Float32Array[]): Promise<void> {
     this.alive();
-    this.writeWeights(weights);
-    this.known = weights.map((w) => w.slice());
+    this.writeWeights(member, weights);
+    this.known[member] = weights.map((w) => w.slice());
   }
 
-  async fit({ x, y, sampleWeight, validation, epochs, batchSize, nextOrder, epochBegin, epochEnd, batchEnd }: FitRequest): Promise<void> {
+  async fit({ x, y, sampleWeight, validation, epochs, batchSize, nextOrder, ownOrders, epochBegin, epochEnd, batchEnd }: GroupFitRequest): Promise<void> {
     this.alive();
     if (epochs === 0) return;
-    const data = { x: deviceMatrix(this.device, x, 'x', true), y: deviceMatrix(this.device, y, 'y'), sampleWeight };
-    const train = await Plan.create(this.device, 'train', this.spec, this.parameters, data, Math.min(batchSize, x.shape[0]), this.moments);
+    const { specs } = this;
+    const data = { x: deviceMatrix(this.device, x, 'x', true), y: deviceMatrix(this.device, y, 'y'), sampleWeight, ownOrders };
+    const train = await Plan.create(this.device, 'train', specs, this.parameters, data, Math.min(batchSize, x.shape[0]), this.moments);
     const check = validation && (await this.scoringPlan(validation, this.parameters, validation.batchSize).catch((e) => (train.destroy(), Promise.reject(e))));
-    // What one epoch reads back: the means of its scores (and the validation's), every layer's parameters at its end,
-    // and, when batch logs are wanted, every epoch position's scores.
+    // What one epoch reads back: every member's scores (and the validation's), every layer's parameters at its end,
+    // and, when batch logs are wanted, every epoch position's stats.
     const readback = new Readback([
       { name: 'scores', source: train.scores!.result },
       ...(check ? [{ name: 'validation', source: check.scores!.result }] : []),
@@ -116,12 +146,15 @@ export class GpuBackend implements Backend {
     ]);
     const buffers = [0, 1].map(() => readback.buffer(this.device, 'epoch readback'));
     const queue = this.device.queue;
+    // Which members train: all, until one diverges or the caller stops it.
+    const trains = specs.map(() => true);
 
     // One command buffer per epoch: snapshot the state, every step, the reductions, validation, one copy out.
     const submitEpoch = (epoch: number, order = nextOrder()): Queued => {
-      const learningRate = this.spec.optimizer.learningRate;
+      const learningRates = specs.map((spec) => spec.optimizer.learningRate);
+      const scheduled = [...trains];
       train.writeOrder(order);
-      train.writeSchedule(this.iterations);
+      train.writeSchedule(this.iterations, (m) => scheduled[m]);
       this.iterations += train.steps.length;
       const encoder = this.device.createCommandEncoder({ label: `epoch ${epoch}` });
       this.state.forEach((b, i) => encoder.copyBufferToBuffer(b, 0, this.snapshot[i], 0, b.size));
@@ -144,36 +177,47 @@ export class GpuBackend implements Backend {
       // An epoch queued behind one that fails may reject before the loop awaits it (wgpu rejects the maps of a
       // destroyed device at once): the loop or its finally always settles it, so it is not an unhandled rejection.
       values.catch(() => undefined);
-      return { epoch, order, learningRate, values };
+      return { epoch, order, learningRates, trains: scheduled, values };
     };
+    // Whether a queued epoch must run again: a member's learning rate, or whether it trains, changed since.
+    const stale = (queued: Queued) => specs.some((spec, m) => queued.learningRates[m] !== spec.optimizer.learningRate || queued.trains[m] !== trains[m]);
 
     // The next epoch is queued before this one's scores are read, so the GPU never waits for the CPU. When training
     // ends early (stopTraining, an error), the epoch already queued is rolled back from the snapshot; so it is when a
-    // callback changed the learning rate it was queued with, and it is queued again, in the same order, with the new.
-    // Where callbacks act at the beginning of each epoch, each epoch is queued after them, once the last has ended.
+    // callback changed what it was queued with (a learning rate, a member stopping), and it is queued again, in the
+    // same order, with the new. Where callbacks act at the beginning of each epoch, each epoch is queued after them,
+    // once the last has ended.
     const pending: Queued[] = [];
     try {
       await epochBegin?.(0);
       pending.push(submitEpoch(0));
       for (let epoch = 0; epoch < epochs; epoch++) {
         if (!epochBegin && epoch + 1 < epochs) pending.push(submitEpoch(epoch + 1));
-        const values = await this.whileAlive(pending.shift()!.values);
-        this.known = this.unpack(values);
+        const queued = pending.shift()!;
+        const values = await this.whileAlive(queued.values);
+        this.known = specs.map((_, m) => (queued.trains[m] ? this.unpack(values, m) : this.known[m]));
         this.visible = pending.length > 0 ? this.snapshotOfParameters() : this.parameters;
+        let stops: boolean[];
         try {
-          if (batchEnd) await this.reportBatches(train, values, batchEnd);
-          const logs: EpochLogs = this.logs(train, values.scores);
-          if (check && validation.freq(epoch)) for (const [key, value] of Object.entries(this.evaluated(check, values.validation))) logs[`val_${key}`] = value;
-          if (await epochEnd(epoch, logs)) break;
+          if (batchEnd) await this.reportBatches(train, values, queued.trains, batchEnd);
+          const logs = specs.map((_, m): EpochLogs | undefined => {
+            if (!queued.trains[m]) return undefined;
+            const scores: EpochLogs = this.logs(train, values.scores, m);
+            if (check && validation.freq(epoch)) for (const [key, value] of Object.entries(this.evaluated(check, values.validation, m))) scores[`val_${key}`] = value;
+            return scores;
+          });
+          stops = await epochEnd(epoch, logs);
         } finally {
           this.visible = this.parameters;
         }
+        stops.forEach((stop, m) => stop && (trains[m] = false));
+        if (!trains.some(Boolean)) break;
         if (epochBegin && epoch + 1 < epochs) {
           await epochBegin(epoch + 1);
           pending.push(submitEpoch(epoch + 1));
         }
         const next = pending[0];
-        if (next && next.learningRate !== this.spec.optimizer.learningRate) {
+        if (next && stale(next)) {
           await this.whileAlive(next.values);
           this.rollBack(train.steps.length);
           pending[0] = submitEpoch(next.epoch, next.order);
@@ -190,32 +234,36 @@ export class GpuBackend implements Backend {
     }
   }
 
-  /** The last layer's outputs for each row of x, read back. */
-  async predict(x: Data, batchSize = INFERENCE_ROWS): Promise<Matrix> {
-    const output = this.device.createBuffer({ label: 'predictions', size: x.shape[0] * this.units() * 4, usage: BufferUsage.MAP_READ | BufferUsage.COPY_DST });
+  /** Each member's outputs for each row of x, read back. */
+  async predict(x: Data, batchSize = INFERENCE_ROWS): Promise<Matrix[]> {
+    const rows = x.shape[0];
+    const units = this.units();
+    const output = this.device.createBuffer({ label: 'predictions', size: this.size * rows * units * 4, usage: BufferUsage.MAP_READ | BufferUsage.COPY_DST });
     try {
       await this.predictInto(x, output, batchSize);
       await this.whileAlive(output.mapAsync(MapMode.READ));
-      return { shape: [x.shape[0], this.units()], data: new Float32Array(output.getMappedRange().slice(0)) };
+      const data = new Float32Array(output.getMappedRange().slice(0));
+      return this.specs.map((_, m) => ({ shape: [rows, units], data: data.subarray(m * rows * units, (m + 1) * rows * units) }));
     } finally {
       output.destroy();
     }
   }
 
-  /** The last layer's outputs for each row of x, written into `into` on the device. */
+  /** Each member's outputs for each row of x, written into `into` on the device, member after member. */
   async predictInto(x: Data, into: GPUBuffer, batchSize = INFERENCE_ROWS): Promise<GPUMatrix> {
     this.alive();
     const rows = x.shape[0];
     const units = this.units();
-    const plan = await Plan.create(this.device, 'predict', this.spec, this.visible, { x: deviceMatrix(this.device, x, 'x', true) }, Math.min(rows, batchSize));
+    const plan = await Plan.create(this.device, 'predict', this.specs, this.visible, { x: deviceMatrix(this.device, x, 'x', true) }, Math.min(rows, batchSize));
     try {
       plan.writeOrder(identity(rows));
       const encoder = this.device.createCommandEncoder({ label: 'predict' });
+      const stride = plan.output.size / this.size;
       plan.steps.forEach((step, s) => {
         const pass = encoder.beginComputePass();
         plan.encodeStep(pass, s);
         pass.end();
-        encoder.copyBufferToBuffer(plan.output, 0, into, step.rowStart * units * 4, step.rows * units * 4);
+        for (let m = 0; m < this.size; m++) encoder.copyBufferToBuffer(plan.output, m * stride, into, (m * rows + step.rowStart) * units * 4, step.rows * units * 4);
       });
       await checked(this.device, 'predict', () => this.device.queue.submit([encoder.finish()]));
       return { shape: [rows, units], buffer: into };
@@ -224,7 +272,7 @@ export class GpuBackend implements Backend {
     }
   }
 
-  async evaluate(data: Scored, batchSize?: number): Promise<Scores> {
+  async evaluate(data: GroupScored, batchSize?: number): Promise<Scores[]> {
     this.alive();
     const plan = await this.scoringPlan(data, this.visible, batchSize);
     const readback = new Readback([{ name: 'scores', source: plan.scores!.result }]);
@@ -238,7 +286,8 @@ export class GpuBackend implements Backend {
       readback.encode(encoder, target);
       await checked(this.device, 'evaluate', () => this.device.queue.submit([encoder.finish()]));
       await this.whileAlive(target.mapAsync(MapMode.READ));
-      return this.evaluated(plan, readback.read(target.getMappedRange().slice(0)).scores);
+      const results = readback.read(target.getMappedRange().slice(0)).scores;
+      return this.specs.map((_, m) => this.evaluated(plan, results, m));
     } finally {
       plan.destroy();
       target.destroy();
@@ -250,7 +299,7 @@ export class GpuBackend implements Backend {
     const labels = labelColumns(losses[this.spec.loss], this.units());
     const zeros = (cols: number) => ({ shape: [batchSize, cols] as [number, number], data: new Float32Array(batchSize * cols) });
     const data = { x: deviceMatrix(this.device, zeros(this.spec.layers[0].inputs), 'x', true), y: deviceMatrix(this.device, zeros(labels), 'y') };
-    const plan = await Plan.create(this.device, 'train', this.spec, this.parameters, data, batchSize, this.moments);
+    const plan = await Plan.create(this.device, 'train', this.specs, this.parameters, data, batchSize, this.moments);
     const text = plan.describe();
     plan.destroy();
     return text;
@@ -286,16 +335,22 @@ export class GpuBackend implements Backend {
     });
   }
 
-  /** The weights in Keras order from each layer's parameters, read back under the layer's index. */
-  private unpack(values: Record<string, Float32Array>): Float32Array[] {
-    return this.spec.layers.flatMap((layer, l) => parametersOf(layer)?.unpack(layer, values[String(l)]) ?? []);
+  /** A member's weights in Keras order from each layer's parameters, read back under the layer's index. */
+  private unpack(values: Record<string, Float32Array>, member: number): Float32Array[] {
+    return this.spec.layers.flatMap((layer, l) => {
+      const layout = parametersOf(layer);
+      if (!layout) return [];
+      const floats = this.memberBytes[l] / 4;
+      return layout.unpack(layer, values[String(l)].subarray(member * floats, (member + 1) * floats));
+    });
   }
 
-  private writeWeights(weights: Float32Array[]): void {
-    const layers = splitWeights(this.spec.layers, weights);
-    this.spec.layers.forEach((layer, l) => {
+  private writeWeights(member: number, weights: Float32Array[]): void {
+    const { layers } = this.specs[member];
+    const split = splitWeights(layers, weights);
+    layers.forEach((layer, l) => {
       const layout = parametersOf(layer);
-      if (layout) this.device.queue.writeBuffer(this.parameters[l]!, 0, layout.pack(layer, layers[l]));
+      if (layout) this.device.queue.writeBuffer(this.parameters[l]!, member * this.memberBytes[l], layout.pack(layer, split[l]));
     });
   }
 
@@ -305,37 +360,47 @@ export class GpuBackend implements Backend {
   }
 
   /** An evaluation plan over rows in identity order, `batchSize` per step, reading the parameters in `parameters`. */
-  private async scoringPlan({ x, y, sampleWeight }: Scored, parameters: (GPUBuffer | undefined)[], batchSize = INFERENCE_ROWS): Promise<Plan> {
+  private async scoringPlan({ x, y, sampleWeight }: GroupScored, parameters: (GPUBuffer | undefined)[], batchSize = INFERENCE_ROWS): Promise<Plan> {
     const rows = x.shape[0];
     const data = { x: deviceMatrix(this.device, x, 'x', true), y: deviceMatrix(this.device, y, 'y'), sampleWeight };
-    const plan = await Plan.create(this.device, 'evaluate', this.spec, parameters, data, Math.min(rows, batchSize));
+    const plan = await Plan.create(this.device, 'evaluate', this.specs, parameters, data, Math.min(rows, batchSize));
     plan.writeOrder(identity(rows));
     return plan;
   }
 
-  /** The scores of a pass by name, from the reductions' results: the loss includes the penalties (as Keras reports it). */
-  private logs(plan: Plan, results: ArrayLike<number>): Scores {
-    const { scoring, penalties } = plan.scores!;
-    const scores = scoring.scores(results, plan.steps.reduce((sum, step) => sum + step.rows, 0));
-    for (let k = 0; k < penalties.length; k++) scores.loss += results[scoring.resultFloats + k];
+  /** A member's scores of a pass by name, from the reductions' results: the loss includes the penalties (as Keras reports it). */
+  private logs(plan: Plan, results: Float32Array, member: number): Scores {
+    const { scoring, penalties, resultStride } = plan.scores!;
+    const own = results.subarray(member * resultStride, (member + 1) * resultStride);
+    const scores = scoring.scores(own, plan.steps.reduce((sum, step) => sum + step.rows, 0));
+    for (let k = 0; k < penalties.length; k++) scores.loss += own[scoring.resultFloats + k];
     return scores;
   }
 
-  /** The scores of an evaluation: its loss with the weights' penalties at the weights it ran with, computed here. */
-  private evaluated(plan: Plan, results: ArrayLike<number>): Scores {
-    const scores = this.logs(plan, results);
-    scores.loss += networkPenalty(this.spec.layers, splitWeights(this.spec.layers, this.known));
+  /** A member's scores of an evaluation: its loss with the weights' penalties at the weights it ran with, computed here. */
+  private evaluated(plan: Plan, results: Float32Array, member: number): Scores {
+    const scores = this.logs(plan, results, member);
+    const { layers } = this.specs[member];
+    scores.loss += networkPenalty(layers, splitWeights(layers, this.known[member]));
     return scores;
   }
 
-  /** Each batch's scores from the epoch's per-position stats and per-step penalties, in order. */
-  private async reportBatches(plan: Plan, values: Record<string, Float32Array>, batchEnd: NonNullable<FitRequest['batchEnd']>): Promise<void> {
+  /** Each batch's scores of every member that trained, from the epoch's per-position stats and per-step penalties, in order. */
+  private async reportBatches(plan: Plan, values: Record<string, Float32Array>, trained: boolean[], batchEnd: NonNullable<GroupFitRequest['batchEnd']>): Promise<void> {
     const { scoring, penalties } = plan.scores!;
     const sum = (values: Float32Array, from: number, to: number) => values.subarray(from, to).reduce((s, v) => s + v, 0);
+    const floats = values.positions.length / this.size;
     for (const [s, step] of plan.steps.entries()) {
-      const scores = scoring.batch(values.positions, step.rowStart, step.rows);
-      // A step's penalties were stored times its rows.
-      penalties.forEach(({ perStep }, k) => (scores.loss += sum(values[`penalties ${k}`], s * perStep, (s + 1) * perStep) / step.rows));
+      const scores = this.specs.map((_, m) => {
+        if (!trained[m]) return undefined;
+        const own = scoring.batch(values.positions.subarray(m * floats, (m + 1) * floats), step.rowStart, step.rows);
+        // A step's penalties were stored times its rows.
+        penalties.forEach(({ perStep }, k) => {
+          const perMember = values[`penalties ${k}`].length / this.size;
+          own.loss += sum(values[`penalties ${k}`], m * perMember + s * perStep, m * perMember + (s + 1) * perStep) / step.rows;
+        });
+        return own;
+      });
       await batchEnd(s, scores);
     }
   }

@@ -2,6 +2,7 @@
 import type { LayerSpecBase } from '../layers/layer';
 import type { Binding, Epilogue } from './epilogues';
 import type { Blocking } from './kernels';
+import type { Members, RunConstants } from './members';
 
 /** A matmul kernel's block for a [rows × cols] result, chosen for the device, and its grid. */
 export interface Product {
@@ -47,6 +48,10 @@ export interface LayerContext<S extends LayerSpecBase> {
   capacity: number;
   parameters: GPUBuffer;
   input: LayerInput;
+  /** The members trained side by side: each kernel's strides (`members.stride(buffer)`) for its per-member buffers. */
+  members: Members;
+  /** The run's constants: the layer's hyperparameters, read as data. */
+  constants: RunConstants;
   product(rows: number, cols: number): Product;
   dispatch(request: KernelRequest): void;
 }

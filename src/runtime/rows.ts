@@ -3,6 +3,7 @@
 // per row or, for a softmax output (which only this kernel sees after the softmax), per element.
 import { EPSILON, type RowLoss } from '../losses/loss';
 import type { Binding, Epilogue } from './epilogues';
+import type { Members } from './members';
 import type { Stat } from './scoring';
 import { f32 } from './wgsl';
 
@@ -26,10 +27,11 @@ const declare = (binding: number, name: string, write: boolean) =>
   `@group(0) @binding(${binding}) var<storage, ${write ? 'read_write' : 'read'}> ${name}: array<f32>;\n`;
 
 /** `fn score_row(row: u32)` and its bindings, or an empty one where the pass does not score. `text` says what it scores. */
-export function scoreRow(head: RowHead | undefined, text: string): Epilogue {
+export function scoreRow(head: RowHead | undefined, text: string, members: Members): Epilogue {
   if (!head) return { text, bindings: [], code: () => 'fn score_row(row: u32) {}\n' };
   const { units, loss } = head;
   const deltas = loss?.deltas;
+  const scores = members.offset(head.scores, 4);
   const bindings: Binding[] = [{ kind: 'read', resource: head.labels }, ...(deltas ? [{ kind: 'write' as const, resource: deltas }] : []), { kind: 'write', resource: head.scores }];
   let code = `const EPSILON = ${f32(EPSILON)};\n${head.sampleWeight}`;
   if (head.labelColumns === 1) {
@@ -55,19 +57,19 @@ export function scoreRow(head: RowHead | undefined, text: string): Epilogue {
       '  let a = output_at(row, j);',
       '  let y = label(source, j);',
       '  loss += term(a, y);',
-      ...(deltas ? [`  deltas[row * ${Math.ceil(units / 4) * 4}u + j] = (a * total - y)${times(loss.stat)} / f32(step.rows);`] : []),
+      ...(deltas ? [`  deltas[${members.offset(deltas, 4)}row * ${Math.ceil(units / 4) * 4}u + j] = (a * total - y)${times(loss.stat)} / f32(step.rows);`] : []),
       '}',
-      `scores[${loss.stat.offset}u + position] = loss${times(loss.stat)};`,
+      `scores[${scores}${loss.stat.offset}u + position] = loss${times(loss.stat)};`,
     );
   }
-  if (head.weight) body.push(`scores[${head.weight.offset}u + position] = w;`);
+  if (head.weight) body.push(`scores[${scores}${head.weight.offset}u + position] = w;`);
   head.stats.forEach((stat, k) => {
     if (stat.per === 'row') {
       code += `fn row_stat_${k}(row: u32, source: u32) -> f32 { ${stat.wgsl} }\n`;
-      body.push(`scores[${stat.offset}u + position] = row_stat_${k}(row, source)${times(stat)};`);
+      body.push(`scores[${scores}${stat.offset}u + position] = row_stat_${k}(row, source)${times(stat)};`);
     } else {
       code += `fn element_stat_${k}(a: vec4f, y: vec4f) -> vec4f { ${stat.wgsl} }\n`;
-      body.push(`for (var j = 0u; j < ${units}u; j++) { scores[${stat.offset}u + position * ${units}u + j] = element_stat_${k}(vec4f(output_at(row, j)), vec4f(label(source, j))).x${times(stat)}; }`);
+      body.push(`for (var j = 0u; j < ${units}u; j++) { scores[${scores}${stat.offset}u + position * ${units}u + j] = element_stat_${k}(vec4f(output_at(row, j)), vec4f(label(source, j))).x${times(stat)}; }`);
     }
   });
   return {

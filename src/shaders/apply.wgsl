@@ -8,8 +8,11 @@
 //   2 gradients  array<vec4f>: every layer's gradients; this layer's from OFFSET
 //   3 norms      array<f32> [variables]: Σ g² of each
 //   4 ...        the update epilogue's
+// Per member (step.wgsl): the gradients, GRADIENTS_STRIDE vec4s apart, and the norms, NORMS_STRIDE apart.
 
 override OFFSET: u32;
+override GRADIENTS_STRIDE: u32 = 0u; // vec4s of each member's gradients
+override NORMS_STRIDE: u32 = 0u; // each member's variables
 
 const NONE = 0xffffffffu;
 
@@ -20,6 +23,6 @@ const NONE = 0xffffffffu;
 fn apply(@builtin(workgroup_id) id: vec3u, @builtin(num_workgroups) groups: vec3u, @builtin(local_invocation_index) index: u32) {
   let i = unfold(id, groups).y * 64u + index;
   let variable = variable_of(i);
-  if (variable == NONE) { return; }
-  update(i, gradients[OFFSET + i] * clip_factor(variable));
+  if (variable == NONE || !member_trains()) { return; }
+  update(i, gradients[member * GRADIENTS_STRIDE + OFFSET + i] * clip_factor(variable));
 }

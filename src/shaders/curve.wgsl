@@ -9,9 +9,14 @@
 // Bindings (group 0):
 //   0 scores  array<f32>  every stat of the pass, at each epoch position
 //   1 result  array<f32>  written: [RESULT, RESULT + 2 · THRESHOLDS)
+// One row of workgroups per member (the grid's y): each member's scores SCORES_STRIDE apart, its results
+// RESULT_STRIDE apart.
 
 @group(0) @binding(0) var<storage, read> scores: array<f32>;
 @group(0) @binding(1) var<storage, read_write> result: array<f32>;
+
+override SCORES_STRIDE: u32 = 0u;
+override RESULT_STRIDE: u32 = 0u;
 
 var<workgroup> positives: array<f32, 64>;
 var<workgroup> negatives: array<f32, 64>;
@@ -19,12 +24,13 @@ var<workgroup> negatives: array<f32, 64>;
 @compute @workgroup_size(64)
 fn bins(@builtin(workgroup_id) id: vec3u, @builtin(local_invocation_index) index: u32) {
   let t = threshold(id.x);
+  let scored = id.y * SCORES_STRIDE;
   var p = 0.0;
   var n = 0.0;
   for (var i = index; i < COUNT; i += 64u) {
-    if (clamp(scores[PREDICTIONS + i], 0.0, 1.0) > t) {
-      p += scores[POSITIVES + i];
-      n += scores[NEGATIVES + i];
+    if (clamp(scores[scored + PREDICTIONS + i], 0.0, 1.0) > t) {
+      p += scores[scored + POSITIVES + i];
+      n += scores[scored + NEGATIVES + i];
     }
   }
   positives[index] = p;
@@ -37,7 +43,8 @@ fn bins(@builtin(workgroup_id) id: vec3u, @builtin(local_invocation_index) index
     }
   }
   if (index == 0u) {
-    result[RESULT + id.x] = positives[0];
-    result[RESULT + THRESHOLDS + id.x] = negatives[0];
+    let first = id.y * RESULT_STRIDE + RESULT;
+    result[first + id.x] = positives[0];
+    result[first + THRESHOLDS + id.x] = negatives[0];
   }
 }

@@ -6,15 +6,20 @@
 // Bindings (group 0):
 //   0 gradients  array<vec4f>: every layer's gradients, laid out as its parameters
 //   1 norms      array<f32> [variables], written: Σ g² of each
+// One row of workgroups per member (the grid's y): each member's gradients GRADIENTS_STRIDE vec4s apart, its norms
+// NORMS_STRIDE apart.
 
 @group(0) @binding(0) var<storage, read> gradients: array<vec4f>;
 @group(0) @binding(1) var<storage, read_write> norms: array<f32>;
+
+override GRADIENTS_STRIDE: u32 = 0u;
+override NORMS_STRIDE: u32 = 0u;
 
 var<workgroup> partial: array<f32, 64>;
 
 @compute @workgroup_size(64)
 fn norms_of(@builtin(workgroup_id) id: vec3u, @builtin(local_invocation_index) index: u32) {
-  let range = variable_range(id.x);
+  let range = variable_range(id.x) + vec2u(id.y * GRADIENTS_STRIDE, 0u);
   var sum = 0.0;
   for (var i = index; i < range.y; i += 64u) {
     let g = gradients[range.x + i];
@@ -25,5 +30,5 @@ fn norms_of(@builtin(workgroup_id) id: vec3u, @builtin(local_invocation_index) i
     workgroupBarrier();
     if (index < width) { partial[index] += partial[index + width]; }
   }
-  if (index == 0u) { norms[id.x] = partial[0]; }
+  if (index == 0u) { norms[id.y * NORMS_STRIDE + id.x] = partial[0]; }
 }

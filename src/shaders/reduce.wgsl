@@ -9,16 +9,21 @@
 // Bindings (group 0):
 //   0 scores  array<f32>  [Σ COUNTS]: every value of every score
 //   1 result  array<f32>  [scores], written: the mean of each
+// One row of workgroups per member (the grid's y): each member's scores SCORES_STRIDE apart, its results
+// RESULT_STRIDE apart.
 
 @group(0) @binding(0) var<storage, read> scores: array<f32>;
 @group(0) @binding(1) var<storage, read_write> result: array<f32>;
+
+override SCORES_STRIDE: u32 = 0u;
+override RESULT_STRIDE: u32 = 0u;
 
 var<workgroup> partial: array<f32, 64>;
 
 @compute @workgroup_size(64)
 fn reduce(@builtin(workgroup_id) id: vec3u, @builtin(local_invocation_index) index: u32) {
   let range = score_range(id.x);
-  let offset = range.x;
+  let offset = id.y * SCORES_STRIDE + range.x;
   let count = range.y;
   let divisor = range.z;
   var sum = 0.0;
@@ -28,5 +33,5 @@ fn reduce(@builtin(workgroup_id) id: vec3u, @builtin(local_invocation_index) ind
     workgroupBarrier();
     if (index < width) { partial[index] += partial[index + width]; }
   }
-  if (index == 0u) { result[RESULT + id.x] = partial[0] / f32(divisor); }
+  if (index == 0u) { result[id.y * RESULT_STRIDE + RESULT + id.x] = partial[0] / f32(divisor); }
 }

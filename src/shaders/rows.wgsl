@@ -7,17 +7,19 @@
 // Bindings (group 0), after step.wgsl's 0 and 1:
 //   2 outputs  array<f32> [rows × UNITS]: z on entry where SOFTMAX, a on exit
 //   3 ...      score_row's: the labels, the deltas, the scores
+// Per member (step.wgsl): the outputs, OUTPUTS_STRIDE floats apart; score_row offsets its own.
 
 override UNITS: u32;
 override SOFTMAX: bool;
+override OUTPUTS_STRIDE: u32 = 0u;
 
 @group(0) @binding(2) var<storage, read_write> outputs: array<f32>;
 
-fn output_at(row: u32, j: u32) -> f32 { return outputs[row * UNITS + j]; }
+fn output_at(row: u32, j: u32) -> f32 { return outputs[member * OUTPUTS_STRIDE + row * UNITS + j]; }
 
 // Softmax of row `row`, in place.
 fn softmax_row(row: u32) {
-  let base = row * UNITS;
+  let base = member * OUTPUTS_STRIDE + row * UNITS;
   var top = outputs[base];
   for (var j = 1u; j < UNITS; j++) { top = max(top, outputs[base + j]); }
   var sum = 0.0;

@@ -3,15 +3,25 @@
 // order, the run's constants and each step's scalars. Kernels number their own bindings from 2; epilogues follow.
 //
 // Bindings (group 0):
+// Models trained side by side (a ModelGroup's members) share every dispatch: the grid's z counts MEMBERS times
+// over (step.wgsl's `unfold` gives each workgroup its `member`), and every per-member buffer holds the members'
+// ranges one after another, each kernel offsetting its indices by `member` times the range's size. A Sequential is
+// one member: every offset is 0.
+//
 //   0 step   uniform Step, one 256-byte slot per step, bound at a dynamic offset
 //   1 words  array<u32>, four parts:
 //            [0, epoch rows)  the dataset row of each epoch position (the shuffle), written before each epoch
-//            from step.run    the run's constants (dropout's seeds and thresholds: data rather than code, so that
-//                             models of one shape share pipelines), written once
+//                             (each member's in turn, ORDER_STRIDE apart, where members have orders of their own)
+//            from step.run    the run's constants, constant i of member m at i · MEMBERS + m: dropout's seeds and
+//                             thresholds, the optimizer's and the penalties' hyperparameters (data rather than code,
+//                             so that models of one shape share pipelines, and members of a group differ in them),
+//                             written once
 //            then, where the rows carry sample weights, each dataset row's weight as f32 bits, written once
 //                             (the scoring's sample_weight(source) reads them)
 //            from step.words  this step's count of steps taken before it over the whole training (dropout's counter),
-//                             then the optimizer's scalars as f32 bits (learning rate first), written before each epoch
+//                             then for each member STEP_SCALARS words: the optimizer's scalars as f32 bits
+//                             (learning rate first) and whether the member trains (0 once it has stopped), written
+//                             before each epoch
 
 struct Step {
   row_start: u32, // first epoch position of the step
@@ -24,20 +34,36 @@ struct Step {
 @group(0) @binding(0) var<uniform> step: Step;
 @group(0) @binding(1) var<storage, read> words: array<u32>;
 
+override MEMBERS: u32 = 1u; // models this dispatch trains side by side
+override ORDER_STRIDE: u32 = 0u; // the epoch rows, where each member has its own order
+override STEP_SCALARS: u32 = 0u; // per-step words per member: the optimizer's scalars, then whether it trains
+
+// The member this workgroup computes for, set by `unfold`.
+var<private> member: u32;
+
 // The dataset row of row `row` of this step.
-fn source_of(row: u32) -> u32 { return words[step.row_start + row]; }
+fn source_of(row: u32) -> u32 { return words[member * ORDER_STRIDE + step.row_start + row]; }
 
 // The run's constant i.
-fn run_word(i: u32) -> u32 { return words[step.run + i]; }
+fn run_word(i: u32) -> u32 { return words[step.run + i * MEMBERS + member]; }
+
+// The run's constant i, an f32.
+fn run_f32(i: u32) -> f32 { return bitcast<f32>(run_word(i)); }
 
 // Steps taken before this one, over the whole training.
 fn step_counter() -> u32 { return words[step.words]; }
 
 // The optimizer's scalar k for this step.
-fn scalar(k: u32) -> f32 { return bitcast<f32>(words[step.words + 1u + k]); }
+fn scalar(k: u32) -> f32 { return bitcast<f32>(words[step.words + 1u + member * STEP_SCALARS + k]); }
 
-// Grids taller than the device allows (maxComputeWorkgroupsPerDimension) are folded into z: the runtime
-// dispatches (x, min(y, limit), ceil(y / limit)), and this gives back the workgroup's (x, y) in the unfolded grid.
+// Whether this step updates the member (a group's member stops once it diverges or a callback stops it).
+fn member_trains() -> bool { return words[step.words + 1u + member * STEP_SCALARS + STEP_SCALARS - 1u] != 0u; }
+
+// Grids taller than the device allows (maxComputeWorkgroupsPerDimension) are folded into z, and the members
+// follow one another in z: the runtime dispatches (x, min(y, limit), ceil(y / limit) · MEMBERS), and this gives
+// back the workgroup's (x, y) in its member's unfolded grid, and sets `member`.
 fn unfold(id: vec3u, groups: vec3u) -> vec2u {
-  return vec2u(id.x, id.y + id.z * groups.y);
+  let folds = groups.z / MEMBERS;
+  member = id.z / folds;
+  return vec2u(id.x, id.y + (id.z % folds) * groups.y);
 }

@@ -24,7 +24,7 @@ import { outputDeltas } from '../../src/reference/network';
 import { activationOp, outputEpilogue, updateEpilogue } from '../../src/runtime/epilogues';
 import { type Blocking, matmulWorkgroups } from '../../src/runtime/kernels';
 import { padded } from '../../src/runtime/layout';
-import { reduceKernel } from '../../src/runtime/plan';
+import { reduceKernel } from '../../src/runtime/sources';
 import { scoreRow } from '../../src/runtime/rows';
 import rowsSource from '../../src/shaders/rows.wgsl?raw';
 import { halvesDataset, maxRelativeError, randomMatrix } from '../support/data';
@@ -63,7 +63,7 @@ function lossCheck(loss: Loss, activation: ElementwiseName, blocks: Blocking): C
         lossStat: { name: 'loss', offset: 0, per: 'element' as const, weighted: false, wgsl: '' }, stats: [{ name: 'accuracy', offset: m * n, per: 'element' as const, weighted: false, wgsl: accuracy.wgsl }],
       };
       await h.run({ name: 'forward', sources: [forwardSource], entry: 'forward', constants: { INPUTS: k, UNITS: n, GATHER: 1 },
-        bindings: [read(h.input(padRows(x, m, k))), read(h.input(padRows(w, k + 1, n)))], epilogues: [outputEpilogue(ops(activation), { buffer: out, width: n, padded: false }, head)], blocking: blocks },
+        bindings: [read(h.input(padRows(x, m, k))), read(h.input(padRows(w, k + 1, n)))], epilogues: [outputEpilogue(ops(activation), { buffer: out, width: n, padded: false }, h.members, head)], blocking: blocks },
         matmulWorkgroups(m, n, blocks), { rowStart: 0, rows: m });
       const a = await h.read(out, m * n);
       const deltas = unpadRows(await h.read(padDeltas), m, n);
@@ -98,7 +98,7 @@ function softmaxCheck(loss: Loss): Check {
         loss: { definition, stat: { name: 'loss', offset: 0, per: 'row' as const, weighted: false, wgsl: '' }, deltas: padDeltas },
         stats: [{ name: 'accuracy', offset: m, per: 'row' as const, weighted: false, wgsl: accuracy.wgsl }],
       };
-      await h.run({ name: 'softmax', sources: [rowsSource], entry: 'rows', constants: { UNITS: n, SOFTMAX: 1 }, bindings: [write(outputs)], epilogues: [scoreRow(head, '')] },
+      await h.run({ name: 'softmax', sources: [rowsSource], entry: 'rows', constants: { UNITS: n, SOFTMAX: 1 }, bindings: [write(outputs)], epilogues: [scoreRow(head, '', h.members)] },
         [1, Math.ceil(m / 64)], { rowStart: 0, rows: m });
       const a = await h.read(outputs, m * n);
       const deltas = unpadRows(await h.read(padDeltas), m, n);
@@ -138,7 +138,7 @@ function optimizerKernelCheck(optimizer: Optimizer): Check {
       // Step 1 of the epoch at t = 6: the kernel reads that step's scalars from slot 1 of the schedule.
       const scalars = definition.stepScalars(spec, 6, spec.learningRate);
       await h.run({ name: 'update', sources: [updateSource], entry: 'gradient', constants: { INPUTS: inputs, UNITS: units, GATHER: 0 },
-        bindings: [read(h.input(padRows(input, rows, inputs))), read(h.input(padRows(deltas, rows, units)))], epilogues: [noPenalty, updateEpilogue(definition, spec, weights, state)], blocking: blocks },
+        bindings: [read(h.input(padRows(input, rows, inputs))), read(h.input(padRows(deltas, rows, units)))], epilogues: [noPenalty, updateEpilogue(definition, spec, weights, state, h.members, h.constants)], blocking: blocks },
         matmulWorkgroups(inputs + 1, units, blocks), { rowStart: 0, rows, index: 1, schedule: [[0, ...scalars.map(() => 0)], [5, ...scalars]] });
       const updated = unpadRows(await h.read(weights), inputs + 1, units);
       const stateAfter = unpadRows(await h.read(state), slots * (inputs + 1), units);

@@ -5,7 +5,9 @@ import type { Binding } from '../../src/runtime/epilogues';
 import { BufferUsage, MapMode } from '../../src/runtime/flags';
 import { type Blocking, type KernelSource, compile } from '../../src/runtime/kernels';
 import { padded } from '../../src/runtime/layout';
-import { stepKernel } from '../../src/runtime/plan';
+import { Members, type RunConstants } from '../../src/runtime/members';
+import { stepKernel } from '../../src/runtime/sources';
+import { f32Bits } from '../../src/runtime/wgsl';
 
 /** A [rows × cols] matrix with its rows padded to vec4s, the layout the matmul kernels read. */
 export function padRows(data: Float32Array, rows: number, cols: number): Float32Array {
@@ -30,13 +32,21 @@ export interface StepOf {
   rows: number;
   index?: number;
   order?: Uint32Array;
-  /** Each step's counter, then its scalars (the learning rate first). */
+  /** Each step's counter, then its scalars (the learning rate first); the member trains. */
   schedule?: number[][];
 }
 
 /** Buffers a check fills and reads, and the kernels it runs on them; `destroy` frees them all. */
 export class KernelHarness {
   private readonly created: GPUBuffer[] = [];
+  /** One member, as a Sequential's plan has. */
+  readonly members = new Members(1);
+  /** The run's constants the kernels' epilogues take, laid out in the words as the plan lays them out. */
+  private readonly runWords: number[] = [];
+  readonly constants: RunConstants = {
+    word: (value) => `run_word(${this.runWords.push(value) - 1}u)`,
+    float: (value) => `run_f32(${this.runWords.push(f32Bits(value)) - 1}u)`,
+  };
 
   constructor(private readonly device: GPUDevice) {}
 
@@ -54,21 +64,27 @@ export class KernelHarness {
 
   /** Dispatches a per-step kernel once, as the plan would, at `step`. */
   async run(request: Omit<KernelRequest, 'workgroups' | 'text' | 'product'> & { blocking?: Blocking }, workgroups: [number, number], step: StepOf): Promise<void> {
-    const { kernel, bindings } = stepKernel({ ...request, product: request.blocking && { blocking: request.blocking, groups: () => workgroups, text: '' } });
-    // The words as the plan lays them out (step.wgsl): the order, no run constants, then each step's schedule.
+    // The words as the plan lays them out (step.wgsl): the order, the run's constants, then each step's schedule:
+    // its counter, the scalars and whether the member trains.
     const order = step.order ?? Uint32Array.from({ length: step.rowStart + step.rows }, (_, i) => i);
-    const perStep = step.schedule?.[0].length ?? 1;
-    const words = new Uint32Array(order.length + Math.max(1, step.schedule?.length ?? 1) * perStep);
+    const scalars = (step.schedule?.[0].length ?? 1) - 1;
+    const perStep = scalars + 2;
+    const constants = { ...request.constants, STEP_SCALARS: scalars + 1 };
+    const { kernel, bindings } = stepKernel({ ...request, constants, product: request.blocking && { blocking: request.blocking, groups: () => workgroups, text: '' } });
+    const schedule = order.length + this.runWords.length;
+    const words = new Uint32Array(schedule + Math.max(1, step.schedule?.length ?? 1) * perStep);
     const floats = new Float32Array(words.buffer);
     words.set(order);
-    (step.schedule ?? []).forEach(([counter, ...scalars], s) => {
-      words[order.length + s * perStep] = counter;
-      floats.set(scalars, order.length + s * perStep + 1);
+    words.set(this.runWords, order.length);
+    (step.schedule ?? [[0]]).forEach(([counter, ...values], s) => {
+      words[schedule + s * perStep] = counter;
+      floats.set(values, schedule + s * perStep + 1);
+      words[schedule + s * perStep + 1 + scalars] = 1;
     });
     const index = step.index ?? 0;
     const uniform = this.make(32, BufferUsage.UNIFORM | BufferUsage.COPY_DST);
-    this.device.queue.writeBuffer(uniform, 0, new Uint32Array([step.rowStart, step.rows, index, order.length, order.length + index * perStep]));
-    await this.dispatch(kernel, [{ buffer: uniform, size: 20 }, this.input(words), ...bindings.map((b) => b.resource)], workgroups, true);
+    this.device.queue.writeBuffer(uniform, 0, new Uint32Array([step.rowStart, step.rows, index, order.length, schedule + index * perStep]));
+    await this.dispatch(kernel, [{ buffer: uniform, size: 20 }, this.input(words), ...bindings.map((b: { resource: GPUBuffer | GPUBufferBinding }) => b.resource)], workgroups, true);
   }
 
   /** Dispatches a kernel without the step's bindings. */

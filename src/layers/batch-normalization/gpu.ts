@@ -37,12 +37,19 @@ export const batchNormalizationGpu: CoreGpu<BatchNormalizationSpec> = {
     },
   },
 
-  forward({ spec, index, parameters, input, dispatch, emit, training }) {
+  forward({ spec, index, parameters, input, members, dispatch, emit, training }) {
     dispatch({
       name: 'batch_normalization',
       sources: [forward],
       entry: training ? 'forward_training' : 'forward_inference',
-      constants: { UNITS: spec.units, GATHER: input.throughOrder ? 1 : 0, MOMENTUM: spec.momentum, EPSILON: spec.epsilon },
+      constants: {
+        UNITS: spec.units,
+        GATHER: input.throughOrder ? 1 : 0,
+        MOMENTUM: spec.momentum,
+        EPSILON: spec.epsilon,
+        INPUT_STRIDE: members.stride(input.resource),
+        PARAMS_STRIDE: members.stride(parameters),
+      },
       bindings: [
         { kind: 'read', resource: input.resource },
         { kind: 'write', resource: parameters },
@@ -53,12 +60,20 @@ export const batchNormalizationGpu: CoreGpu<BatchNormalizationSpec> = {
     });
   },
 
-  backward({ spec, index, input, deltas, dispatch, prior, update }) {
+  backward({ spec, index, parameters, input, deltas, members, dispatch, prior, update }) {
     dispatch({
       name: 'batch_normalization_backward',
       sources: [backward],
       entry: 'backward',
-      constants: { UNITS: spec.units, GATHER: input.throughOrder ? 1 : 0, CENTER: spec.center ? 1 : 0, SCALE: spec.scale ? 1 : 0 },
+      constants: {
+        UNITS: spec.units,
+        GATHER: input.throughOrder ? 1 : 0,
+        CENTER: spec.center ? 1 : 0,
+        SCALE: spec.scale ? 1 : 0,
+        INPUT_STRIDE: members.stride(input.resource),
+        DELTAS_STRIDE: members.stride(deltas),
+        PARAMS_STRIDE: members.stride(parameters),
+      },
       bindings: [
         { kind: 'read', resource: input.resource },
         { kind: 'read', resource: deltas },

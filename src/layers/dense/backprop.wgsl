@@ -8,24 +8,27 @@
 //   2 deltas   array<vec4f> [rows × UNITS]: dz of this layer
 //   3 weights  array<vec4f> [(INPUTS + 1) × UNITS]: this layer's kernel (the bias row is not read)
 //   4 ...      the epilogue's
+// Per member (step.wgsl): the deltas, DELTAS_STRIDE vec4s apart, and the weights, WEIGHTS_STRIDE apart.
 
 override INPUTS: u32;
 override UNITS: u32;
 override INPUTS4: u32 = (INPUTS + 3u) / 4u;
 override UNITS4: u32 = (UNITS + 3u) / 4u;
+override DELTAS_STRIDE: u32 = 0u;
+override WEIGHTS_STRIDE: u32 = 0u;
 
 @group(0) @binding(2) var<storage, read> deltas: array<vec4f>;
 @group(0) @binding(3) var<storage, read> weights: array<vec4f>;
 
 // Four rows of dz from `row` (clamped to the step's rows), four terms from term 4·k4.
 fn load_a(row: u32, rows: u32, k4: u32) -> Tile {
-  let r = min(vec4u(row) + vec4u(0u, 1u, 2u, 3u), vec4u(rows - 1u));
-  return Tile(deltas[r.x * UNITS4 + k4], deltas[r.y * UNITS4 + k4], deltas[r.z * UNITS4 + k4], deltas[r.w * UNITS4 + k4]);
+  let r = min(vec4u(row) + vec4u(0u, 1u, 2u, 3u), vec4u(rows - 1u)) * UNITS4 + member * DELTAS_STRIDE + k4;
+  return Tile(deltas[r.x], deltas[r.y], deltas[r.z], deltas[r.w]);
 }
 // Four terms from 4·k4 of Wᵀ's columns 4·c4 .. 4·c4 + 3 (clamped to the inputs): rows of W, transposed.
 fn load_b(k4: u32, c4: u32) -> Tile {
-  let c = min(vec4u(4u * c4) + vec4u(0u, 1u, 2u, 3u), vec4u(INPUTS - 1u));
-  return transposed(Tile(weights[c.x * UNITS4 + k4], weights[c.y * UNITS4 + k4], weights[c.z * UNITS4 + k4], weights[c.w * UNITS4 + k4]));
+  let c = min(vec4u(4u * c4) + vec4u(0u, 1u, 2u, 3u), vec4u(INPUTS - 1u)) * UNITS4 + member * WEIGHTS_STRIDE + k4;
+  return transposed(Tile(weights[c.x], weights[c.y], weights[c.z], weights[c.w]));
 }
 
 // The block's tiles of dz for the four terms from 4·k4: one per tile row, from row `row`.

@@ -51,7 +51,7 @@ export const denseChecks: Check[] = shapes.flatMap(([m, k, n]) => denseBlockings
       const w = randomMatrix(k + 1, n, 2, -0.2, 0.2).data;
       const out = h.output(m * n);
       await h.run({ name: 'forward', sources: [forwardSource], entry: 'forward', constants: { INPUTS: k, UNITS: n, GATHER: 1 },
-        bindings: [read(h.input(padRows(x, m, k))), read(h.input(padRows(w, k + 1, n)))], epilogues: [outputEpilogue(ops('sigmoid'), { buffer: out, width: n, padded: false })], blocking: blocks },
+        bindings: [read(h.input(padRows(x, m, k))), read(h.input(padRows(w, k + 1, n)))], epilogues: [outputEpilogue(ops('sigmoid'), { buffer: out, width: n, padded: false }, h.members)], blocking: blocks },
         matmulWorkgroups(m, n, blocks), { rowStart: 0, rows: m, order: reversed(m) });
       const xr = new Float32Array(m * k);
       for (let r = 0; r < m; r++) xr.set(x.subarray((m - 1 - r) * k, (m - r) * k), r * k);
@@ -69,7 +69,7 @@ export const denseChecks: Check[] = shapes.flatMap(([m, k, n]) => denseBlockings
       const previous = randomMatrix(m, n, 5, -1, 1).data.map((v) => g('relu').value(v));
       const out = h.output(m * padded(n));
       await h.run({ name: 'backprop', sources: [backpropSource], entry: 'backprop', constants: { INPUTS: n, UNITS: k },
-        bindings: [read(h.input(padRows(deltas, m, k))), read(h.input(padRows(w, n + 1, k)))], epilogues: [priorEpilogue(ops('relu'), h.input(padRows(previous, m, n)), n, out)], blocking: blocks },
+        bindings: [read(h.input(padRows(deltas, m, k))), read(h.input(padRows(w, n + 1, k)))], epilogues: [priorEpilogue(ops('relu'), h.input(padRows(previous, m, n)), n, out, h.members)], blocking: blocks },
         matmulWorkgroups(m, n, blocks), { rowStart: 0, rows: m });
       const expected = matmul(deltas, w.subarray(0, n * k), m, k, n, { transposeB: true }).map((v, i) => v * g('relu').derivative(previous[i]));
       return { maxError: maxRelativeError(unpadRows(await h.read(out), m, n), expected), tolerance: 1e-5 };
@@ -85,7 +85,7 @@ export const denseChecks: Check[] = shapes.flatMap(([m, k, n]) => denseBlockings
       const lr = 0.25;
       const weights = h.input(padRows(w, m + 1, n));
       await h.run({ name: 'update', sources: [updateSource], entry: 'gradient', constants: { INPUTS: m, UNITS: n, GATHER: 0 },
-        bindings: [read(h.input(padRows(input, k, m))), read(h.input(padRows(deltas, k, n)))], epilogues: [noPenalty, updateEpilogue(sgd, sgd.parse({ learningRate: lr }), weights, undefined)], blocking: blocks },
+        bindings: [read(h.input(padRows(input, k, m))), read(h.input(padRows(deltas, k, n)))], epilogues: [noPenalty, updateEpilogue(sgd, sgd.parse({ learningRate: lr }), weights, undefined, h.members, h.constants)], blocking: blocks },
         matmulWorkgroups(m + 1, n, blocks), { rowStart: 0, rows: k, schedule: [[0, lr]] });
       const updated = unpadRows(await h.read(weights), m + 1, n);
       const gradient = matmul(input, deltas, m, k, n, { transposeA: true });

@@ -9,10 +9,14 @@
 //              the previous block's output [rows × INPUTS]; rows padded to vec4s
 //   3 weights  array<vec4f> [(INPUTS + 1) × UNITS]: the kernel, then the bias as its last row; rows padded
 //   4 ...      the epilogue's
+// Per member (step.wgsl): the input, INPUT_STRIDE vec4s apart (0 for the dataset, which the members share), and
+// the weights, WEIGHTS_STRIDE apart.
 
 override INPUTS: u32;
 override UNITS: u32;
 override GATHER: bool; // input rows come from the dataset through order
+override INPUT_STRIDE: u32 = 0u;
+override WEIGHTS_STRIDE: u32 = 0u;
 
 @group(0) @binding(2) var<storage, read> input: array<vec4f>;
 @group(0) @binding(3) var<storage, read> weights: array<vec4f>;
@@ -27,7 +31,7 @@ fn source_row(row: u32) -> u32 {
 
 // Where row `row` of A starts in input, looked up once per row (through the order for layer 0); rows past the
 // last repeat it.
-fn a_start(row: u32, rows: u32) -> u32 { return source_row(min(row, rows - 1u)) * INPUTS4; }
+fn a_start(row: u32, rows: u32) -> u32 { return member * INPUT_STRIDE + source_row(min(row, rows - 1u)) * INPUTS4; }
 fn a_starts(row: u32, rows: u32) -> vec4u {
   return vec4u(a_start(row, rows), a_start(row + 1u, rows), a_start(row + 2u, rows), a_start(row + 3u, rows));
 }
@@ -39,7 +43,7 @@ fn load_a(starts: vec4u, k4: u32) -> Tile {
 // past the inputs meet A's zero padding, so they add nothing.
 fn load_b(k: u32, c4: u32) -> Tile {
   let last = INPUTS - 1u;
-  let c = min(c4, UNITS4 - 1u);
+  let c = member * WEIGHTS_STRIDE + min(c4, UNITS4 - 1u);
   return Tile(weights[k * UNITS4 + c], weights[min(k + 1u, last) * UNITS4 + c],
               weights[min(k + 2u, last) * UNITS4 + c], weights[min(k + 3u, last) * UNITS4 + c]);
 }
@@ -69,7 +73,7 @@ fn matmul_ab(group: vec2u, local: vec3u, rows: u32) -> Block {
 
 // z = a row of the block's sums + b, the bias being W's last row.
 fn z_row(sums: BlockRow) -> vec4f {
-  return sums.sums + weights[INPUTS * UNITS4 + min(sums.col / 4u, UNITS4 - 1u)];
+  return sums.sums + weights[member * WEIGHTS_STRIDE + INPUTS * UNITS4 + min(sums.col / 4u, UNITS4 - 1u)];
 }
 
 @compute @workgroup_size(GROUP_X, GROUP_Y)

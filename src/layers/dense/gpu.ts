@@ -37,13 +37,13 @@ export const denseGpu: CoreGpu<DenseSpec> = {
     },
   },
 
-  forward({ spec, index, capacity, parameters, input, product, dispatch, emit }) {
+  forward({ spec, index, capacity, parameters, input, members, product, dispatch, emit }) {
     const p = product(capacity, spec.units);
     dispatch({
       name: 'forward',
       sources: [forward],
       entry: 'forward',
-      constants: { INPUTS: spec.inputs, UNITS: spec.units, GATHER: input.throughOrder ? 1 : 0 },
+      constants: { INPUTS: spec.inputs, UNITS: spec.units, GATHER: input.throughOrder ? 1 : 0, INPUT_STRIDE: members.stride(input.resource), WEIGHTS_STRIDE: members.stride(parameters) },
       bindings: [{ kind: 'read', resource: input.resource }, { kind: 'read', resource: parameters }],
       epilogues: [emit],
       product: p,
@@ -52,14 +52,14 @@ export const denseGpu: CoreGpu<DenseSpec> = {
     });
   },
 
-  backward({ spec, index, capacity, parameters, input, product, dispatch, deltas, prior, update: apply, penalty }) {
+  backward({ spec, index, capacity, parameters, input, members, constants, product, dispatch, deltas, prior, update: apply, penalty }) {
     if (prior) {
       const p = product(capacity, spec.inputs);
       dispatch({
         name: 'backprop',
         sources: [backprop],
         entry: 'backprop',
-        constants: { INPUTS: spec.inputs, UNITS: spec.units },
+        constants: { INPUTS: spec.inputs, UNITS: spec.units, DELTAS_STRIDE: members.stride(deltas), WEIGHTS_STRIDE: members.stride(parameters) },
         bindings: [{ kind: 'read', resource: deltas }, { kind: 'read', resource: parameters }],
         epilogues: [prior],
         product: p,
@@ -71,12 +71,19 @@ export const denseGpu: CoreGpu<DenseSpec> = {
     const p = product(spec.inputs + 1, spec.units);
     const [groupsX, groupsY] = p.groups(spec.inputs + 1);
     const perStep = groupsX * groupsY * p.blocking.group[0] * p.blocking.group[1];
-    const penalized = penaltyEpilogue(spec, regularized(spec) ? { buffer: penalty(perStep), perStep } : undefined);
+    const penalized = penaltyEpilogue(spec, regularized(spec) ? { buffer: penalty(perStep), perStep } : undefined, members, constants);
     dispatch({
       name: 'update',
       sources: [update],
       entry: 'gradient',
-      constants: { INPUTS: spec.inputs, UNITS: spec.units, GATHER: input.throughOrder ? 1 : 0, USE_BIAS: spec.useBias ? 1 : 0 },
+      constants: {
+        INPUTS: spec.inputs,
+        UNITS: spec.units,
+        GATHER: input.throughOrder ? 1 : 0,
+        USE_BIAS: spec.useBias ? 1 : 0,
+        INPUT_STRIDE: members.stride(input.resource),
+        DELTAS_STRIDE: members.stride(deltas),
+      },
       bindings: [{ kind: 'read', resource: input.resource }, { kind: 'read', resource: deltas }],
       epilogues: [penalized, apply],
       product: p,

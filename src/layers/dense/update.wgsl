@@ -11,7 +11,8 @@
 //   4 ...     the epilogues': the penalties, then the weights [(INPUTS + 1) × UNITS] as `parameters` and the optimizer's
 //             state, updated in place
 // Every matrix has its rows padded to vec4s; the padding of deltas is zero, so the padding of weights and
-// moments never changes.
+// moments never changes. Per member (step.wgsl): the input, INPUT_STRIDE vec4s apart (0 for the dataset), and the
+// deltas, DELTAS_STRIDE apart; the epilogues offset theirs. A member that no longer trains computes nothing.
 
 override INPUTS: u32;
 override UNITS: u32;
@@ -19,6 +20,8 @@ override GATHER: bool;
 override USE_BIAS: bool = true;
 override INPUTS4: u32 = (INPUTS + 3u) / 4u;
 override UNITS4: u32 = (UNITS + 3u) / 4u;
+override INPUT_STRIDE: u32 = 0u;
+override DELTAS_STRIDE: u32 = 0u;
 
 @group(0) @binding(2) var<storage, read> input: array<vec4f>;
 @group(0) @binding(3) var<storage, read> deltas: array<vec4f>;
@@ -39,7 +42,7 @@ struct AColumns {
 
 fn a_columns(r4: u32) -> AColumns {
   let ones = select(vec4f(), vec4f(1.0), vec4u(r4 * 4u) + vec4u(0u, 1u, 2u, 3u) == vec4u(INPUTS));
-  return AColumns(min(r4, INPUTS4 - 1u), r4 < INPUTS4, ones);
+  return AColumns(member * INPUT_STRIDE + min(r4, INPUTS4 - 1u), r4 < INPUTS4, ones);
 }
 
 // A tile of Aᵀ: four columns of A (rows of Aᵀ) by its rows k .. k + 3, which start in input where `rows` says.
@@ -53,7 +56,7 @@ fn load_at(rows: vec4u, columns: AColumns) -> Tile {
 // add nothing.
 fn load_b(k: u32, c4: u32) -> Tile {
   let last = step.rows - 1u;
-  let c = min(c4, UNITS4 - 1u);
+  let c = member * DELTAS_STRIDE + min(c4, UNITS4 - 1u);
   return Tile(deltas[k * UNITS4 + c], select(vec4f(), deltas[min(k + 1u, last) * UNITS4 + c], k + 1u <= last),
               select(vec4f(), deltas[min(k + 2u, last) * UNITS4 + c], k + 2u <= last), select(vec4f(), deltas[min(k + 3u, last) * UNITS4 + c], k + 3u <= last));
 }
@@ -96,6 +99,7 @@ fn weight_index(g: BlockRow) -> u32 {
 @compute @workgroup_size(GROUP_X, GROUP_Y)
 fn gradient(@builtin(workgroup_id) id: vec3u, @builtin(num_workgroups) groups: vec3u, @builtin(local_invocation_id) local: vec3u) {
   let group = unfold(id, groups);
+  if (!member_trains()) { return; }
   var block = gradient_block(group, local);
   for (var n = 0u; n < BLOCK_VECTORS; n++) {
     let g = block_row(&block, n);
