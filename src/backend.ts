@@ -77,6 +77,8 @@ export interface GroupFitRequest<D extends Data = Data> extends GroupScored<D> {
   /** The next epoch's order for every member, or each member's own (`ownOrders`). */
   nextOrder(): Uint32Array | Uint32Array[];
   ownOrders: boolean;
+  /** Which members this fit trains (default: all); the others stay as they are. */
+  training?: boolean[];
   epochBegin?(epoch: number): Promise<void>;
   /**
    * Each member's logs of the epoch (undefined for a member that no longer trains); resolves which members stop

@@ -1,8 +1,4 @@
-import type { Backend, Data, EpochLogs, FitRequest, Scored, Scores } from '../backend';
-import { CallbackList } from '../callbacks/callback';
-import { FunctionCallback } from '../callbacks/function-callback';
-import { ProgressLogger } from '../callbacks/progress-logger';
-import { metricDefinition } from '../metrics/registry';
+import type { Backend, Data, FitRequest, Scored, Scores } from '../backend';
 import { WebGPUNNError, invalid, positiveInteger } from '../errors';
 import { layerDefinition, layers } from '../layers/registry';
 import type { LayerSpec } from '../layers/registry';
@@ -12,9 +8,10 @@ import { type GPUMatrix, type Matrix, type MatrixLike, assertFinite, checkGPUMat
 import { epochOrder, seededRandom } from '../random';
 import { CpuBackend } from '../reference/cpu-backend';
 import { BufferUsage } from '../runtime/flags';
-import { MemberBackend } from '../runtime/member-backend';
+import { MemberView } from '../runtime/member-view';
 import type { NetworkSpec } from '../spec';
-import { type FitOptions, type History, type ParsedFitOptions, parseFitOptions, record, splitRows } from './fit-options';
+import { type FitOptions, type History, type ParsedFitOptions, parseFitOptions, splitRows } from './fit-options';
+import { TrainingSession } from './session';
 import { type SampleWeightLike, checkClassWeight, checkSampleWeight, classWeightsOf } from './sample-weights';
 import { Layer } from './layer';
 import { type Loss, type LossName, checkOutputActivation, toLoss } from './losses';
@@ -50,11 +47,22 @@ export interface CompileOptions {
 }
 
 /** What a compile settled: the network as plain data lacks only the input width until the model is built. */
-interface Compiled {
+export interface Compiled {
   loss: LossName;
   optimizer: Optimizer;
   metrics: NetworkSpec['metrics'];
 }
+
+/** All that compile settles, before it opens a backend. */
+export interface Settled {
+  compiled: Compiled;
+  seed: number;
+  backend: BackendName;
+  gpuOptions: { device?: GPUDevice; gpu?: GPU };
+}
+
+/** Which epochs (counted from fit's first) validate: every validationFreq-th, counting from 1 (Keras). */
+export const validationFreq = (o: ParsedFitOptions<unknown>) => (index: number) => (o.initialEpoch + index + 1) % o.validationFreq === 0;
 
 /** A linear stack of layers, trained with Keras semantics. */
 export class Sequential {
@@ -102,39 +110,14 @@ export class Sequential {
   }
 
   async compile(options: CompileOptions): Promise<void> {
-    this.alive();
-    this.idle('compile');
-    if (options === null || typeof options !== 'object') throw invalid('compile(options)', 'an object like { loss, optimizer }', options);
-    if (this.layers.length === 0) throw invalid('compile(): model.layers', 'at least one Dense layer', this.layers);
-    const loss = toLoss('compile({ loss })', options.loss).name;
-    const optimizer = toOptimizer('compile({ optimizer })', options.optimizer ?? 'sgd');
-    const last = this.layers.length - 1;
-    checkOutputActivation(loss, this.layers[last].activation ?? 'linear');
-    const softmax = this.layers.findIndex((layer) => layer.activation === 'softmax');
-    if (softmax >= 0 && softmax < last) {
-      throw invalid(`compile(): model.layers[${softmax}].activation`, "'softmax' on the last layer only", 'softmax');
-    }
-    const metrics = compiledMetrics(options.metrics, options.weightedMetrics, loss, this.outputWidth());
-    const backend = options.backend ?? 'auto';
-    if (!['auto', 'webgpu', 'cpu'].includes(backend)) throw invalid('compile({ backend })', "'auto', 'webgpu' or 'cpu'", backend);
-    const gpuOptions = { device: options.device, gpu: options.gpu };
-    const seed = options.seed ?? Math.floor(Math.random() * 2 ** 32);
-    if (!Number.isInteger(seed) || seed < 0 || seed >= 2 ** 32) throw invalid('compile({ seed })', 'an integer in [0, 2^32)', seed);
-
+    const settled = this.settle(options);
     // Everything that can fail happens before the model changes: a rejected compile leaves it as it was.
-    const compiled = { loss, optimizer, metrics };
     let next: Backend | undefined;
     if (this.inputDim !== undefined) {
-      const weights = this.backend ? await this.backend.getWeights() : this.initialWeights(seed);
-      next = await openBackend(backend, gpuOptions, this.network(compiled), weights);
+      const weights = this.backend ? await this.backend.getWeights() : this.initialWeights(settled.seed);
+      next = await openBackend(settled.backend, settled.gpuOptions, this.network(settled.compiled), weights);
     }
-    this.backend?.dispose();
-    this.backend = next;
-    this.compiled = compiled;
-    this.seed = seed;
-    this.backendKind = backend;
-    this.gpuOptions = gpuOptions;
-    this.shuffleRandom = seededRandom(seed ^ 0x5bd1e995);
+    this.adopt(settled, next);
   }
 
   async fit(x: MatrixLike | GPUMatrix, y: MatrixLike | GPUMatrix, options: FitOptions<MatrixLike | GPUMatrix> = {}): Promise<History> {
@@ -143,21 +126,8 @@ export class Sequential {
     const o = parseFitOptions(options);
     const { data, validation } = this.fitData(x, y, o, compiled.loss);
     const rows = data.x.shape[0];
-    const callbacks = new CallbackList([
-      ...(o.onEpochEnd || o.onBatchEnd ? [new FunctionCallback(o.onEpochEnd, o.onBatchEnd)] : []),
-      ...o.callbacks,
-      ...(o.verbose > 0 ? [new ProgressLogger(o.verbose as 1 | 2)] : []),
-    ]);
-    const metrics = Object.fromEntries(compiled.metrics.map((m) => [m.key, metricDefinition(m).direction]));
-    for (const c of callbacks.callbacks) {
-      c.setModel(this);
-      c.setParams({ epochs: o.epochs, steps: Math.ceil(rows / o.batchSize), samples: rows, verbose: o.verbose, metrics });
-    }
-
+    const session = new TrainingSession(this, o, compiled.metrics, rows, 'throw');
     this.fitting = true;
-    this.stopTraining = false;
-    const history: History = { epoch: [], loss: [] };
-    let last: EpochLogs | undefined;
     try {
       if (!this.backend) {
         this.inputDim = data.x.shape[1];
@@ -166,35 +136,24 @@ export class Sequential {
           throw error;
         });
       }
-      await callbacks.trainBegin();
+      await session.begin();
       const request: FitRequest = {
         ...data,
-        validation: validation && { ...validation, batchSize: o.validationBatchSize, freq: (index) => (o.initialEpoch + index + 1) % o.validationFreq === 0 },
+        validation: validation && { ...validation, batchSize: o.validationBatchSize, freq: validationFreq(o) },
         epochs: o.epochs - o.initialEpoch,
         batchSize: o.batchSize,
         nextOrder: () => epochOrder(rows, o.shuffle, this.shuffleRandom),
-        epochBegin: callbacks.has('onEpochBegin') ? (index) => callbacks.epochBegin(o.initialEpoch + index) : undefined,
-        epochEnd: async (index, logs) => {
-          const epoch = o.initialEpoch + index;
-          // The callbacks see the logs first (ReduceLROnPlateau adds learning_rate), then the history records them.
-          await callbacks.epochEnd(epoch, logs);
-          record(history, epoch, logs);
-          last = logs;
-          if (!Number.isFinite(logs.loss) && !this.stopTraining) {
-            throw new WebGPUNNError('DIVERGED', `fit: the loss of epoch ${epoch} is ${logs.loss}; training stopped (lower the learning rate)`);
-          }
-          return this.stopTraining;
-        },
-        batchEnd: callbacks.has('onBatchEnd') ? (batch, scores) => callbacks.batchEnd(batch, scores) : undefined,
+        epochBegin: session.has('onEpochBegin') ? (index) => session.epochBegin(index) : undefined,
+        epochEnd: (index, logs) => session.epochEnd(index, logs),
+        batchEnd: session.has('onBatchEnd') ? (batch, scores) => session.batchEnd(batch, scores) : undefined,
       };
       await this.backend!.fit(request);
-      // Training is over: the callbacks may set weights now (EarlyStopping's best).
       this.fitting = false;
-      await callbacks.trainEnd(last);
-      return history;
+      await session.end();
+      return session.history;
     } catch (error) {
       // The epochs that did complete stay in the model and in the error's history.
-      if (error instanceof WebGPUNNError) Object.assign(error, { history });
+      if (error instanceof WebGPUNNError) Object.assign(error, { history: session.history });
       throw error;
     } finally {
       this.fitting = false;
@@ -334,7 +293,63 @@ export class Sequential {
     return model;
   }
 
+  /**
+   * What ModelGroup needs of its members, which are Sequentials trained side by side: compile's checks without a
+   * backend, the adoption of a member's view of the group's backend, and fit's checks of the data.
+   * @internal
+   */
+  static internals(model: Sequential) {
+    return {
+      settle: (options: CompileOptions) => model.settle(options),
+      adopt: (settled: Settled, backend: Backend) => model.adopt(settled, backend),
+      inputDim: () => model.inputDim,
+      network: (compiled: Compiled) => model.network(compiled),
+      weights: async (seed: number) => (model.backend ? model.backend.getWeights() : model.initialWeights(seed)),
+      compiled: (call: string) => model.compiledState(call),
+      idle: (call: string) => model.idle(call),
+      fitData: (x: unknown, y: unknown, o: ParsedFitOptions<unknown>) => model.fitData(x, y, o, model.compiledState('fit').loss),
+      checkData: (call: string, x: unknown, y: unknown) => model.checkData(call, x, y, model.compiledState(call).loss),
+      checkInput: (argument: string, x: unknown) => model.checkInput(argument, x),
+      shuffleRandom: () => model.shuffleRandom,
+      setFitting: (fitting: boolean) => (model.fitting = fitting),
+      runsOnWebGPU: () => model.runsOnWebGPU(),
+    };
+  }
+
   // ---- internals ----
+
+  /** compile's checks: what compiling with `options` would settle, the model unchanged. */
+  private settle(options: CompileOptions): Settled {
+    this.alive();
+    this.idle('compile');
+    if (options === null || typeof options !== 'object') throw invalid('compile(options)', 'an object like { loss, optimizer }', options);
+    if (this.layers.length === 0) throw invalid('compile(): model.layers', 'at least one Dense layer', this.layers);
+    const loss = toLoss('compile({ loss })', options.loss).name;
+    const optimizer = toOptimizer('compile({ optimizer })', options.optimizer ?? 'sgd');
+    const last = this.layers.length - 1;
+    checkOutputActivation(loss, this.layers[last].activation ?? 'linear');
+    const softmax = this.layers.findIndex((layer) => layer.activation === 'softmax');
+    if (softmax >= 0 && softmax < last) {
+      throw invalid(`compile(): model.layers[${softmax}].activation`, "'softmax' on the last layer only", 'softmax');
+    }
+    const metrics = compiledMetrics(options.metrics, options.weightedMetrics, loss, this.outputWidth());
+    const backend = options.backend ?? 'auto';
+    if (!['auto', 'webgpu', 'cpu'].includes(backend)) throw invalid('compile({ backend })', "'auto', 'webgpu' or 'cpu'", backend);
+    const seed = options.seed ?? Math.floor(Math.random() * 2 ** 32);
+    if (!Number.isInteger(seed) || seed < 0 || seed >= 2 ** 32) throw invalid('compile({ seed })', 'an integer in [0, 2^32)', seed);
+    return { compiled: { loss, optimizer, metrics }, seed, backend, gpuOptions: { device: options.device, gpu: options.gpu } };
+  }
+
+  /** Takes what a compile settled, with its backend (none until the model is built). */
+  private adopt(settled: Settled, backend: Backend | undefined): void {
+    this.backend?.dispose();
+    this.backend = backend;
+    this.compiled = settled.compiled;
+    this.seed = settled.seed;
+    this.backendKind = settled.backend;
+    this.gpuOptions = settled.gpuOptions;
+    this.shuffleRandom = seededRandom(settled.seed ^ 0x5bd1e995);
+  }
 
   private check(argument: string, layer: unknown, index: number): void {
     if (!(layer instanceof Layer)) throw invalid(argument, 'a layer (new Dense({ units }), ...)', layer);
@@ -500,7 +515,7 @@ async function openBackend(
 ): Promise<Backend> {
   if (kind === 'cpu') return new CpuBackend(spec, weights);
   try {
-    return await MemberBackend.create(spec, weights, gpu);
+    return await MemberView.single(spec, weights, gpu);
   } catch (error) {
     if (kind === 'auto' && error instanceof WebGPUNNError && error.code === 'WEBGPU_UNAVAILABLE') {
       if (!warnedFallback) console.warn(`webgpu-nn: ${error.message}; training on the CPU reference instead`);

@@ -15,6 +15,7 @@ import { deviceMatrix } from './device-matrix';
 import { type GpuHandle, acquireDevice, checked } from './device';
 import { BufferUsage, MapMode } from './flags';
 import { bindingLimit } from './layout';
+import { memberCount } from './members';
 import { Plan } from './plan';
 import { Readback } from './readback';
 
@@ -90,7 +91,7 @@ export class GpuBackend implements GroupBackend {
     for (const [l, bytes] of this.memberBytes.entries()) {
       const largest = bytes * Math.max(1, slots);
       if (count > 1 && count * largest > limit) {
-        throw new WebGPUNNError('INVALID_ARGUMENT', `ModelGroup: expected at most ${Math.floor(limit / largest)} members for layer ${l}'s weights and optimizer state (${largest} bytes each; this device binds at most ${limit}), got ${count}`);
+        throw new WebGPUNNError('INVALID_ARGUMENT', `ModelGroup: expected at most ${memberCount(Math.floor(limit / largest))} for layer ${l}'s weights and optimizer state (${largest} bytes each; this device binds at most ${limit}), got ${count}`);
       }
     }
     const usage = BufferUsage.STORAGE | BufferUsage.COPY_SRC | BufferUsage.COPY_DST;
@@ -129,7 +130,7 @@ export class GpuBackend implements GroupBackend {
     this.known[member] = weights.map((w) => w.slice());
   }
 
-  async fit({ x, y, sampleWeight, validation, epochs, batchSize, nextOrder, ownOrders, epochBegin, epochEnd, batchEnd }: GroupFitRequest): Promise<void> {
+  async fit({ x, y, sampleWeight, validation, epochs, batchSize, nextOrder, ownOrders, training, epochBegin, epochEnd, batchEnd }: GroupFitRequest): Promise<void> {
     this.alive();
     if (epochs === 0) return;
     const { specs } = this;
@@ -146,8 +147,8 @@ export class GpuBackend implements GroupBackend {
     ]);
     const buffers = [0, 1].map(() => readback.buffer(this.device, 'epoch readback'));
     const queue = this.device.queue;
-    // Which members train: all, until one diverges or the caller stops it.
-    const trains = specs.map(() => true);
+    // Which members train: those asked for, until one diverges or the caller stops it.
+    const trains = specs.map((_, m) => training?.[m] ?? true);
 
     // One command buffer per epoch: snapshot the state, every step, the reductions, validation, one copy out.
     const submitEpoch = (epoch: number, order = nextOrder()): Queued => {

@@ -41,3 +41,6 @@ export interface RunConstants {
   /** An f32. */
   float(value: number): string;
 }
+
+/** 'n members', for messages. */
+export const memberCount = (n: number) => `${n} member${n === 1 ? '' : 's'}`;

@@ -33,7 +33,7 @@ import { BufferUsage } from './flags';
 import { type KernelSource, blocking, compile, matmulWorkgroups, occupancy } from './kernels';
 import type { KernelRequest, LayerInput, Product } from './layer-context';
 import { bindingLimit, padded } from './layout';
-import { Members, type RunConstants } from './members';
+import { Members, type RunConstants, memberCount } from './members';
 import { type RowHead, scoreRow } from './rows';
 import { Scoring } from './scoring';
 import { curveKernel, reduceKernel, stepKernel } from './sources';
@@ -286,7 +286,7 @@ export class Plan {
     const limit = bindingLimit(this.device);
     const count = this.members.count;
     if (count > 1 && count * bytes > limit) {
-      throw new WebGPUNNError('INVALID_ARGUMENT', `ModelGroup: expected at most ${Math.floor(limit / bytes)} members for the ${label} (${bytes} bytes each; this device binds at most ${limit}), got ${count}`);
+      throw new WebGPUNNError('INVALID_ARGUMENT', `ModelGroup: expected at most ${memberCount(Math.floor(limit / bytes))} for the ${label} (${bytes} bytes each; this device binds at most ${limit}), got ${count}`);
     }
     return this.members.register(this.buffer(label, count * bytes, usage), bytes);
   }

@@ -31,6 +31,8 @@ import { halvesDataset, maxRelativeError, randomMatrix } from '../support/data';
 import { denseBlockings, denseChecks } from '../../src/layers/dense/checks';
 import { padRows, read, unpadRows, withHarness, write } from './kernel-harness';
 import { trainingControlChecks } from './control-checks';
+import { groupChecks } from './group-checks';
+import { reportedAs } from './reported';
 
 import type { Check } from './check';
 
@@ -585,23 +587,6 @@ const divergenceCheck: Check = {
   },
 };
 
-/**
- * The device as the library sees it: reporting smaller limits than it has (requestDevice cannot go below
- * defaults), or another adapter.
- */
-function reportedAs(device: GPUDevice, report: { limits?: Record<string, number>; adapterInfo?: object }): GPUDevice {
-  const limits = report.limits ?? {};
-  const reported = new Proxy(device.limits, { get: (target, key) => (key in limits ? limits[key as string] : (target as unknown as Record<string | symbol, number>)[key]) });
-  return new Proxy(device, {
-    get(target, key) {
-      if (key === 'limits') return reported;
-      if (key === 'adapterInfo' && report.adapterInfo) return report.adapterInfo;
-      const value = Reflect.get(target, key, target);
-      return typeof value === 'function' ? value.bind(target) : value;
-    },
-  });
-}
-
 const limitsCheck: Check = {
   name: 'device limits: a dataset 4× the largest binding and batches needing 7× the workgroups per dimension train as the CPU reference',
   async run(device) {
@@ -844,6 +829,7 @@ export const gpuChecks: Check[] = [
   learningRateCheck,
   ...fitChecks,
   ...trainingControlChecks,
+  ...groupChecks,
   saturationCheck,
   divergenceCheck,
   limitsCheck,
