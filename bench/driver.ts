@@ -8,7 +8,7 @@ import { type Results, hostTargets, report, targets } from './report';
 import type * as Suite from './suite';
 
 type Api = typeof Suite;
-type Name = 'describeEnvironment' | 'lesson' | 'matmul' | 'emptyDispatch' | 'workgroupMemory' | 'scale' | 'fullSize' | 'stepBreakdown' | 'floors';
+type Name = 'describeEnvironment' | 'lesson' | 'matmul' | 'emptyDispatch' | 'workgroupMemory' | 'scale' | 'fullSize' | 'stepBreakdown' | 'floors' | 'group';
 export type Call = <K extends Name>(name: K, ...args: Parameters<Api[K]>) => Promise<Awaited<ReturnType<Api[K]>>>;
 
 export interface Host {
@@ -84,6 +84,7 @@ export async function benchmark({ call, runtime }: Host, options: Options): Prom
     workgroupMemory: [],
     scale: [],
     fullSize: [],
+    groups: [],
     breakdown: [],
   };
   console.log(`webgpu-nn benchmark: ${modeName(options)}, ${runtime}, adapter ${adapterName(environment)}${environment.adapter.fallback ? ' (fallback)' : ''}`);
@@ -160,6 +161,14 @@ export async function benchmark({ call, runtime }: Host, options: Options): Prom
     // 100k examples: one epoch, untimed warm-up skipped (the pipelines are compiled by the smaller runs).
     const budget = rows >= 100_000 ? { warmupEpochs: 0, runs: 1, runMs: 0 } : { warmupEpochs: 1, runs, runMs };
     results.scale.push(...(await measure(`${rows} examples, width ${width}`, () => call('scale', rows, width, budget), (r) => `${r.msPerEpoch.toFixed(1)} ms/epoch`)));
+  }
+  console.log('Groups: N lesson networks (a learning-rate sweep) as one ModelGroup, against N Sequentials fitted one after another');
+  for (const batchSize of [32, 1000]) {
+    for (const members of [1, 8, 64]) {
+      const budget = { warmupEpochs: 1, runs: quick ? 1 : 3, runMs };
+      results.groups!.push(...(await measure(`${members} members, batch ${batchSize}`, () => call('group', members, batchSize, budget),
+        (r) => `group ${r.groupMsPerEpoch.toFixed(1)} ms/epoch, sequential ${r.sequentialMsPerEpoch.toFixed(1)} ms/epoch: ${r.speedUp.toFixed(2)}×`)));
+    }
   }
   console.log('Full size: 784 → 512 → 512 → 10, batch 128, 60,000 synthetic rows, RMSprop');
   const fullSizeBudget = { warmupSteps: 2, timedMs: quick ? 5000 : 30_000 };

@@ -1,5 +1,5 @@
 // The benchmark's results as tables, the targets computed from them, and where webgpu-nn's step time goes.
-import type { Breakdown, Calls, Environment, Floor, FullSizeResult, LessonResult, MatmulResult, ScaleResult } from './suite';
+import type { Breakdown, Calls, Environment, Floor, FullSizeResult, GroupResult, LessonResult, MatmulResult, ScaleResult } from './suite';
 
 export interface Results {
   host: 'chromium' | 'node';
@@ -19,6 +19,8 @@ export interface Results {
   workgroupMemory: { bytes: number; reps: number; us: number }[];
   scale: ScaleResult[];
   fullSize: FullSizeResult[];
+  /** ModelGroup against sequential fits (older results have none). */
+  groups?: GroupResult[];
   breakdown: Breakdown[];
   /** On the null backend: the calls fit makes, each at its least cost. */
   floors?: Floor[];
@@ -249,6 +251,9 @@ export function targets(r: Results): Target[] {
   const spread = ({ values }: Median, format: (v: number) => string) =>
     values.length > 1 ? `, median of ${values.length} paired rounds (${format(values[0])}–${format(values.at(-1)!)})` : '';
 
+  const sweep = r.groups?.find((g) => g.members === 64 && g.batchSize === 32);
+  add('a group of 64 lesson networks against 64 sequential fits, batch 32', sweep?.speedUp ?? NaN, (v) => v >= 3, `${fixed(sweep?.speedUp ?? NaN, 2)}× the throughput`, '≥ 3× (on a GPU, ≥ 30×)');
+
   const percent = (v: number) => `${fixed(100 * v, 0)}%`;
   const full = medianRound(rounds, (p) => stepGflops(p.fullBatch) / p.peak.gflops);
   add('full-batch step throughput against the best matmul', full?.value ?? NaN, (v) => v >= 0.6,
@@ -326,6 +331,18 @@ function bounds(r: Results): string {
   ].join('\n');
 }
 
+/** The group section: per batch size and member count, the group's epoch against the sequential fits'. */
+function groupTable(groups: GroupResult[]): string {
+  if (groups.length === 0) return '';
+  const rows = groups.map((g) => `| ${g.members} | ${g.batchSize} | ${fixed(g.groupMsPerEpoch, 1)} | ${fixed(g.sequentialMsPerEpoch, 1)} | ${fixed(g.speedUp, 2)}× | ${g.lossDifference.toExponential(1)} |`);
+  return [
+    'Many models at once: N lesson networks (each its own learning rate) as one ModelGroup, against N Sequentials fitted one after another, ms per epoch of all N',
+    '| members | batch | group | sequential | speed-up | loss difference |',
+    '|---|---|---|---|---|---|',
+    ...rows,
+  ].join('\n');
+}
+
 export function report(r: Results): string {
   const { adapter } = r.environment;
   const sections = [
@@ -342,6 +359,7 @@ export function report(r: Results): string {
     r.matmul.length ? matmulTable(r) : '',
     r.scale.length ? scaleTable(r.scale) : '',
     fullSizeTable(r.fullSize ?? []),
+    groupTable(r.groups ?? []),
     ...r.breakdown.map((b) => breakdownTable(b, r.lesson.find((l) => l.library === 'webgpu-nn' && l.batchSize === b.batchSize))),
     bounds(r),
     ['Targets', ...(r.targets ?? []).map((t) => `${status(t)}  ${t.name}: ${t.measured} (${t.required})`)].join('\n'),

@@ -4,7 +4,7 @@
 // so that the driver (run.ts) can call it in a page through puppeteer or directly in Node.
 import * as tf from '@tensorflow/tfjs';
 import { decodeDigits } from '../src/data/digits';
-import { BinaryCrossentropy, CategoricalCrossentropy, Dense, RMSprop, SGD, Sequential, type ModelArtifactsLike } from '../src/index';
+import { BinaryCrossentropy, CategoricalCrossentropy, Dense, ModelGroup, RMSprop, SGD, Sequential, type ModelArtifactsLike } from '../src/index';
 import type { Matrix } from '../src/matrix';
 import { BufferUsage, MapMode } from '../src/runtime/flags';
 import forward from '../src/layers/dense/forward.wgsl?raw';
@@ -292,6 +292,70 @@ export async function scale(rows: number, width: number, budget: Budget): Promis
     return { rows, width, epochsPerRun, runs: budget.runs, msPerEpoch, msPerStep: msPerEpoch / Math.ceil(rows / 32), gflops: trainingFlops(rows, sizes) / msPerEpoch / 1e6 };
   } finally {
     trainer.dispose();
+  }
+}
+
+// ---- many models at once ----
+
+export interface GroupResult {
+  members: number;
+  batchSize: number;
+  /** One epoch of the whole group: a ModelGroup of `members` lesson networks, each its own learning rate. */
+  groupMsPerEpoch: number;
+  /** One epoch of each of `members` Sequentials, each fitted in turn (its epochs in one fit call), in the same page. */
+  sequentialMsPerEpoch: number;
+  /** How many times the group's throughput (members' epochs per second) the sequential fits'. */
+  speedUp: number;
+  /** The largest relative difference between a member's loss after the warm-up and its Sequential's. */
+  lossDifference: number;
+}
+
+/**
+ * `members` lesson networks at `batchSize` as one ModelGroup, against the same networks fitted one after another:
+ * each member its own learning rate (a sweep), from the same initial weights as its Sequential.
+ */
+export async function group(members: number, batchSize: number, budget: Budget): Promise<GroupResult> {
+  const { x, y } = examples(LESSON_ROWS);
+  const weights = await initialWeights(LESSON);
+  const rate = (i: number) => LEARNING_RATE * (0.5 + i / Math.max(1, members));
+  const models = Array.from({ length: members }, () => ourModel(LESSON));
+  const ensemble = new ModelGroup(models);
+  await ensemble.compile({ loss: 'binaryCrossentropy', optimizer: (i) => new SGD({ learningRate: rate(i) }), backend: 'webgpu', device, seed: SEED });
+  for (let i = 0; i < members; i++) await ensemble.setWeights(i, weights);
+  const alone = await Promise.all(
+    Array.from({ length: members }, async (_, i) => {
+      const model = ourModel(LESSON);
+      await model.compile({ loss: new BinaryCrossentropy(), optimizer: new SGD({ learningRate: rate(i) }), backend: 'webgpu', device, seed: SEED });
+      await model.setWeights(weights);
+      return model;
+    }),
+  );
+  try {
+    const grouped: Trainer = {
+      fit: async (epochs, onEpochEnd) => (await ensemble.fit(x, y, { epochs, batchSize, shuffle: false, onEpochEnd })).map((h) => h.loss.at(-1) ?? NaN),
+      dispose: () => ensemble.dispose(),
+    };
+    // Each Sequential trains its epochs in one fit, one model after another.
+    const sequential: Trainer = {
+      fit: async (epochs) => {
+        const losses: number[] = [];
+        for (const model of alone) losses.push((await model.fit(x, y, { epochs, batchSize, shuffle: false })).loss.at(-1) ?? NaN);
+        return losses;
+      },
+      dispose: () => alone.forEach((m) => m.dispose()),
+    };
+    // Both trained the same warm-up epochs: the members' last losses against their Sequentials'.
+    const groupLosses = await grouped.fit(budget.warmupEpochs);
+    const sequentialLosses = await sequential.fit(budget.warmupEpochs);
+    const lossDifference = Math.max(...groupLosses.map((l, i) => Math.abs(l - sequentialLosses[i]) / Math.max(1, Math.abs(sequentialLosses[i]))));
+    const timedGroup = await timeTraining(grouped, { ...budget, warmupEpochs: 0 });
+    const timedSequential = await timeTraining(sequential, { ...budget, warmupEpochs: 0 });
+    const groupMsPerEpoch = median(timedGroup.runMs) / timedGroup.epochsPerRun;
+    const sequentialMsPerEpoch = median(timedSequential.runMs) / timedSequential.epochsPerRun;
+    return { members, batchSize, groupMsPerEpoch, sequentialMsPerEpoch, speedUp: sequentialMsPerEpoch / groupMsPerEpoch, lossDifference };
+  } finally {
+    ensemble.dispose();
+    alone.forEach((m) => m.dispose());
   }
 }
 

@@ -72,16 +72,16 @@ function workgroup(across: number, occupancy: Occupancy): [number, number] {
 
 /**
  * The block for a [rows × cols] result that finishes soonest: a block of R × C tiles loads R + C tiles per pass,
- * and the device runs the dispatched invocations (whole workgroups, blocks past the edge included) in waves of
- * `occupancy.invocations`, so the time goes as waves × (R + C). Of equal times, the block that loads the fewest
- * tiles over the whole product.
+ * and the device runs the dispatched invocations (whole workgroups, blocks past the edge included, for each of
+ * `copies` members of a group) in waves of `occupancy.invocations`, so the time goes as waves × (R + C). Of equal
+ * times, the block that loads the fewest tiles over the whole product.
  */
-export function blocking(rows: number, cols: number, occupancy: Occupancy): Blocking {
+export function blocking(rows: number, cols: number, occupancy: Occupancy, copies = 1): Blocking {
   const sides = Array.from({ length: occupancy.maxTiles }, (_, i) => i + 1);
   const blocks = sides.flatMap((tileRows) => sides.map((tileCols) => {
     const [across, down] = [ceil(cols, 4 * tileCols), ceil(rows, 4 * tileRows)];
     const group = workgroup(across, occupancy);
-    const dispatched = ceil(across, group[0]) * ceil(down, group[1]) * group[0] * group[1];
+    const dispatched = ceil(across, group[0]) * ceil(down, group[1]) * group[0] * group[1] * copies;
     const loads = tileRows + tileCols;
     return { tileRows, tileCols, group, time: ceil(dispatched, occupancy.invocations) * loads, total: across * down * loads };
   }));

@@ -293,7 +293,7 @@ export class Plan {
 
   /** A product's block on this device, and its grid. */
   private product(rows: number, cols: number): Product {
-    const b = blocking(rows, cols, occupancy(this.device));
+    const b = blocking(rows, cols, occupancy(this.device), this.members.count);
     return { blocking: b, groups: (stepRows) => matmulWorkgroups(stepRows, cols, b), text: `${4 * b.tileRows} × ${4 * b.tileCols} blocks, ${b.group.join(' × ')} invocations per workgroup` };
   }
 
