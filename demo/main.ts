@@ -37,6 +37,7 @@ const ui = {
   units: element<HTMLInputElement>('hidden-units'),
   activation: element<HTMLSelectElement>('activation'),
   earlyStopping: element<HTMLInputElement>('early-stopping'),
+  sweep: element<HTMLInputElement>('sweep'),
   reduceOnPlateau: element<HTMLInputElement>('reduce-on-plateau'),
   train: element<HTMLButtonElement>('train'),
   stop: element<HTMLButtonElement>('stop'),
@@ -98,7 +99,7 @@ function main(): void {
     for (const control of [ui.train, ui.reset]) control.disabled = busy !== undefined || loaded === undefined;
     ui.stop.disabled = busy !== 'training';
     // The network's settings belong to the model: Reset to change them.
-    for (const control of [ui.learningRate, ui.units, ui.activation]) control.disabled = busy !== undefined || trained;
+    for (const control of [ui.learningRate, ui.units, ui.activation, ui.sweep]) control.disabled = busy !== undefined || trained;
     refreshDrawing();
   }
 
@@ -174,10 +175,11 @@ function main(): void {
     const { epoch, logs, learningRate, seconds, firstLayer } = event;
     drawLater(() => grid.show(event.grid));
     drawLater(() => weights.show(firstLayer));
-    drawLater(() => chart.add(epoch + 1, logs.loss, logs.val_loss));
+    const { sweep } = event;
+    drawLater(() => (sweep ? chart.addSweep(epoch + 1, sweep.rates, sweep.losses) : chart.add(epoch + 1, logs.loss, logs.val_loss)));
     ui.progress.value = epoch + 1 - progressFrom;
     ui.epoch.textContent = `${ui.progress.value} / ${ui.progress.max}`;
-    ui.epochRate.textContent = String(Math.fround(learningRate));
+    ui.epochRate.textContent = `${Math.fround(learningRate)}${sweep ? ` (the best of ${sweep.rates.length})` : ''}`;
     ui.loss.textContent = logs.loss.toFixed(4);
     ui.valLoss.textContent = logs.val_loss?.toFixed(4) ?? '';
     ui.trainAccuracy.textContent = logs.accuracy?.toFixed(4) ?? '';
@@ -188,7 +190,8 @@ function main(): void {
   async function run({ grid }: Loaded, network: NetworkSettings): Promise<void> {
     ui.status.textContent = 'training';
     const control = { earlyStopping: ui.earlyStopping.checked, reduceOnPlateau: ui.reduceOnPlateau.checked };
-    await trainer.train({ network, epochs: ui.epochs.valueAsNumber, batchSize: ui.batchSize.valueAsNumber, control }, (event) => show(event, grid));
+    const settings = { network, epochs: ui.epochs.valueAsNumber, batchSize: ui.batchSize.valueAsNumber, control, sweep: ui.sweep.checked };
+    await trainer.train(settings, (event) => show(event, grid));
     await drawn;
     ui.status.textContent = 'done';
   }

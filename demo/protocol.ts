@@ -14,8 +14,9 @@ export type Request =
   /**
    * Trains for `epochs` more epochs; builds the network from `network` first when there is no model yet. `control`:
    * stop once the test loss stops improving (keeping the best epoch's weights), halve the rate on a plateau of it.
+   * `sweep`: train the network at several learning rates side by side (a ModelGroup) instead of one.
    */
-  | { type: 'train'; network: NetworkSettings; epochs: number; batchSize: number; control: TrainingControl }
+  | { type: 'train'; network: NetworkSettings; epochs: number; batchSize: number; control: TrainingControl; sweep: boolean }
   /** Ends the running training after its current epoch. */
   | { type: 'stop' }
   /** The model's outputs for rows of 400 pixels. */
@@ -50,6 +51,11 @@ export type TrainEvent =
       logs: EpochLogs;
       /** The learning rate the epoch trained with. */
       learningRate: number;
+      /**
+       * In a sweep, every member's rate and losses (undefined for a member that has stopped); `logs`, the grid and
+       * the first layer are then those of the member with the lowest test loss, `best`.
+       */
+      sweep?: { rates: number[]; losses: (number | undefined)[]; valLosses: (number | undefined)[]; best: number };
       /** Wall time since the previous epoch's end (or the start), the validation and what this event carries included. */
       seconds: number;
       /** The first layer's kernel, [400 × units]: column j is hidden unit j's weight vector. */

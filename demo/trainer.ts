@@ -36,7 +36,7 @@ export class Trainer {
   }
 
   /** Trains `epochs` more epochs; `onEvent` sees the start (with the backend) and each epoch. */
-  train(settings: { network: NetworkSettings; epochs: number; batchSize: number; control: TrainingControl }, onEvent: (event: TrainEvent) => void): Promise<Results['train']> {
+  train(settings: { network: NetworkSettings; epochs: number; batchSize: number; control: TrainingControl; sweep: boolean }, onEvent: (event: TrainEvent) => void): Promise<Results['train']> {
     return this.request({ type: 'train', ...settings }, onEvent);
   }
 
