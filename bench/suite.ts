@@ -8,6 +8,7 @@ import { BinaryCrossentropy, CategoricalCrossentropy, Dense, ModelGroup, RMSprop
 import type { Matrix } from '../src/matrix';
 import { BufferUsage, MapMode } from '../src/runtime/flags';
 import forward from '../src/layers/dense/forward.wgsl?raw';
+import forwardShared from '../src/layers/dense/forward-shared.wgsl?raw';
 import { outputEpilogue } from '../src/runtime/epilogues';
 import { blocking, compile, matmulWorkgroups, occupancy } from '../src/runtime/kernels';
 import { padded } from '../src/runtime/layout';
@@ -605,12 +606,12 @@ export async function matmul(library: MatmulResult['library'], shape: [number, n
 }
 
 async function ourMatmul(m: number, k: number, n: number, runMs: number, runs: number) {
-  const blocks = blocking(m, n, occupancy(device));
+  const blocks = blocking(m, n, occupancy(device), k);
   // The step: rows 0 .. m of the order (unread without the gather), step 0 of the epoch; its output stored as it is.
   const step = storage(new Uint32Array([0, m, 0, 0, 0, 0, 0, 0]), BufferUsage.UNIFORM);
   const [input, weights, output] = [storage(random(m * padded(k))), storage(random((k + 1) * padded(n))), storage(m * n * 4)];
   const { kernel } = stepKernel({
-    name: 'forward', sources: [forward], entry: 'forward', constants: { INPUTS: k, UNITS: n, GATHER: 0 },
+    name: 'forward', sources: [forward], entry: 'forward', workgroupMemory: { source: forwardShared, entry: 'forward_shared' }, constants: { INPUTS: k, UNITS: n, GATHER: 0 },
     bindings: [{ kind: 'read', resource: input }, { kind: 'read', resource: weights }],
     epilogues: [outputEpilogue([], { buffer: output, width: n, padded: false }, new Members(1))],
     product: { blocking: blocks, groups: () => matmulWorkgroups(m, n, blocks), text: '' },

@@ -60,6 +60,11 @@ export interface Blocking {
   tileRows: number;
   tileCols: number;
   group: [number, number];
+  /**
+   * Whether the kernel stages its operands in workgroup memory (matmul-shared.wgsl): GPU-class adapters, for
+   * products large enough. Its workgroup is then square, `group[0]` a side of 2, 4 or 8.
+   */
+  workgroupMemory?: boolean;
 }
 
 const ceil = (a: number, b: number) => Math.ceil(a / b);
@@ -71,12 +76,12 @@ function workgroup(across: number, occupancy: Occupancy): [number, number] {
 }
 
 /**
- * The block for a [rows × cols] result that finishes soonest: a block of R × C tiles loads R + C tiles per pass,
- * and the device runs the dispatched invocations (whole workgroups, blocks past the edge included, for each of
- * `copies` members of a group) in waves of `occupancy.invocations`, so the time goes as waves × (R + C). Of equal
- * times, the block that loads the fewest tiles over the whole product.
+ * The registers-only blocks for a [rows × cols] result, soonest finished first: a block of R × C tiles loads R + C
+ * tiles per pass, and the device runs the dispatched invocations (whole workgroups, blocks past the edge included,
+ * for each of `copies` members of a group) in waves of `occupancy.invocations`, so the time goes as waves × (R + C).
+ * Of equal times, the block that loads the fewest tiles over the whole product comes first.
  */
-export function blocking(rows: number, cols: number, occupancy: Occupancy, copies = 1): Blocking {
+export function registerBlockings(rows: number, cols: number, occupancy: Occupancy, copies = 1): Blocking[] {
   const sides = Array.from({ length: occupancy.maxTiles }, (_, i) => i + 1);
   const blocks = sides.flatMap((tileRows) => sides.map((tileCols) => {
     const [across, down] = [ceil(cols, 4 * tileCols), ceil(rows, 4 * tileRows)];
@@ -85,8 +90,28 @@ export function blocking(rows: number, cols: number, occupancy: Occupancy, copie
     const loads = tileRows + tileCols;
     return { tileRows, tileCols, group, time: ceil(dispatched, occupancy.invocations) * loads, total: across * down * loads };
   }));
-  const best = blocks.reduce((a, b) => (b.time < a.time || (b.time === a.time && b.total < a.total) ? b : a));
-  return { tileRows: best.tileRows, tileCols: best.tileCols, group: best.group };
+  // A stable sort: of equal blocks, the first (fewest tile rows, then columns) leads.
+  blocks.sort((a, b) => a.time - b.time || a.total - b.total);
+  return blocks.map(({ tileRows, tileCols, group }) => ({ tileRows, tileCols, group }));
+}
+
+/** The side of a workgroup that stages its operands in workgroup memory on a GPU: 64 invocations, as a GPU's others. */
+export const STAGED_GROUP = 8;
+
+/**
+ * The block of a [rows × cols] result with `inner` terms per result, computed for each of `copies` members of a
+ * group. On a GPU-class adapter, a product with at least a 32 × 32 result and 32 terms (one stage of 8 passes)
+ * stages its operands in workgroup memory, in 8 × 8 workgroups: 2 × 2 tiles per invocation (a workgroup's 64 × 64
+ * results) where the members' workgroups still fill one wave of the device, else 1 × 1. Otherwise the
+ * registers-only block that finishes soonest (`registerBlockings`).
+ */
+export function blocking(rows: number, cols: number, occupancy: Occupancy, inner: number, copies = 1): Blocking {
+  if (occupancy.groupSize === 64 && rows >= 32 && cols >= 32 && inner >= 32) {
+    const wide = ceil(rows, 64) * ceil(cols, 64) * STAGED_GROUP ** 2 * copies >= occupancy.invocations;
+    const tiles = wide ? 2 : 1;
+    return { tileRows: tiles, tileCols: tiles, group: [STAGED_GROUP, STAGED_GROUP], workgroupMemory: true };
+  }
+  return registerBlockings(rows, cols, occupancy, copies)[0];
 }
 
 /** Workgroups of a matmul kernel for a [rows × cols] result. */

@@ -27,6 +27,11 @@ export interface KernelRequest {
   epilogues?: Epilogue[];
   /** For a matmul kernel: its block, whose size is written before the sources (with matmul.wgsl). */
   product?: Product;
+  /**
+   * For a matmul kernel: its variant that stages the operands in workgroup memory, appended to `sources` (with
+   * matmul-shared.wgsl) and entered at `entry` where the product's block asks for it (`Blocking.workgroupMemory`).
+   */
+  workgroupMemory?: { source: string; entry: string };
   /** Workgroups for a step of `rows` rows. */
   workgroups(rows: number): [number, number];
   /** For people: what it computes, with shapes. */
@@ -52,7 +57,8 @@ export interface LayerContext<S extends LayerSpecBase> {
   members: Members;
   /** The run's constants: the layer's hyperparameters, read as data. */
   constants: RunConstants;
-  product(rows: number, cols: number): Product;
+  /** The block of a product with a [rows × cols] result and `inner` terms per result (for each member). */
+  product(rows: number, cols: number, inner: number): Product;
   dispatch(request: KernelRequest): void;
 }
 

@@ -292,9 +292,10 @@ export class Plan {
   }
 
   /** A product's block on this device, and its grid. */
-  private product(rows: number, cols: number): Product {
-    const b = blocking(rows, cols, occupancy(this.device), this.members.count);
-    return { blocking: b, groups: (stepRows) => matmulWorkgroups(stepRows, cols, b), text: `${4 * b.tileRows} × ${4 * b.tileCols} blocks, ${b.group.join(' × ')} invocations per workgroup` };
+  private product(rows: number, cols: number, inner: number): Product {
+    const b = blocking(rows, cols, occupancy(this.device), inner, this.members.count);
+    const staged = b.workgroupMemory ? ', staged in workgroup memory' : '';
+    return { blocking: b, groups: (stepRows) => matmulWorkgroups(stepRows, cols, b), text: `${4 * b.tileRows} × ${4 * b.tileCols} blocks, ${b.group.join(' × ')} invocations per workgroup${staged}` };
   }
 
   /**
@@ -515,7 +516,7 @@ export class Plan {
         input: inputOf(b),
         members,
         constants,
-        product: (r: number, c: number) => this.product(r, c),
+        product: (r: number, c: number, inner: number) => this.product(r, c, inner),
         dispatch: (request: KernelRequest) => this.add(request),
       };
     };

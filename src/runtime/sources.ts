@@ -2,6 +2,7 @@
 // kernel with its epilogues, the reduction of a pass's stats, and a curve metric's bins.
 import curve from '../shaders/curve.wgsl?raw';
 import matmul from '../shaders/matmul.wgsl?raw';
+import matmulShared from '../shaders/matmul-shared.wgsl?raw';
 import reduce from '../shaders/reduce.wgsl?raw';
 import step from '../shaders/step.wgsl?raw';
 import type { Binding } from './epilogues';
@@ -11,24 +12,28 @@ import { f32, unroll } from './wgsl';
 
 /**
  * A per-step kernel as the device compiles it: step.wgsl (bindings 0 and 1), for a matmul kernel its block size and
- * matmul.wgsl, the kernel's sources with their loops written out for the block, and the epilogues, whose bindings
- * follow the kernel's own.
+ * matmul.wgsl (and, where the block stages its operands in workgroup memory, matmul-shared.wgsl and the kernel's
+ * staged variant, entered instead), the kernel's sources with their loops written out for the block, and the
+ * epilogues, whose bindings follow the kernel's own.
  */
 export function stepKernel(request: Omit<KernelRequest, 'workgroups' | 'text'>): { kernel: KernelSource; bindings: Binding[] } {
   const epilogues = request.epilogues ?? [];
   const tiles = request.product?.blocking;
   const sizes = { TILE_ROWS: tiles?.tileRows ?? 1, TILE_COLS: tiles?.tileCols ?? 1 };
-  // A matmul kernel's block size is written into its source as module constants, since it sizes arrays.
-  const header = tiles ? `const TILE_ROWS = ${sizes.TILE_ROWS}u;\nconst TILE_COLS = ${sizes.TILE_COLS}u;\n` : '';
+  // A matmul kernel's block size (and a staged one's workgroup side) is written into its source as module
+  // constants, since it sizes arrays.
+  const staged = tiles?.workgroupMemory ? request.workgroupMemory : undefined;
+  if (tiles?.workgroupMemory && !staged) throw new Error(`${request.name}: no variant in workgroup memory`);
+  const header = tiles ? `const TILE_ROWS = ${sizes.TILE_ROWS}u;\nconst TILE_COLS = ${sizes.TILE_COLS}u;\n${staged ? `const GROUP = ${tiles.group[0]}u;\n` : ''}` : '';
   // Each epilogue's bindings are numbered after the kernel's own and those of the epilogues before it.
   let first = 2 + request.bindings.length;
   const code = epilogues.map((epilogue) => epilogue.code((first += epilogue.bindings.length) - epilogue.bindings.length));
-  const sources = [step, ...(tiles ? [matmul] : []), ...request.sources, ...code];
+  const sources = [step, ...(tiles ? [matmul] : []), ...(staged ? [matmulShared] : []), ...request.sources, ...(staged ? [staged.source] : []), ...code];
   const bindings = [...request.bindings, ...epilogues.flatMap((epilogue) => epilogue.bindings)];
   const kernel: KernelSource = {
     label: [request.name, ...epilogues.flatMap((epilogue) => epilogue.name ?? [])].join('_'),
     code: header + unroll(sources.join('\n'), sizes),
-    entry: request.entry,
+    entry: staged?.entry ?? request.entry,
     bindings: ['step', 'read', ...bindings.map((b) => b.kind)],
     constants: { ...request.constants, ...(tiles ? { GROUP_X: tiles.group[0], GROUP_Y: tiles.group[1] } : {}) },
   };

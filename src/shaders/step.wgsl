@@ -56,14 +56,20 @@ fn step_counter() -> u32 { return words[step.words]; }
 // The optimizer's scalar k for this step.
 fn scalar(k: u32) -> f32 { return bitcast<f32>(words[step.words + 1u + member * STEP_SCALARS + k]); }
 
-// Whether this step updates the member (a group's member stops once it diverges or a callback stops it).
-fn member_trains() -> bool { return words[step.words + 1u + member * STEP_SCALARS + STEP_SCALARS - 1u] != 0u; }
+// Whether this step updates member m (a group's member stops once it diverges or a callback stops it).
+fn trains(m: u32) -> bool { return words[step.words + 1u + m * STEP_SCALARS + STEP_SCALARS - 1u] != 0u; }
+
+// Whether this step updates this workgroup's member.
+fn member_trains() -> bool { return trains(member); }
+
+// The member of workgroup `id`. Uniform in its workgroup, as `member` (a private variable) is not to WGSL's
+// analysis: a kernel with barriers decides from this whether its workgroup runs.
+fn member_of(id: vec3u, groups: vec3u) -> u32 { return id.z / (groups.z / MEMBERS); }
 
 // Grids taller than the device allows (maxComputeWorkgroupsPerDimension) are folded into z, and the members
 // follow one another in z: the runtime dispatches (x, min(y, limit), ceil(y / limit) · MEMBERS), and this gives
 // back the workgroup's (x, y) in its member's unfolded grid, and sets `member`.
 fn unfold(id: vec3u, groups: vec3u) -> vec2u {
-  let folds = groups.z / MEMBERS;
-  member = id.z / folds;
-  return vec2u(id.x, id.y + (id.z % folds) * groups.y);
+  member = member_of(id, groups);
+  return vec2u(id.x, id.y + (id.z % (groups.z / MEMBERS)) * groups.y);
 }

@@ -1,6 +1,7 @@
 // ModelGroup on the GPU: members trained side by side in the same dispatches, each exactly as the same Sequential
 // alone (GPU against GPU, and against the CPU reference's group), a diverging member masked while the others train
-// on, one submit and one map per epoch for the whole group, and a clear error where a group is too large.
+// on, one submit and one map per epoch for the whole group, a clear error where a group is too large, and members
+// whose products a GPU stages in workgroup memory.
 import {
   Adam,
   BatchNormalization,
@@ -198,4 +199,37 @@ const groupLimitCheck: Check = {
   },
 };
 
-export const groupChecks: Check[] = [sweepCheck, divergenceCheck, structureCheck, groupCountCheck, groupLimitCheck];
+const stagedGroupCheck: Check = {
+  name: "a group of 3 on this adapter described as a GPU, its first layer's products staged in workgroup memory, orders of their own and a member stopped early, trains as the CPU reference group",
+  async run(device) {
+    const gpu = reportedAs(device, { adapterInfo: { vendor: 'nvidia', architecture: 'hopper' } });
+    const { x, y } = halvesDataset(70, 40, 47);
+    const rates = [0.01, 0.003, 0.02];
+    const member = () => new Sequential([new Dense({ units: 36, activation: 'tanh', inputDim: 40 }), new Dense({ units: 1, activation: 'sigmoid' })]);
+    let staged = 0;
+    const run = async (backend: Backend) => {
+      const group = new ModelGroup(rates.map(member));
+      await group.compile({ loss: 'binaryCrossentropy', optimizer: (i) => new Adam({ learningRate: rates[i] }), seed: (i) => 20 + i, backend, device: gpu });
+      // Member 1 stops once its loss has not risen for an epoch: after its second.
+      const histories = await group.fit(x, y, { epochs: 4, batchSize: 32, shuffle: 'each', callbacks: (i) => (i === 1 ? [new EarlyStopping({ monitor: 'loss', mode: 'max', patience: 1 })] : []) });
+      if (backend === 'webgpu') staged = (await group.describeTrainingStep(32)).split('\n').filter((line) => line.includes('staged in workgroup memory')).length;
+      const weights = await Promise.all(rates.map((_, i) => group.getWeights(i)));
+      // Predictions read the parameters on the device: those of the stopped member as well.
+      const predictions = await group.predict(x);
+      group.dispose();
+      return { histories, weights: weights.map(flat), predictions };
+    };
+    const [onGpu, cpu] = [await run('webgpu'), await run('cpu')];
+    const errors = {
+      histories: Math.max(...onGpu.histories.map((h, i) => historyError(h, cpu.histories[i]))),
+      weights: Math.max(...onGpu.weights.map((w, i) => maxRelativeError(w, cpu.weights[i]))),
+      predictions: Math.max(...onGpu.predictions.map((p, i) => maxRelativeError(p.data, cpu.predictions[i].data))),
+      'staged products': staged === 2 ? 0 : Infinity,
+      'member 1 stopped': onGpu.histories[1].epoch.length === 2 && onGpu.histories[0].epoch.length === 4 ? 0 : Infinity,
+      'members differ': maxRelativeError(onGpu.weights[0], onGpu.weights[2]) > 1e-3 ? 0 : Infinity,
+    };
+    return { maxError: Math.max(...Object.values(errors)), tolerance: 1e-5, detail: `${staged} of 5 products staged; ${Object.entries(errors).map(([k, v]) => `${k} ${v.toExponential(2)}`).join(', ')}` };
+  },
+};
+
+export const groupChecks: Check[] = [sweepCheck, divergenceCheck, structureCheck, groupCountCheck, groupLimitCheck, stagedGroupCheck];

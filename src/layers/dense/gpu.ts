@@ -8,10 +8,13 @@
 import { padded } from '../../runtime/layout';
 import type { CoreGpu } from '../layer';
 import backprop from './backprop.wgsl?raw';
+import backpropShared from './backprop-shared.wgsl?raw';
 import type { DenseSpec } from './definition';
 import { penaltyEpilogue, regularized } from './penalty';
 import forward from './forward.wgsl?raw';
+import forwardShared from './forward-shared.wgsl?raw';
 import update from './update.wgsl?raw';
+import updateShared from './update-shared.wgsl?raw';
 
 const dims = ({ inputs, units }: DenseSpec) => `[${inputs + 1} × ${units}]`;
 
@@ -38,11 +41,12 @@ export const denseGpu: CoreGpu<DenseSpec> = {
   },
 
   forward({ spec, index, capacity, parameters, input, members, product, dispatch, emit }) {
-    const p = product(capacity, spec.units);
+    const p = product(capacity, spec.units, spec.inputs);
     dispatch({
       name: 'forward',
       sources: [forward],
       entry: 'forward',
+      workgroupMemory: { source: forwardShared, entry: 'forward_shared' },
       constants: { INPUTS: spec.inputs, UNITS: spec.units, GATHER: input.throughOrder ? 1 : 0, INPUT_STRIDE: members.stride(input.resource), WEIGHTS_STRIDE: members.stride(parameters) },
       bindings: [{ kind: 'read', resource: input.resource }, { kind: 'read', resource: parameters }],
       epilogues: [emit],
@@ -54,11 +58,12 @@ export const denseGpu: CoreGpu<DenseSpec> = {
 
   backward({ spec, index, capacity, parameters, input, members, constants, product, dispatch, deltas, prior, update: apply, penalty }) {
     if (prior) {
-      const p = product(capacity, spec.inputs);
+      const p = product(capacity, spec.inputs, spec.units);
       dispatch({
         name: 'backprop',
         sources: [backprop],
         entry: 'backprop',
+        workgroupMemory: { source: backpropShared, entry: 'backprop_shared' },
         constants: { INPUTS: spec.inputs, UNITS: spec.units, DELTAS_STRIDE: members.stride(deltas), WEIGHTS_STRIDE: members.stride(parameters) },
         bindings: [{ kind: 'read', resource: deltas }, { kind: 'read', resource: parameters }],
         epilogues: [prior],
@@ -68,7 +73,7 @@ export const denseGpu: CoreGpu<DenseSpec> = {
       });
     }
     // dz[l−1] above is computed from W[l] before the update below changes it.
-    const p = product(spec.inputs + 1, spec.units);
+    const p = product(spec.inputs + 1, spec.units, capacity);
     const [groupsX, groupsY] = p.groups(spec.inputs + 1);
     const perStep = groupsX * groupsY * p.blocking.group[0] * p.blocking.group[1];
     const penalized = penaltyEpilogue(spec, regularized(spec) ? { buffer: penalty(perStep), perStep } : undefined, members, constants);
@@ -76,6 +81,7 @@ export const denseGpu: CoreGpu<DenseSpec> = {
       name: 'update',
       sources: [update],
       entry: 'gradient',
+      workgroupMemory: { source: updateShared, entry: 'gradient_shared' },
       constants: {
         INPUTS: spec.inputs,
         UNITS: spec.units,
