@@ -1,4 +1,5 @@
 import type { GPUMatrix, Matrix } from './matrix';
+import type { TuningTable } from './runtime/tuning-table';
 
 export type { NetworkSpec } from './spec';
 
@@ -59,6 +60,8 @@ export interface Backend {
   evaluate(data: Scored, batchSize?: number): Promise<Scores>;
   /** What one training step at this batch size runs, one line per dispatch. */
   describeTrainingStep(batchSize: number): Promise<string>;
+  /** The matmul kernels chosen by timing them, by product, where the model tunes them (WebGPU only). */
+  tuning?(): TuningTable | undefined;
   dispose(): void;
 }
 
@@ -104,5 +107,7 @@ export interface GroupBackend {
   /** Each member's scores. */
   evaluate(data: GroupScored, batchSize?: number): Promise<Scores[]>;
   describeTrainingStep(batchSize: number): Promise<string>;
+  /** The matmul kernels chosen by timing them, by product, where the group tunes them (WebGPU only). */
+  tuning?(): TuningTable | undefined;
   dispose(): void;
 }

@@ -2,6 +2,7 @@ export { Sequential } from './model/sequential';
 export type { BackendName, CompileOptions } from './model/sequential';
 export { ModelGroup } from './model/group';
 export type { CrossValidation, EachMember, GroupCompileOptions, GroupFitOptions, PerMember } from './model/group';
+export type { Tuning, TuningTable } from './runtime/tuning-table';
 export type { FitOptions, History } from './model/fit-options';
 export type { ClassWeight, SampleWeightLike } from './model/sample-weights';
 export type { MetricLike } from './model/metrics';

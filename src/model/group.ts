@@ -11,8 +11,9 @@ import { metricDefinition } from '../metrics/registry';
 import type { GPUMatrix, Matrix, MatrixLike } from '../matrix';
 import { epochOrder } from '../random';
 import { CpuGroup } from '../reference/cpu-group';
-import { GpuBackend } from '../runtime/gpu-backend';
+import { GpuBackend, type GpuOptions } from '../runtime/gpu-backend';
 import { MemberView } from '../runtime/member-view';
+import type { Tuning, TuningTable } from '../runtime/tuning-table';
 import type { NetworkSpec } from '../spec';
 import { type FitOptions, type History, parseFitOptions, splitRows } from './fit-options';
 import type { Loss, LossName } from './losses';
@@ -40,6 +41,8 @@ export interface GroupCompileOptions {
   backend?: BackendName;
   device?: GPUDevice;
   gpu?: GPU;
+  /** WebGPU: as Sequential's `compile({ tuning })`, for the group's products, which its members share. */
+  tuning?: Tuning;
 }
 
 export interface GroupFitOptions<D = MatrixLike | GPUMatrix> extends Omit<FitOptions<D>, 'sampleWeight' | 'classWeight' | 'validationData' | 'callbacks' | 'onEpochEnd' | 'onBatchEnd' | 'shuffle' | 'verbose'> {
@@ -104,7 +107,7 @@ export class ModelGroup {
       const optimizer = optimizers[i];
       // An instance given for every member is copied for each: each member's rate is its own to change.
       const own = optimizer instanceof Optimizer && optimizers.filter((o) => o === optimizer).length > 1 ? new Optimizer(structuredClone(optimizer.spec)) : optimizer;
-      return { loss: losses[i]!, optimizer: own, metrics: options.metrics, weightedMetrics: options.weightedMetrics, seed: seeds[i], backend: options.backend, device: options.device, gpu: options.gpu };
+      return { loss: losses[i]!, optimizer: own, metrics: options.metrics, weightedMetrics: options.weightedMetrics, seed: seeds[i], backend: options.backend, device: options.device, gpu: options.gpu, tuning: options.tuning };
     });
     const settled: Settled[] = this.members.map((member, i) => {
       try {
@@ -313,6 +316,14 @@ export class ModelGroup {
     return backend.describeTrainingStep(positiveInteger('ModelGroup.describeTrainingStep(batchSize)', batchSize));
   }
 
+  /**
+   * The group's matrix products' kernels chosen so far by `compile({ tuning })`, as Sequential's `getTuning()`: for
+   * a later group of the same size and structure. Undefined before compile, without tuning or on the CPU.
+   */
+  getTuning(): TuningTable | undefined {
+    return this.backend?.tuning?.();
+  }
+
   /** Frees the group's buffers; the members are disposed with it. */
   dispose(): void {
     this.members.forEach((member) => member.dispose());
@@ -365,7 +376,7 @@ const ones = (rows: number): Matrix => ({ shape: [rows, 1], data: new Float32Arr
 let warnedFallback = false;
 
 /** The group's backend: WebGPU (one set of buffers and pipelines for all), or the CPU reference. */
-async function openGroup(kind: BackendName, gpu: { device?: GPUDevice; gpu?: GPU }, specs: NetworkSpec[], weights: Float32Array[][]): Promise<GroupBackend> {
+async function openGroup(kind: BackendName, gpu: GpuOptions, specs: NetworkSpec[], weights: Float32Array[][]): Promise<GroupBackend> {
   if (kind === 'cpu') return new CpuGroup(specs, weights);
   try {
     return await GpuBackend.create(specs, weights, gpu);

@@ -8,7 +8,9 @@ import { type GPUMatrix, type Matrix, type MatrixLike, assertFinite, checkGPUMat
 import { epochOrder, seededRandom } from '../random';
 import { CpuBackend } from '../reference/cpu-backend';
 import { BufferUsage } from '../runtime/flags';
+import type { GpuOptions } from '../runtime/gpu-backend';
 import { MemberView } from '../runtime/member-view';
+import { type Tuning, type TuningTable, parseTuning } from '../runtime/tuning-table';
 import type { NetworkSpec } from '../spec';
 import { type FitOptions, type History, type ParsedFitOptions, parseFitOptions, splitRows } from './fit-options';
 import { TrainingSession } from './session';
@@ -44,6 +46,12 @@ export interface CompileOptions {
   device?: GPUDevice;
   /** WebGPU: where to request a device when none is given. Default `navigator.gpu`; in Node, the `webgpu` package's. */
   gpu?: GPU;
+  /**
+   * WebGPU: how the matrix products' kernels are chosen. Absent: by a model of the device. 'auto': a few candidates
+   * timed on the device when a fit, predict or evaluate first plans a product, the fastest kept for the device; a
+   * table from `model.getTuning()`: its kernels, on the adapter it was made on, and the others timed as with 'auto'.
+   */
+  tuning?: Tuning;
 }
 
 /** What a compile settled: the network as plain data lacks only the input width until the model is built. */
@@ -58,7 +66,7 @@ export interface Settled {
   compiled: Compiled;
   seed: number;
   backend: BackendName;
-  gpuOptions: { device?: GPUDevice; gpu?: GPU };
+  gpuOptions: GpuOptions;
 }
 
 /** Which epochs (counted from fit's first) validate: every validationFreq-th, counting from 1 (Keras). */
@@ -75,7 +83,7 @@ export class Sequential {
   private compiled: Compiled | undefined;
   private seed = 0;
   private backendKind: BackendName = 'auto';
-  private gpuOptions: { device?: GPUDevice; gpu?: GPU } = {};
+  private gpuOptions: GpuOptions = {};
   private shuffleRandom: () => number = Math.random;
   private fitting = false;
   private disposed = false;
@@ -252,6 +260,15 @@ export class Sequential {
     return backend.describeTrainingStep(batchSize);
   }
 
+  /**
+   * The matrix products' kernels chosen so far by `compile({ tuning })`, by product, as JSON-ready data: give it to
+   * a later `compile({ tuning })` to make the same kernels without timing them. Undefined without tuning or on the CPU.
+   */
+  getTuning(): TuningTable | undefined {
+    this.alive();
+    return this.backend?.tuning?.();
+  }
+
   /** Frees the model's GPU buffers. Every later call rejects. */
   dispose(): void {
     this.backend?.dispose();
@@ -335,9 +352,10 @@ export class Sequential {
     const metrics = compiledMetrics(options.metrics, options.weightedMetrics, loss, this.outputWidth());
     const backend = options.backend ?? 'auto';
     if (!['auto', 'webgpu', 'cpu'].includes(backend)) throw invalid('compile({ backend })', "'auto', 'webgpu' or 'cpu'", backend);
+    const gpuOptions = { device: options.device, gpu: options.gpu, tuning: parseTuning('compile({ tuning })', options.tuning) };
     const seed = options.seed ?? Math.floor(Math.random() * 2 ** 32);
     if (!Number.isInteger(seed) || seed < 0 || seed >= 2 ** 32) throw invalid('compile({ seed })', 'an integer in [0, 2^32)', seed);
-    return { compiled: { loss, optimizer, metrics }, seed, backend, gpuOptions: { device: options.device, gpu: options.gpu } };
+    return { compiled: { loss, optimizer, metrics }, seed, backend, gpuOptions };
   }
 
   /** Takes what a compile settled, with its backend (none until the model is built). */
@@ -509,7 +527,7 @@ let warnedFallback = false;
 /** The backend a compile asked for. 'auto' is WebGPU where an adapter exists, else the CPU reference. */
 async function openBackend(
   kind: BackendName,
-  gpu: { device?: GPUDevice; gpu?: GPU },
+  gpu: GpuOptions,
   spec: NetworkSpec,
   weights: Float32Array[],
 ): Promise<Backend> {

@@ -49,7 +49,10 @@ const devices = new WeakMap<GPU, Promise<GpuHandle>>();
  */
 const sources = new WeakMap<GPUDevice, GPU>();
 
-/** A device with the adapter's largest storage-buffer limits, so that big datasets fit. */
+/**
+ * A device with the adapter's largest storage-buffer limits, so that big datasets fit, and its timestamps where it
+ * has them, for the tuner (`compile({ tuning })`).
+ */
 async function requestDevice(gpu: GPU): Promise<GpuHandle> {
   const adapter = await gpu.requestAdapter();
   if (!adapter) throw new WebGPUNNError('WEBGPU_UNAVAILABLE', 'WebGPU: expected an adapter from requestAdapter(), got null');
@@ -58,6 +61,7 @@ async function requestDevice(gpu: GPU): Promise<GpuHandle> {
       maxStorageBufferBindingSize: adapter.limits.maxStorageBufferBindingSize,
       maxBufferSize: adapter.limits.maxBufferSize,
     },
+    requiredFeatures: adapter.features.has('timestamp-query') ? ['timestamp-query'] : [],
   });
   sources.set(device, gpu);
   const info = adapter.info;

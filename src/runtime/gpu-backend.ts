@@ -18,6 +18,8 @@ import { bindingLimit } from './layout';
 import { memberCount } from './members';
 import { Plan } from './plan';
 import { Readback } from './readback';
+import { Tuner } from './tuner';
+import type { Tuning, TuningTable } from './tuning-table';
 
 /** An epoch submitted to the device: what it was scheduled with, and its readback once it is done. */
 interface Queued {
@@ -36,6 +38,13 @@ const parametersOf = (layer: LayerSpecBase) => {
   const { gpu } = layerDefinition(layer);
   return gpu.role === 'core' ? (gpu as CoreGpu<LayerSpecBase>).parameters : undefined;
 };
+
+/** Where a backend gets its device (device.ts), and how it chooses its matmul kernels (`compile({ tuning })`). */
+export interface GpuOptions {
+  device?: GPUDevice;
+  gpu?: GPU;
+  tuning?: Tuning;
+}
 
 export class GpuBackend implements GroupBackend {
   readonly name = 'webgpu';
@@ -69,18 +78,23 @@ export class GpuBackend implements GroupBackend {
   private readonly lost: Promise<never>;
   private lostReason: string | undefined;
 
+  /** Where the members' matmul kernels are timed and chosen (`compile({ tuning })`); none: `blocking`'s heuristic. */
+  private readonly tuner: Tuner | undefined;
+
   /** A backend for `specs`, its members (of one structure: plan.ts checks), each from its `weights`. */
-  static async create(specs: NetworkSpec[], weights: Float32Array[][], options: { device?: GPUDevice; gpu?: GPU }): Promise<GpuBackend> {
-    return new GpuBackend(await acquireDevice(options), specs, weights);
+  static async create(specs: NetworkSpec[], weights: Float32Array[][], options: GpuOptions): Promise<GpuBackend> {
+    return new GpuBackend(await acquireDevice(options), specs, weights, options.tuning);
   }
 
   private constructor(
     handle: GpuHandle,
     private readonly specs: NetworkSpec[],
     initial: Float32Array[][],
+    tuning: Tuning | undefined,
   ) {
     this.device = handle.device;
     this.adapterInfo = handle.adapterInfo;
+    this.tuner = tuning && new Tuner(handle.adapterInfo, tuning);
     const count = specs.length;
     const limit = bindingLimit(this.device);
     const slots = optimizerDefinition(this.spec.optimizer).slots(this.spec.optimizer);
@@ -135,7 +149,7 @@ export class GpuBackend implements GroupBackend {
     if (epochs === 0) return;
     const { specs } = this;
     const data = { x: deviceMatrix(this.device, x, 'x', true), y: deviceMatrix(this.device, y, 'y'), sampleWeight, ownOrders };
-    const train = await Plan.create(this.device, 'train', specs, this.parameters, data, Math.min(batchSize, x.shape[0]), this.moments);
+    const train = await Plan.create(this.device, 'train', specs, this.parameters, data, Math.min(batchSize, x.shape[0]), this.moments, this.tuner);
     const check = validation && (await this.scoringPlan(validation, this.parameters, validation.batchSize).catch((e) => (train.destroy(), Promise.reject(e))));
     // What one epoch reads back: every member's scores (and the validation's), every layer's parameters at its end,
     // and, when batch logs are wanted, every epoch position's stats.
@@ -255,7 +269,7 @@ export class GpuBackend implements GroupBackend {
     this.alive();
     const rows = x.shape[0];
     const units = this.units();
-    const plan = await Plan.create(this.device, 'predict', this.specs, this.visible, { x: deviceMatrix(this.device, x, 'x', true) }, Math.min(rows, batchSize));
+    const plan = await Plan.create(this.device, 'predict', this.specs, this.visible, { x: deviceMatrix(this.device, x, 'x', true) }, Math.min(rows, batchSize), undefined, this.tuner);
     try {
       plan.writeOrder(identity(rows));
       const encoder = this.device.createCommandEncoder({ label: 'predict' });
@@ -300,10 +314,15 @@ export class GpuBackend implements GroupBackend {
     const labels = labelColumns(losses[this.spec.loss], this.units());
     const zeros = (cols: number) => ({ shape: [batchSize, cols] as [number, number], data: new Float32Array(batchSize * cols) });
     const data = { x: deviceMatrix(this.device, zeros(this.spec.layers[0].inputs), 'x', true), y: deviceMatrix(this.device, zeros(labels), 'y') };
-    const plan = await Plan.create(this.device, 'train', this.specs, this.parameters, data, batchSize, this.moments);
+    const plan = await Plan.create(this.device, 'train', this.specs, this.parameters, data, batchSize, this.moments, this.tuner);
     const text = plan.describe();
     plan.destroy();
     return text;
+  }
+
+  /** The kernels the tuner chose for the members' products so far, where the model tunes. */
+  tuning(): TuningTable | undefined {
+    return this.tuner?.table();
   }
 
   dispose(): void {
@@ -364,7 +383,7 @@ export class GpuBackend implements GroupBackend {
   private async scoringPlan({ x, y, sampleWeight }: GroupScored, parameters: (GPUBuffer | undefined)[], batchSize = INFERENCE_ROWS): Promise<Plan> {
     const rows = x.shape[0];
     const data = { x: deviceMatrix(this.device, x, 'x', true), y: deviceMatrix(this.device, y, 'y'), sampleWeight };
-    const plan = await Plan.create(this.device, 'evaluate', this.specs, parameters, data, Math.min(rows, batchSize));
+    const plan = await Plan.create(this.device, 'evaluate', this.specs, parameters, data, Math.min(rows, batchSize), undefined, this.tuner);
     plan.writeOrder(identity(rows));
     return plan;
   }

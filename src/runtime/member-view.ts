@@ -6,11 +6,12 @@ import type { Backend, Data, FitRequest, GroupBackend, Scored, Scores } from '..
 import { invalid } from '../errors';
 import type { GPUMatrix, Matrix } from '../matrix';
 import type { NetworkSpec } from '../spec';
-import { GpuBackend } from './gpu-backend';
+import { GpuBackend, type GpuOptions } from './gpu-backend';
+import type { TuningTable } from './tuning-table';
 
 export class MemberView implements Backend {
   /** A Sequential's WebGPU backend: the one member of a group of its own. */
-  static async single(spec: NetworkSpec, weights: Float32Array[], options: { device?: GPUDevice; gpu?: GPU }): Promise<MemberView> {
+  static async single(spec: NetworkSpec, weights: Float32Array[], options: GpuOptions): Promise<MemberView> {
     return new MemberView(await GpuBackend.create([spec], [weights], options), 0, true);
   }
 
@@ -68,6 +69,11 @@ export class MemberView implements Backend {
 
   describeTrainingStep(batchSize: number): Promise<string> {
     return this.group.describeTrainingStep(batchSize);
+  }
+
+  /** The group's tuning: its members share their kernels. */
+  tuning(): TuningTable | undefined {
+    return this.group.tuning?.();
   }
 
   dispose(): void {

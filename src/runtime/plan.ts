@@ -30,13 +30,15 @@ import type { DeviceMatrix } from './device-matrix';
 import { checked } from './device';
 import { type ElementHead, type PointwiseOp, activationOp, deferredEpilogue, outputEpilogue, priorEpilogue, updateEpilogue } from './epilogues';
 import { BufferUsage } from './flags';
-import { type KernelSource, blocking, compile, matmulWorkgroups, occupancy } from './kernels';
-import type { KernelRequest, LayerInput, Product } from './layer-context';
+import { type Blocking, type KernelSource, blocking, compile, matmulWorkgroups, occupancy } from './kernels';
+import type { KernelRequest, LayerContext, LayerInput, Product } from './layer-context';
 import { bindingLimit, padded } from './layout';
 import { Members, type RunConstants, memberCount } from './members';
 import { type RowHead, scoreRow } from './rows';
 import { Scoring } from './scoring';
 import { curveKernel, reduceKernel, stepKernel } from './sources';
+import { timeTrials } from './trials';
+import type { Trials, Tuner } from './tuner';
 import { WordsLayout } from './words';
 import { f32Bits } from './wgsl';
 
@@ -139,6 +141,10 @@ export class Plan {
     float: (value) => `run_f32(${this.runWords.push(f32Bits(value)) - 1}u)`,
   };
   private readonly dry: boolean;
+  /** Each product's block, in the order the layers asked for them: what the dry plans of the other members take. */
+  private readonly chosen: Blocking[] = [];
+  /** A dry plan's blocks, the first member's `chosen`, taken in order. */
+  private readonly given: Blocking[] = [];
   private layout!: WordsLayout;
   private words!: GPUBuffer;
   private stepTable!: GPUBuffer;
@@ -158,6 +164,7 @@ export class Plan {
     readonly capacity: number,
     planned: number,
     state: (GPUBuffer | undefined)[],
+    private readonly tuner: Tuner | undefined,
   ) {
     this.dry = planned > 0;
     this.spec = specs[planned];
@@ -184,18 +191,21 @@ export class Plan {
     data: PlanData,
     capacity: number,
     moments?: (GPUBuffer | undefined)[],
+    tuner?: Tuner,
   ): Promise<Plan> {
     let plan: Plan | undefined;
     try {
       return await checked(device, `planning ${mode}`, async () => {
         const state = [...parameters, ...(moments ?? [])];
-        plan = new Plan(device, mode, specs, data, capacity, 0, state);
-        plan.schedulePlan(parameters, moments ?? []);
-        // Every other member, planned dry: its kernels must be the first's, and its run's constants are its own.
+        plan = new Plan(device, mode, specs, data, capacity, 0, state, tuner);
+        await plan.schedulePlan(parameters, moments ?? []);
+        // Every other member, planned dry with the first's blocks: its kernels must be the first's, and its run's
+        // constants are its own.
         const constants = [plan.runWords];
         for (let m = 1; m < specs.length; m++) {
-          const dry = new Plan(device, mode, specs, data, capacity, m, state);
-          dry.schedulePlan(parameters, moments ?? []);
+          const dry = new Plan(device, mode, specs, data, capacity, m, state, undefined);
+          dry.given.push(...plan.chosen);
+          await dry.schedulePlan(parameters, moments ?? []);
           const first = plan.kernels.findIndex((k, i) => JSON.stringify(k) !== JSON.stringify(dry.kernels[i]));
           if (first >= 0 || dry.kernels.length !== plan.kernels.length) {
             const name = (plan.kernels[first] ?? plan.kernels.at(-1))?.label;
@@ -224,11 +234,16 @@ export class Plan {
    * and each member's optimizer's scalars for its iteration t = taken + step + 1, and whether the member trains.
    */
   writeSchedule(taken: number, trains: (member: number) => boolean = () => true): void {
+    this.device.queue.writeBuffer(this.words, this.layout.schedule * 4, this.scheduleWords(this.layout, taken, trains));
+  }
+
+  /** The schedule's words of a pass whose first step follows `taken` steps (`writeSchedule`). */
+  private scheduleWords(layout: WordsLayout, taken: number, trains: (member: number) => boolean): Uint32Array {
     const scalarsOf = (m: number, s: number) => {
       const { optimizer } = this.specs[m];
       return optimizerDefinition(optimizer).stepScalars(optimizer, taken + s + 1, rateAt(optimizer, taken + s));
     };
-    this.device.queue.writeBuffer(this.words, this.layout.schedule * 4, this.layout.scheduleWords(this.steps.length, taken, scalarsOf, trains));
+    return layout.scheduleWords(this.steps.length, taken, scalarsOf, trains);
   }
 
   /** Records step `index` into a compute pass. */
@@ -291,11 +306,89 @@ export class Plan {
     return this.members.register(this.buffer(label, count * bytes, usage), bytes);
   }
 
-  /** A product's block on this device, and its grid. */
-  private product(rows: number, cols: number, inner: number): Product {
-    const b = blocking(rows, cols, occupancy(this.device), inner, this.members.count);
+  /** A product's block on this device (the tuner's, or the first member's plan's, where given), and its grid. */
+  private product(rows: number, cols: number, inner: number, b = blocking(rows, cols, occupancy(this.device), inner, this.members.count)): Product {
     const staged = b.workgroupMemory ? ', staged in workgroup memory' : '';
     return { blocking: b, groups: (stepRows) => matmulWorkgroups(stepRows, cols, b), text: `${4 * b.tileRows} × ${4 * b.tileCols} blocks, ${b.group.join(' × ')} invocations per workgroup${staged}` };
+  }
+
+  /**
+   * Runs a layer's scheduling, its products' blocks chosen by the tuner where the model tunes (tuner.ts), or, in a
+   * dry plan, those the first member's plan chose, in order. Records each product's block in `chosen`.
+   */
+  private async schedule<C extends LayerContext<LayerSpecBase>>(layer: (context: C) => void, context: C): Promise<void> {
+    const given = this.dry ? this.given : this.tuner ? await this.tuner.choose(this.device, this.trials(layer, context)) : [];
+    layer({
+      ...context,
+      product: (rows, cols, inner) => {
+        const product = this.product(rows, cols, inner, given.shift());
+        this.chosen.push(product.blocking);
+        return product;
+      },
+    });
+  }
+
+  /**
+   * A layer's scheduling on trial, for the tuner: its requests collected instead of compiled, as every member's
+   * (their constants included, which the tuner's keys name), its penalties (which the loss would count) sent to
+   * buffers of their own, and its run's constants numbered as the real scheduling will number them but not kept;
+   * and those requests timed on this plan's buffers, with a step table and words of their own (words.ts).
+   */
+  private trials<C extends LayerContext<LayerSpecBase>>(layer: (context: C) => void, context: C): Trials {
+    const rows = this.steps[0].rows;
+    let trialWords: number[] = [];
+    return {
+      run: (forced) => {
+        const requests: KernelRequest[] = [];
+        const products: ReturnType<Trials['run']>['products'] = [];
+        const base = this.runWords.length;
+        trialWords = [];
+        layer({
+          ...context,
+          constants: {
+            word: (value) => `run_word(${base + trialWords.push(value) - 1}u)`,
+            float: (value) => `run_f32(${base + trialWords.push(f32Bits(value)) - 1}u)`,
+          },
+          product: (r, c, inner) => {
+            const product = this.product(r, c, inner, forced(products.length));
+            products.push({ rows: r, cols: c, inner, copies: this.members.count, product });
+            return product;
+          },
+          dispatch: (request) => void requests.push(this.memberRequest(request)),
+          ...('penalty' in context ? { penalty: (perStep: number) => this.memberBuffer('penalties on trial', perStep * this.steps.length * 4, BufferUsage.STORAGE) } : {}),
+        });
+        return { requests, products };
+      },
+      time: async (requests) => {
+        const kernels = requests.map((request) => ({ ...stepKernel(request), workgroups: request.workgroups, copies: this.members.count }));
+        // The words as a pass would have them (words.ts): identity orders, every member with the first's run's
+        // constants, and a first step in which every member trains.
+        const layout = this.wordsLayout(this.runWords.length + trialWords.length);
+        const words = new Uint32Array(layout.total);
+        const order = Uint32Array.from({ length: layout.rows }, (_, i) => i);
+        for (let m = 0; m < (layout.ownOrders ? this.members.count : 1); m++) words.set(order, m * layout.orderStride);
+        const constants = [...this.runWords, ...trialWords];
+        if (constants.length > 0) words.set(layout.interleave(Array.from({ length: this.members.count }, () => constants)), layout.run);
+        words.set(this.scheduleWords(layout, 0, () => true), layout.schedule);
+        const step = new Uint32Array(this.stepStride / 4);
+        step.set([0, rows, 0, layout.run, layout.schedule]);
+        const made = [this.device.createBuffer({ label: 'steps on trial', size: step.byteLength, usage: BufferUsage.UNIFORM | BufferUsage.COPY_DST }), this.device.createBuffer({ label: 'words on trial', size: words.byteLength, usage: BufferUsage.STORAGE | BufferUsage.COPY_DST })];
+        this.device.queue.writeBuffer(made[0], 0, step);
+        this.device.queue.writeBuffer(made[1], 0, words);
+        try {
+          return await timeTrials(this.device, kernels, [{ buffer: made[0], size: 20 }, made[1]], (pass, d) => this.encode(pass, d, rows, 0));
+        } finally {
+          made.forEach((b) => b.destroy());
+        }
+      },
+    };
+  }
+
+  /** A request as every member's dispatch runs it: with the member constants of step.wgsl. */
+  private memberRequest(request: KernelRequest, shared = false): KernelRequest {
+    const members = shared ? 1 : this.members.count;
+    const constants = { ...request.constants, MEMBERS: members, STEP_SCALARS: this.scalars + 1, ...(this.data.ownOrders ? { ORDER_STRIDE: this.data.x.rows } : {}) };
+    return { ...request, constants };
   }
 
   /**
@@ -303,11 +396,9 @@ export class Plan {
    * every member's, unless `shared` (the gather, whose batch they share).
    */
   private add(request: KernelRequest, shared = false): void {
-    const members = shared ? 1 : this.members.count;
-    const constants = { ...request.constants, MEMBERS: members, STEP_SCALARS: this.scalars + 1, ...(this.data.ownOrders ? { ORDER_STRIDE: this.data.x.rows } : {}) };
-    const { kernel, bindings } = stepKernel({ ...request, constants });
+    const { kernel, bindings } = stepKernel(this.memberRequest(request, shared));
     const resources: Resource[] = [STEP_TABLE, WORDS, ...bindings.map((b) => b.resource)];
-    this.compileDispatch(kernel, resources, true, request.workgroups, members, request.text, this.dispatches);
+    this.compileDispatch(kernel, resources, true, request.workgroups, shared ? 1 : this.members.count, request.text, this.dispatches);
   }
 
   private compileDispatch(kernel: KernelSource, resources: Resource[], stepped: boolean, workgroups: Dispatch['workgroups'], copies: number, text: string, list: Dispatch[]): void {
@@ -458,7 +549,7 @@ export class Plan {
     return new WordsLayout(data.x.rows, this.members.count, data.ownOrders ?? false, runConstants, weights, this.steps.length, this.scalars);
   }
 
-  private schedulePlan(parameters: (GPUBuffer | undefined)[], moments: (GPUBuffer | undefined)[]): void {
+  private async schedulePlan(parameters: (GPUBuffer | undefined)[], moments: (GPUBuffer | undefined)[]): Promise<void> {
     const { spec, capacity, members, constants } = this;
     const { x, y } = this.data;
     const training = this.mode === 'train';
@@ -525,7 +616,7 @@ export class Plan {
     // Forward: each block's product, its operations and, at the output, the scores.
     for (const [b, block] of blocks.entries()) {
       const output = { buffer: outputs[b], width: block.width, padded: b !== last };
-      core(b).forward({ ...context(b), emit: outputEpilogue(block.ops, output, members, b === last ? elementHead : undefined), training });
+      await this.schedule((c) => core(b).forward(c), { ...context(b), emit: outputEpilogue(block.ops, output, members, b === last ? elementHead : undefined), training });
     }
     if (rowWise || rowHead) {
       const what = [rowWise ? 'softmax of each row' : '', rowHead?.loss ? `${spec.loss} and dJ/dz = a − y` : '', rowHead?.stats.length ? 'metrics' : '']
@@ -555,7 +646,7 @@ export class Plan {
         const update = clipping
           ? deferredEpilogue(parameters[l]!, clipping.gradients, clipping.offsets.get(l)!, members)
           : updateEpilogue(optimizer, spec.optimizer, parameters[l]!, moments[l], members, constants);
-        core(b).backward({ ...context(b), deltas: deltas[b]!, prior, update, penalty: (perStep) => this.penalty(perStep) });
+        await this.schedule((c) => core(b).backward(c), { ...context(b), deltas: deltas[b]!, prior, update, penalty: (perStep: number) => this.penalty(perStep) });
       }
       clipping?.apply(moments);
     }

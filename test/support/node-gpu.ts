@@ -16,7 +16,8 @@ export function nodeGPU(): GPU {
   return gpu;
 }
 
-export async function nodeDevice(): Promise<GPUDevice> {
+/** A device with the adapter's largest storage buffers and, unless `timestamps` is false, its timestamp queries. */
+export async function nodeDevice({ timestamps = true } = {}): Promise<GPUDevice> {
   const adapter = await nodeGPU().requestAdapter();
   if (!adapter) throw new Error('no WebGPU adapter from Dawn: install libvulkan1 and a Vulkan driver (scripts/setup.sh)');
   return adapter.requestDevice({
@@ -24,5 +25,6 @@ export async function nodeDevice(): Promise<GPUDevice> {
       maxStorageBufferBindingSize: adapter.limits.maxStorageBufferBindingSize,
       maxBufferSize: adapter.limits.maxBufferSize,
     },
+    requiredFeatures: timestamps && adapter.features.has('timestamp-query') ? ['timestamp-query'] : [],
   });
 }
