@@ -4,11 +4,11 @@ import { execSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { dirname } from 'node:path';
-import { type Results, hostTargets, report, targets } from './report';
+import { type Results, hostTargets, ms, report, targets } from './report';
 import type * as Suite from './suite';
 
 type Api = typeof Suite;
-type Name = 'describeEnvironment' | 'lesson' | 'matmul' | 'emptyDispatch' | 'workgroupMemory' | 'scale' | 'fullSize' | 'stepBreakdown' | 'floors' | 'group';
+type Name = 'describeEnvironment' | 'lesson' | 'matmul' | 'emptyDispatch' | 'workgroupMemory' | 'scale' | 'fullSize' | 'stepBreakdown' | 'floors' | 'group' | 'tuned';
 export type Call = <K extends Name>(name: K, ...args: Parameters<Api[K]>) => Promise<Awaited<ReturnType<Api[K]>>>;
 
 export interface Host {
@@ -86,6 +86,7 @@ export async function benchmark({ call, runtime }: Host, options: Options): Prom
     fullSize: [],
     groups: [],
     breakdown: [],
+    tuning: [],
   };
   console.log(`webgpu-nn benchmark: ${modeName(options)}, ${runtime}, adapter ${adapterName(environment)}${environment.adapter.fallback ? ' (fallback)' : ''}`);
 
@@ -175,6 +176,21 @@ export async function benchmark({ call, runtime }: Host, options: Options): Prom
   for (const library of ['webgpu-nn', 'tfjs-webgpu'] as const) {
     results.fullSize.push(...(await measure(library, () => call('fullSize', library, fullSizeBudget),
       (r) => `${r.msPerStep.toFixed(1)} ms/step (${r.steps} of ${r.epochSteps} steps, ${r.timed}), warm-up loss ${r.loss.toPrecision(7)}`)));
+  }
+
+  // compile({ tuning: 'auto' }) against the heuristic: each workload in rounds that alternate which goes first, a
+  // fresh model each time (a product is timed once per device: the first tuned model of a workload times them).
+  const tuningRounds = quick ? 3 : 5;
+  console.log(`Tuning: compile({ tuning: 'auto' }) against the heuristic, ${tuningRounds} alternated rounds`);
+  const workloads: [Suite.TuningWorkload, number, string][] = [['lesson', 32, 'the lesson, batch 32'], ['lesson', 1000, 'the lesson, batch 1000'], ['wide', 32, 'first layer 1024 wide, batch 32'], ['matmul', 1024, 'predict, 1024 × 1024 · 1024 × 1024']];
+  for (const [workload, batchSize, label] of workloads) {
+    for (let round = 1; round <= tuningRounds; round++) {
+      for (const tuning of round % 2 ? [false, true] : [true, false]) {
+        const budget = { warmupEpochs: batchSize === 1000 ? 2 : 1, runs: workload === 'matmul' ? 3 : 1, runMs };
+        results.tuning!.push(...(await measure(`${label}, round ${round}, tuning ${tuning ? 'auto' : 'off'}`, () => call('tuned', workload, batchSize, tuning, budget),
+          (r) => `${ms(r.ms)} ms${workload === 'matmul' ? '' : '/step'}, first ${workload === 'matmul' ? 'predict' : 'fit'} ${(r.firstMs / 1000).toFixed(1)} s`)));
+      }
+    }
   }
 
   console.log('Step breakdown (webgpu-nn)');

@@ -1,5 +1,5 @@
 // The benchmark's results as tables, the targets computed from them, and where webgpu-nn's step time goes.
-import type { Breakdown, Calls, Environment, Floor, FullSizeResult, GroupResult, LessonResult, MatmulResult, ScaleResult } from './suite';
+import type { Breakdown, Calls, Environment, Floor, FullSizeResult, GroupResult, LessonResult, MatmulResult, ScaleResult, TuningResult } from './suite';
 
 export interface Results {
   host: 'chromium' | 'node';
@@ -22,6 +22,8 @@ export interface Results {
   /** ModelGroup against sequential fits (older results have none). */
   groups?: GroupResult[];
   breakdown: Breakdown[];
+  /** webgpu-nn with compile({ tuning: 'auto' }) and without, alternated in rounds (not on the null backend). */
+  tuning?: TuningResult[];
   /** On the null backend: the calls fit makes, each at its least cost. */
   floors?: Floor[];
   /**
@@ -51,7 +53,7 @@ const GPU_LIBRARIES = ['webgpu-nn', 'tfjs-webgpu'];
 const TOLERANCE = 1e-4;
 
 const fixed = (v: number, digits = 2) => (Number.isFinite(v) ? v.toFixed(digits) : '–');
-const ms = (v: number) => fixed(v, v < 10 ? 3 : v < 1000 ? 1 : 0);
+export const ms = (v: number) => fixed(v, v < 10 ? 3 : v < 1000 ? 1 : 0);
 const relative = (a: number, b: number) => Math.abs(a - b) / Math.abs(b);
 
 /** Columns padded to their widest cell; the first column left-aligned, the others right-aligned. */
@@ -134,6 +136,30 @@ function fullSizeTable(results: FullSizeResult[]): string {
         ours && r !== ours ? relative(r.loss, ours.loss).toExponential(1) : '',
       ]),
     ),
+  ].join('\n');
+}
+
+const medianOf = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor((values.length - 1) / 2)];
+
+/**
+ * The tuner against the heuristic: per workload, the median time of each and their ratio, with the rounds' range;
+ * the first fit (or predict) of the first tuned model, which times the products; and the kernels that differ.
+ */
+function tuningTable(results: TuningResult[]): string {
+  const workloads = [...new Map(results.map((r) => [`${r.workload} ${r.batchSize}`, r])).values()];
+  const name = (r: TuningResult) => (r.workload === 'matmul' ? `predict ${r.batchSize} rows, Dense(${r.batchSize}) of ${r.batchSize} inputs` : `${r.workload === 'lesson' ? 'lesson' : 'lesson, first layer 1024 wide'}, batch ${r.batchSize}`);
+  const rows = workloads.map((w) => {
+    const of = (tuning: boolean) => results.filter((r) => r.workload === w.workload && r.batchSize === w.batchSize && r.tuning === tuning);
+    const [off, on] = [of(false), of(true)];
+    const times = (list: TuningResult[]) => list.map((r) => r.ms).sort((a, b) => a - b);
+    const [offMs, onMs] = [medianOf(times(off)), medianOf(times(on))];
+    const range = (list: TuningResult[]) => (list.length > 1 ? ` (${ms(times(list)[0])}–${ms(times(list).at(-1)!)})` : '');
+    const changed = on[0] && off[0] ? on[0].kernels.filter((k, i) => k !== off[0].kernels[i]).length : NaN;
+    return [name(w), `${ms(offMs)}${range(off)}`, `${ms(onMs)}${range(on)}`, `${fixed(onMs / offMs, 3)}×`, String(on.length), on[0] ? fixed(on[0].firstMs / 1000, 1) : '–', off[0] ? fixed(off[0].firstMs / 1000, 1) : '–', `${changed} of ${on[0]?.kernels.length ?? '–'}`];
+  });
+  return [
+    "compile({ tuning: 'auto' }) against the heuristic: ms per step (matmul: per predict), the median of alternated rounds (their range); first: the first tuned model's first fit or predict, which times its products, and the heuristic's",
+    table(['workload', 'heuristic ms', 'tuned ms', 'tuned ÷ heuristic', 'rounds', 'first tuned s', 'first heuristic s', 'kernels changed'], rows),
   ].join('\n');
 }
 
@@ -360,6 +386,7 @@ export function report(r: Results): string {
     r.scale.length ? scaleTable(r.scale) : '',
     fullSizeTable(r.fullSize ?? []),
     groupTable(r.groups ?? []),
+    r.tuning?.length ? tuningTable(r.tuning) : '',
     ...r.breakdown.map((b) => breakdownTable(b, r.lesson.find((l) => l.library === 'webgpu-nn' && l.batchSize === b.batchSize))),
     bounds(r),
     ['Targets', ...(r.targets ?? []).map((t) => `${status(t)}  ${t.name}: ${t.measured} (${t.required})`)].join('\n'),

@@ -134,12 +134,13 @@ interface Trainer {
   dispose(): void;
 }
 
-async function ourTrainer(backend: 'webgpu' | 'cpu', sizes: number[], rows: number, batchSize: number): Promise<Trainer> {
+async function ourTrainer(backend: 'webgpu' | 'cpu', sizes: number[], rows: number, batchSize: number, tuning?: 'auto'): Promise<Trainer & { model: Sequential }> {
   const { x, y } = examples(rows);
   const model = ourModel(sizes);
-  await model.compile({ loss: new BinaryCrossentropy(), optimizer: new SGD({ learningRate: LEARNING_RATE }), backend, device, seed: SEED });
+  await model.compile({ loss: new BinaryCrossentropy(), optimizer: new SGD({ learningRate: LEARNING_RATE }), backend, device, seed: SEED, tuning });
   await model.setWeights(await initialWeights(sizes));
   return {
+    model,
     fit: async (epochs, onEpochEnd) => (await model.fit(x, y, { epochs, batchSize, shuffle: false, onEpochEnd })).loss,
     dispose: () => model.dispose(),
   };
@@ -357,6 +358,67 @@ export async function group(members: number, batchSize: number, budget: Budget):
   } finally {
     ensemble.dispose();
     alone.forEach((m) => m.dispose());
+  }
+}
+
+// ---- the tuner against the heuristic ----
+
+export type TuningWorkload = 'lesson' | 'wide' | 'matmul';
+
+export interface TuningResult {
+  workload: TuningWorkload;
+  batchSize: number;
+  tuning: boolean;
+  /** The first fit of one epoch (matmul: the first predict), ms: its pipelines compiled and, the first time a product is met with tuning on, timed. */
+  firstMs: number;
+  /** lesson, wide: ms per training step, the median run; matmul: ms per predict of all its rows. */
+  ms: number;
+  /** Each product's kernel, as describeTrainingStep (or, for the matmul, the tuning table) names it. */
+  kernels: string[];
+}
+
+const blocksOf = (text: string) => [...text.matchAll(/; ([^;]*blocks[^;]*?)\s+\d+×\d+ workgroups/g)].map((m) => m[1]);
+
+/**
+ * webgpu-nn with `compile({ tuning: 'auto' })` or without: the lesson (400 → 25 → 15 → 1) or its first layer 1024
+ * units wide, trained at `batchSize` as the lesson table trains it; or the matmul, predict over 1024 rows of a
+ * Dense(1024) from 1024 inputs (the 1024³ product, its upload and its readback).
+ */
+export async function tuned(workload: TuningWorkload, batchSize: number, tuning: boolean, budget: Budget): Promise<TuningResult> {
+  if (workload === 'matmul') return tunedMatmul(batchSize, tuning, budget.runs);
+  const sizes = workload === 'lesson' ? LESSON : [LESSON[0], 1024, ...LESSON.slice(2)];
+  const trainer = await ourTrainer('webgpu', sizes, LESSON_ROWS, batchSize, tuning ? 'auto' : undefined);
+  try {
+    const start = performance.now();
+    await trainer.fit(1);
+    const firstMs = performance.now() - start;
+    const { runMs, epochsPerRun } = await timeTraining(trainer, budget);
+    const kernels = blocksOf(await trainer.model.describeTrainingStep(batchSize));
+    return { workload, batchSize, tuning, firstMs, ms: median(runMs) / (epochsPerRun * Math.ceil(LESSON_ROWS / batchSize)), kernels };
+  } finally {
+    trainer.dispose();
+  }
+}
+
+async function tunedMatmul(n: number, tuning: boolean, runs: number): Promise<TuningResult> {
+  const model = new Sequential([new Dense({ units: n, inputDim: n, useBias: false })]);
+  await model.compile({ loss: 'meanSquaredError', device, tuning: tuning ? 'auto' : undefined });
+  const x = { shape: [n, n] as [number, number], data: random(n * n) };
+  try {
+    let start = performance.now();
+    await model.predict(x);
+    const firstMs = performance.now() - start;
+    const times: number[] = [];
+    for (let r = 0; r < runs; r++) {
+      start = performance.now();
+      await model.predict(x);
+      times.push(performance.now() - start);
+    }
+    const heuristic = blocking(n, n, occupancy(device), n);
+    const kernels = tuning ? Object.values(model.getTuning()?.kernels ?? {}) : [heuristic];
+    return { workload: 'matmul', batchSize: n, tuning, firstMs, ms: median(times), kernels: kernels.map((b) => `${4 * b.tileRows} × ${4 * b.tileCols} blocks, ${b.group.join(' × ')}${b.workgroupMemory ? ', staged' : ''}`) };
+  } finally {
+    model.dispose();
   }
 }
 
