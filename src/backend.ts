@@ -27,7 +27,10 @@ export interface FitRequest<D extends Data = Data> extends Scored<D> {
   validation?: Scored<D> & { batchSize?: number; freq: (epoch: number) => boolean };
   epochs: number;
   batchSize: number;
-  /** The row order of the next epoch (identity when shuffle is off); called once per epoch, in order. */
+  /**
+   * The row order of the next epoch (identity when shuffle is off: the same array every epoch, never changed);
+   * called once per epoch, in order.
+   */
   nextOrder(): Uint32Array;
   /**
    * Where callbacks act at the beginning of epochs: called before each epoch is queued, and so, after the first,
@@ -74,7 +77,10 @@ export interface GroupFitRequest<D extends Data = Data> extends GroupScored<D> {
   validation?: GroupScored<D> & { batchSize?: number; freq: (epoch: number) => boolean };
   epochs: number;
   batchSize: number;
-  /** The next epoch's order for every member, or each member's own (`ownOrders`). */
+  /**
+   * The next epoch's order for every member, or each member's own (`ownOrders`); without shuffling the same array
+   * every epoch, never changed.
+   */
   nextOrder(): Uint32Array | Uint32Array[];
   ownOrders: boolean;
   /** Which members this fit trains (default: all); the others stay as they are. */

@@ -179,6 +179,7 @@ export class ModelGroup {
     const memberOptions = this.members.map((_, i) => parseFitOptions({ ...shared, shuffle: shuffle !== false, callbacks: callbacks?.(i) ?? [] }));
     const sessions = this.members.map((member, i) => new TrainingSession(member, memberOptions[i], Sequential.internals(member).compiled('fit').metrics, rows, 'stop'));
     const randoms = this.members.map((member) => Sequential.internals(member).shuffleRandom());
+    let unshuffled: Uint32Array | undefined;
 
     this.fitting = true;
     this.members.forEach((member) => Sequential.internals(member).setFitting(true));
@@ -191,7 +192,8 @@ export class ModelGroup {
         epochs: o.epochs - o.initialEpoch,
         batchSize: o.batchSize,
         ownOrders: shuffle === 'each',
-        nextOrder: () => (shuffle === 'each' ? randoms.map((random) => epochOrder(rows, true, random)) : epochOrder(rows, o.shuffle, randoms[0])),
+        nextOrder:
+          shuffle === 'each' ? () => randoms.map((random) => epochOrder(rows, true, random)) : o.shuffle ? () => epochOrder(rows, true, randoms[0]) : () => (unshuffled ??= epochOrder(rows, false, randoms[0])),
         epochBegin: sessions.some((s) => s.has('onEpochBegin')) ? async (index) => void (await Promise.all(sessions.map((s) => s.epochBegin(index)))) : undefined,
         epochEnd: async (index, logs) => {
           const stops: boolean[] = [];

@@ -127,6 +127,7 @@ export class Sequential {
     const { data, validation } = this.fitData(x, y, o, compiled.loss);
     const rows = data.x.shape[0];
     const session = new TrainingSession(this, o, compiled.metrics, rows, 'throw');
+    let unshuffled: Uint32Array | undefined;
     this.fitting = true;
     try {
       if (!this.backend) {
@@ -142,7 +143,7 @@ export class Sequential {
         validation: validation && { ...validation, batchSize: o.validationBatchSize, freq: validationFreq(o) },
         epochs: o.epochs - o.initialEpoch,
         batchSize: o.batchSize,
-        nextOrder: () => epochOrder(rows, o.shuffle, this.shuffleRandom),
+        nextOrder: o.shuffle ? () => epochOrder(rows, true, this.shuffleRandom) : () => (unshuffled ??= epochOrder(rows, false, this.shuffleRandom)),
         epochBegin: session.has('onEpochBegin') ? (index) => session.epochBegin(index) : undefined,
         epochEnd: (index, logs) => session.epochEnd(index, logs),
         batchEnd: session.has('onBatchEnd') ? (batch, scores) => session.batchEnd(batch, scores) : undefined,

@@ -61,10 +61,11 @@ export class GpuBackend implements GroupBackend {
   private visible: (GPUBuffer | undefined)[];
   /**
    * Each member's weights as the caller sees them, which the CPU always knows: set by setWeights and by every
-   * completed epoch (they ride in the epoch's readback). getWeights answers from here, also once the device is lost,
-   * and a new compile continues from them.
+   * completed epoch (they ride in the epoch's readback, and are put in Keras order when first asked for: most
+   * epochs' never are). getWeights answers from here, also once the device is lost, and a new compile continues
+   * from them.
    */
-  private known: Float32Array[][];
+  private known: (Float32Array[] | Record<string, Float32Array>)[];
   /** Rejects with DEVICE_LOST once the device is lost; raced against every wait on the GPU. */
   private readonly lost: Promise<never>;
   private lostReason: string | undefined;
@@ -121,7 +122,7 @@ export class GpuBackend implements GroupBackend {
 
   /** A member's weights as the CPU knows them: no readback (each epoch's already carried them). */
   async getWeights(member: number): Promise<Float32Array[]> {
-    return this.known[member].map((w) => w.slice());
+    return this.knownWeights(member).map((w) => w.slice());
   }
 
   async setWeights(member: number, weights: Float32Array[]): Promise<void> {
@@ -146,15 +147,21 @@ export class GpuBackend implements GroupBackend {
       ...(batchEnd ? [{ name: 'positions', source: train.scores!.buffer }, ...train.scores!.penalties.map(({ buffer }, k) => ({ name: `penalties ${k}`, source: buffer }))] : []),
     ]);
     const buffers = [0, 1].map(() => readback.buffer(this.device, 'epoch readback'));
+    // Where each epoch's results are copied out of the mapped buffer: memory made once per fit, since a fresh
+    // ArrayBuffer per epoch costs more than the rest of the readback. An epoch's results stay in use until the epoch
+    // after it is read and reported, and one more epoch may complete meanwhile: three live at most, used in turn.
+    const copies = [0, 1, 2].map(() => new Uint8Array(readback.size));
     const queue = this.device.queue;
     // Which members train: those asked for, until one diverges or the caller stops it.
     const trains = specs.map((_, m) => training?.[m] ?? true);
 
     // One command buffer per epoch: snapshot the state, every step, the reductions, validation, one copy out.
+    let written: Uint32Array | Uint32Array[] | undefined;
     const submitEpoch = (epoch: number, order = nextOrder()): Queued => {
       const learningRates = specs.map((spec) => spec.optimizer.learningRate);
       const scheduled = [...trains];
-      train.writeOrder(order);
+      // Without shuffling every epoch has the same order, written once.
+      if (order !== written) train.writeOrder((written = order));
       train.writeSchedule(this.iterations, (m) => scheduled[m]);
       this.iterations += train.steps.length;
       const encoder = this.device.createCommandEncoder({ label: `epoch ${epoch}` });
@@ -171,9 +178,10 @@ export class GpuBackend implements GroupBackend {
       readback.encode(encoder, target);
       const submitted = checked(this.device, `epoch ${epoch}`, () => queue.submit([encoder.finish()]));
       const values = Promise.all([submitted, target.mapAsync(MapMode.READ)]).then(() => {
-        const read = readback.read(target.getMappedRange().slice(0));
+        const copy = copies[epoch % 3];
+        copy.set(new Uint8Array(target.getMappedRange()));
         target.unmap();
-        return read;
+        return readback.read(copy.buffer);
       });
       // An epoch queued behind one that fails may reject before the loop awaits it (wgpu rejects the maps of a
       // destroyed device at once): the loop or its finally always settles it, so it is not an unhandled rejection.
@@ -196,7 +204,9 @@ export class GpuBackend implements GroupBackend {
         if (!epochBegin && epoch + 1 < epochs) pending.push(submitEpoch(epoch + 1));
         const queued = pending.shift()!;
         const values = await this.whileAlive(queued.values);
-        this.known = specs.map((_, m) => (queued.trains[m] ? this.unpack(values, m) : this.known[m]));
+        // A member that did not train keeps its weights, put in Keras order now: the copy they were read into is
+        // used again three epochs on.
+        this.known = specs.map((_, m) => (queued.trains[m] ? values : this.knownWeights(m)));
         this.visible = pending.length > 0 ? this.snapshotOfParameters() : this.parameters;
         let stops: boolean[];
         try {
@@ -336,14 +346,21 @@ export class GpuBackend implements GroupBackend {
     });
   }
 
-  /** A member's weights in Keras order from each layer's parameters, read back under the layer's index. */
-  private unpack(values: Record<string, Float32Array>, member: number): Float32Array[] {
-    return this.spec.layers.flatMap((layer, l) => {
+  /**
+   * A member's known weights in Keras order, unpacked once from each layer's parameters (read back under the
+   * layer's index, each member's range in turn).
+   */
+  private knownWeights(member: number): Float32Array[] {
+    const known = this.known[member];
+    if (Array.isArray(known)) return known;
+    const weights = this.spec.layers.flatMap((layer, l) => {
       const layout = parametersOf(layer);
       if (!layout) return [];
       const floats = this.memberBytes[l] / 4;
-      return layout.unpack(layer, values[String(l)].subarray(member * floats, (member + 1) * floats));
+      return layout.unpack(layer, known[String(l)].subarray(member * floats, (member + 1) * floats));
     });
+    this.known[member] = weights;
+    return weights;
   }
 
   private writeWeights(member: number, weights: Float32Array[]): void {
@@ -382,7 +399,7 @@ export class GpuBackend implements GroupBackend {
   private evaluated(plan: Plan, results: Float32Array, member: number): Scores {
     const scores = this.logs(plan, results, member);
     const { layers } = this.specs[member];
-    scores.loss += networkPenalty(layers, splitWeights(layers, this.known[member]));
+    scores.loss += networkPenalty(layers, splitWeights(layers, this.knownWeights(member)));
     return scores;
   }
 
