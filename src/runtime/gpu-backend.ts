@@ -166,14 +166,8 @@ export class GpuBackend implements GroupBackend {
       this.iterations += train.steps.length;
       const encoder = this.device.createCommandEncoder({ label: `epoch ${epoch}` });
       this.state.forEach((b, i) => encoder.copyBufferToBuffer(b, 0, this.snapshot[i], 0, b.size));
-      const pass = encoder.beginComputePass();
-      train.steps.forEach((_, s) => train.encodeStep(pass, s));
-      train.encodeReductions(pass);
-      if (check && validation.freq(epoch)) {
-        check.steps.forEach((_, s) => check.encodeStep(pass, s));
-        check.encodeReductions(pass);
-      }
-      pass.end();
+      train.encodePass(encoder);
+      if (check && validation.freq(epoch)) check.encodePass(encoder);
       const target = buffers[epoch % 2];
       readback.encode(encoder, target);
       const submitted = checked(this.device, `epoch ${epoch}`, () => queue.submit([encoder.finish()]));
@@ -290,10 +284,7 @@ export class GpuBackend implements GroupBackend {
     const target = readback.buffer(this.device, 'scores');
     try {
       const encoder = this.device.createCommandEncoder({ label: 'evaluate' });
-      const pass = encoder.beginComputePass();
-      plan.steps.forEach((_, s) => plan.encodeStep(pass, s));
-      plan.encodeReductions(pass);
-      pass.end();
+      plan.encodePass(encoder);
       readback.encode(encoder, target);
       await checked(this.device, 'evaluate', () => this.device.queue.submit([encoder.finish()]));
       await this.whileAlive(target.mapAsync(MapMode.READ));

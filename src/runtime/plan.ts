@@ -28,6 +28,7 @@ import rowKernel from '../shaders/rows.wgsl?raw';
 import type { NetworkSpec } from '../spec';
 import type { DeviceMatrix } from './device-matrix';
 import { checked } from './device';
+import { type EpochKernel, epochKernel } from './epoch-kernel';
 import { type ElementHead, type PointwiseOp, activationOp, deferredEpilogue, outputEpilogue, priorEpilogue, updateEpilogue } from './epilogues';
 import { BufferUsage } from './flags';
 import { type KernelSource, blocking, compile, matmulWorkgroups, occupancy } from './kernels';
@@ -107,10 +108,14 @@ export interface PlanData {
   ownOrders?: boolean;
 }
 
-/** The step table and the words, which every stepped kernel binds first; made once the run's constants are known. */
+/**
+ * The step table and the words, which every stepped kernel binds first (a step's entry, or the whole table for the
+ * epoch kernel, which walks it); made once the run's constants are known.
+ */
 const STEP_TABLE = 'step table';
+const WHOLE_STEP_TABLE = 'whole step table';
 const WORDS = 'words';
-type Resource = GPUBuffer | GPUBufferBinding | typeof STEP_TABLE | typeof WORDS;
+type Resource = GPUBuffer | GPUBufferBinding | typeof STEP_TABLE | typeof WHOLE_STEP_TABLE | typeof WORDS;
 
 export class Plan {
   /** One step, in order. */
@@ -143,6 +148,10 @@ export class Plan {
   private words!: GPUBuffer;
   private stepTable!: GPUBuffer;
   private readonly stepStride: number;
+  /** The device's maxComputeWorkgroupsPerDimension, read once: reading a device's limits costs a call into the implementation. */
+  private readonly workgroupsLimit: number;
+  /** Where one dispatch trains the whole pass (epoch-kernel.ts), that dispatch's copies; `dispatches` is then it alone. */
+  private epoch: EpochKernel | undefined;
   private readonly scalars: number;
   private readonly blocks: Block[];
   private readonly owned: GPUBuffer[] = [];
@@ -168,6 +177,7 @@ export class Plan {
     const { optimizer } = this.spec;
     this.scalars = mode === 'train' ? optimizerDefinition(optimizer).stepScalars(optimizer, 1, optimizer.learningRate).length : 0;
     this.stepStride = Math.max(device.limits.minUniformBufferOffsetAlignment, 32);
+    this.workgroupsLimit = device.limits.maxComputeWorkgroupsPerDimension;
     this.blocks = blocksOf(this.spec.layers, { training: mode === 'train', constant: (word) => this.constants.word(word) });
   }
 
@@ -242,6 +252,22 @@ export class Plan {
     for (const d of this.reductions) this.encode(pass, d, 0, 0);
   }
 
+  /** Records every step of a pass over the data: each step's dispatches, or the one dispatch of the whole pass. */
+  encodeSteps(pass: GPUComputePassEncoder): void {
+    if (this.epoch) this.encode(pass, this.dispatches[0], this.capacity, 0);
+    else for (let s = 0; s < this.steps.length; s++) this.encodeStep(pass, s);
+  }
+
+  /** Records a pass over the data into `encoder`: its steps and its reductions in a compute pass. */
+  encodePass(encoder: GPUCommandEncoder): void {
+    this.epoch?.before(encoder);
+    const pass = encoder.beginComputePass();
+    this.encodeSteps(pass);
+    this.encodeReductions(pass);
+    pass.end();
+    this.epoch?.after(encoder);
+  }
+
   /** The dispatch list of one step, one line each. */
   describe(): string {
     const rows = this.steps[0].rows;
@@ -265,7 +291,7 @@ export class Plan {
     // A grid taller than the device allows is folded into z, after which the members follow (step.wgsl unfolds
     // both); the reductions have their members in y.
     const [x, y] = d.workgroups(rows);
-    const limit = this.device.limits.maxComputeWorkgroupsPerDimension;
+    const limit = this.workgroupsLimit;
     if (d.stepped) pass.dispatchWorkgroups(x, Math.min(y, limit), Math.ceil(y / limit) * d.copies);
     else pass.dispatchWorkgroups(x, y * d.copies);
   }
@@ -303,10 +329,14 @@ export class Plan {
    */
   private add(request: KernelRequest, shared = false): void {
     const members = shared ? 1 : this.members.count;
-    const constants = { ...request.constants, MEMBERS: members, STEP_SCALARS: this.scalars + 1, ...(this.data.ownOrders ? { ORDER_STRIDE: this.data.x.rows } : {}) };
-    const { kernel, bindings } = stepKernel({ ...request, constants });
+    const { kernel, bindings } = stepKernel({ ...request, constants: { ...request.constants, ...this.stepConstants(members) } });
     const resources: Resource[] = [STEP_TABLE, WORDS, ...bindings.map((b) => b.resource)];
     this.compileDispatch(kernel, resources, true, request.workgroups, members, request.text, this.dispatches);
+  }
+
+  /** step.wgsl's pipeline constants for a kernel of `members` members. */
+  private stepConstants(members: number): Record<string, number> {
+    return { MEMBERS: members, STEP_SCALARS: this.scalars + 1, ...(this.data.ownOrders ? { ORDER_STRIDE: this.data.x.rows } : {}) };
   }
 
   private compileDispatch(kernel: KernelSource, resources: Resource[], stepped: boolean, workgroups: Dispatch['workgroups'], copies: number, text: string, list: Dispatch[]): void {
@@ -343,7 +373,16 @@ export class Plan {
 
   /** The dispatches, once their pipelines are compiled, bound to their buffers. */
   private async finish(): Promise<void> {
-    const bound = (resource: Resource) => (resource === STEP_TABLE ? { buffer: this.stepTable, size: 20 } : resource === WORDS ? { buffer: this.words } : 'buffer' in resource ? resource : { buffer: resource });
+    const bound = (resource: Resource) =>
+      resource === STEP_TABLE
+        ? { buffer: this.stepTable, size: 20 }
+        : resource === WHOLE_STEP_TABLE
+          ? { buffer: this.stepTable }
+          : resource === WORDS
+            ? { buffer: this.words }
+            : 'buffer' in resource
+              ? resource
+              : { buffer: resource };
     for (const { list, pipeline, resources, dispatch } of this.compiling) {
       const { pipeline: compiled, layout } = await pipeline;
       const entries = resources.map((resource, binding) => ({ binding, resource: bound(resource) }));
@@ -521,12 +560,27 @@ export class Plan {
     };
     const core = (b: number) => layerDefinition(spec.layers[blocks[b].core]).gpu as CoreGpu<LayerSpecBase>;
 
+    // A network small enough trains the whole pass in one dispatch, a workgroup for each member; the rest, step by step.
+    this.epoch = training
+      ? epochKernel({
+          device: this.device, spec, blocks, capacity, steps: this.steps.length, stepStride: this.stepStride,
+          dataset: gathered ? undefined : whole(x, 'x'), output: outputs[last], head: rowHead ? undefined : elementHead, parameters, moments,
+          members, constants, stepConstants: this.stepConstants(members.count),
+          memberBuffer: (label, size, usage) => this.memberBuffer(label, size, usage),
+        })
+      : undefined;
+    if (this.epoch) {
+      const resources: Resource[] = [WHOLE_STEP_TABLE, WORDS, ...this.epoch.bindings.map((b) => b.resource)];
+      this.compileDispatch(this.epoch.kernel, resources, true, () => [1, 1], members.count, this.epoch.text, this.dispatches);
+    }
+    const perStep = !this.epoch;
+
     // Forward: each block's product, its operations and, at the output, the scores.
-    for (const [b, block] of blocks.entries()) {
+    for (const [b, block] of (perStep ? blocks : []).entries()) {
       const output = { buffer: outputs[b], width: block.width, padded: b !== last };
       core(b).forward({ ...context(b), emit: outputEpilogue(block.ops, output, members, b === last ? elementHead : undefined), training });
     }
-    if (rowWise || rowHead) {
+    if (perStep && (rowWise || rowHead)) {
       const what = [rowWise ? 'softmax of each row' : '', rowHead?.loss ? `${spec.loss} and dJ/dz = a − y` : '', rowHead?.stats.length ? 'metrics' : '']
         .filter(Boolean)
         .join(', ');
@@ -545,7 +599,7 @@ export class Plan {
     // Backpropagation and the update, last block first: each layer's deltas carried back through the previous
     // block's operations, and its parameters updated by the optimizer where their gradient is computed; or, where
     // the optimizer clips by a norm, its gradients kept, and the updates made once every norm is known.
-    if (training) {
+    if (training && perStep) {
       const optimizer = optimizerDefinition(spec.optimizer);
       const clipping = clipsByNorm(spec.optimizer) ? this.normClipping(blocks.map((block) => block.core), parameters) : undefined;
       for (let b = last; b >= 0; b--) {
