@@ -222,13 +222,27 @@ export class Plan {
   /**
    * Writes the schedule of the next pass, whose first step follows `taken` steps of training: each step's counter,
    * and each member's optimizer's scalars for its iteration t = taken + step + 1, and whether the member trains.
+   * With `only`, that step's alone, as the one after `taken` steps (a stream's steps are written as their batches
+   * come).
    */
-  writeSchedule(taken: number, trains: (member: number) => boolean = () => true): void {
+  writeSchedule(taken: number, trains: (member: number) => boolean = () => true, only?: number): void {
     const scalarsOf = (m: number, s: number) => {
       const { optimizer } = this.specs[m];
       return optimizerDefinition(optimizer).stepScalars(optimizer, taken + s + 1, rateAt(optimizer, taken + s));
     };
-    this.device.queue.writeBuffer(this.words, this.layout.schedule * 4, this.layout.scheduleWords(this.steps.length, taken, scalarsOf, trains));
+    const words = this.layout.scheduleWords(only === undefined ? this.steps.length : 1, taken, scalarsOf, trains);
+    this.device.queue.writeBuffer(this.words, (this.layout.schedule + (only ?? 0) * this.layout.perStep) * 4, words);
+  }
+
+  /** Sets how many rows step `index` has (a stream's batches may be short): for its kernels and its grid. */
+  setStepRows(index: number, rows: number): void {
+    this.steps[index].rows = rows;
+    this.device.queue.writeBuffer(this.stepTable, index * this.stepStride + 4, new Uint32Array([rows]));
+  }
+
+  /** Where dataset row `row`'s sample weight lies (f32; the members' shared set), for rows that arrive after planning. */
+  sampleWeightAt(row: number): { buffer: GPUBuffer; offset: number } {
+    return { buffer: this.words, offset: (this.layout.weights + row) * 4 };
   }
 
   /** Records step `index` into a compute pass. */
@@ -353,7 +367,7 @@ export class Plan {
 
   /** A penalised layer's buffer of penalties, [steps × perStep] per member, which the reductions add into the loss. */
   private penalty(perStep: number): GPUBuffer {
-    const buffer = this.memberBuffer('penalties', perStep * this.steps.length * 4, BufferUsage.STORAGE | BufferUsage.COPY_SRC);
+    const buffer = this.memberBuffer('penalties', perStep * this.steps.length * 4, BufferUsage.STORAGE | BufferUsage.COPY_SRC | BufferUsage.COPY_DST);
     this.scores!.penalties.push({ buffer, perStep });
     return buffer;
   }
@@ -425,7 +439,7 @@ export class Plan {
     const loss = losses[spec.loss];
     const scoring = new Scoring(spec.metrics, this.data.x.rows, units, rowWise ? 'row' : 'element', this.data.sampleWeight !== undefined);
     if (scoring.floats * 4 > bindingLimit(this.device)) throw new WebGPUNNError('INVALID_ARGUMENT', `y: expected at most ${bindingLimit(this.device)} bytes of per-row scores on this device, got ${scoring.floats * 4}`);
-    const scores = this.memberBuffer('scores', scoring.floats * 4, BufferUsage.STORAGE | BufferUsage.COPY_SRC);
+    const scores = this.memberBuffer('scores', scoring.floats * 4, BufferUsage.STORAGE | BufferUsage.COPY_SRC | BufferUsage.COPY_DST);
     this.scores = { buffer: scores, scoring, penalties: [], result: undefined!, resultStride: 0 };
     const metricStats = scoring.metrics.flatMap((m) => m.stats);
     const inEmit = rowWise ? [] : metricStats.filter((stat) => stat.per === 'element');

@@ -33,6 +33,7 @@ import { padRows, read, unpadRows, withHarness, write } from './kernel-harness';
 import { trainingControlChecks } from './control-checks';
 import { groupChecks } from './group-checks';
 import { reportedAs } from './reported';
+import { streamChecks } from './stream-checks';
 
 import type { Check } from './check';
 
@@ -840,4 +841,5 @@ export const gpuChecks: Check[] = [
   callbackCheck,
   ...appBufferChecks,
   countCheck,
+  ...streamChecks,
 ];
