@@ -4,7 +4,7 @@
 // the weights of its last completed epoch. The GPU runs the same against the CPU in the shared GPU checks
 // (checks/stream-checks.ts).
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { Activation, Adam, BatchNormalization, Callback, Dense, Dropout, EarlyStopping, type History, ModelGroup, ReduceLROnPlateau, Sequential, WebGPUNNError } from '../src/index';
+import { Activation, Adam, BatchNormalization, Callback, Dense, Dropout, EarlyStopping, type History, ModelGroup, ReduceLROnPlateau, SGD, Sequential, TerminateOnNaN, WebGPUNNError } from '../src/index';
 import type { Batch } from '../src/model/fit-dataset';
 import type { Matrix } from '../src/matrix';
 import { seededRandom } from '../src/random';
@@ -247,6 +247,24 @@ describe('callbacks in fitDataset', () => {
     for (const key of Object.keys(fitted.history)) expect(streamed.history[key].every((v, i) => Math.abs(v - fitted.history[key][i]) < 1e-12), key).toBe(true);
     // Both restored the best epoch's weights; to rounding, since the validation batches sum in another order.
     expect(streamed.weights.every((v, i) => Math.abs(v - fitted.weights[i]) < 1e-6)).toBe(true);
+  });
+});
+
+describe('TerminateOnNaN in fitDataset', () => {
+  it('ends a diverging run after the epoch of its first non-finite batch, as in fit, where without it DIVERGED stops it', async () => {
+    const { x, y } = halvesDataset(64, 4, 63);
+    const run = async (stream: boolean, callbacks: Callback[]) => {
+      const model = new Sequential([new Dense({ units: 4, inputDim: 4 }), new Dense({ units: 1 })]);
+      await model.compile({ loss: 'meanSquaredError', optimizer: new SGD({ learningRate: 1e6 }), backend: 'cpu', seed: 2 });
+      const options = { epochs: 50, callbacks };
+      const training = stream ? model.fitDataset(batchesOf(x, y, 8), options) : model.fit(x, y, { ...options, batchSize: 8, shuffle: false });
+      return training.then((h) => h.loss, (e: WebGPUNNError & { history: History }) => `${e.code} after ${e.history.loss.length}`);
+    };
+    vi.spyOn(console, 'warn').mockImplementation(() => undefined);
+    const [fitted, streamed] = [await run(false, [new TerminateOnNaN()]), await run(true, [new TerminateOnNaN()])];
+    expect(Array.isArray(fitted) && fitted.length < 50 && !Number.isFinite(fitted.at(-1)!)).toBe(true);
+    expect(streamed).toEqual(fitted);
+    expect(await run(true, [])).toBe(`DIVERGED after ${(fitted as number[]).length}`);
   });
 });
 
