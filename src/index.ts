@@ -3,6 +3,7 @@ export type { BackendName, CompileOptions } from './model/sequential';
 export { ModelGroup } from './model/group';
 export type { CrossValidation, EachMember, GroupCompileOptions, GroupFitOptions, PerMember } from './model/group';
 export type { FitOptions, History } from './model/fit-options';
+export type { Batch, BatchIterable, BatchSource, FitDatasetOptions } from './model/fit-dataset';
 export type { ClassWeight, SampleWeightLike } from './model/sample-weights';
 export type { MetricLike } from './model/metrics';
 export { Callback } from './callbacks/callback';

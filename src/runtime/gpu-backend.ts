@@ -1,7 +1,7 @@
-// The 'webgpu' backend: weights live in GPU buffers; fit records each epoch's steps into one command buffer. It
-// trains the members of a group side by side, in the same dispatches (plan.ts, members.ts); a Sequential is a group
-// of one (runtime/member-backend.ts).
-import type { Data, EpochLogs, GroupBackend, GroupFitRequest, GroupScored, Scores } from '../backend';
+// The 'webgpu' backend: weights live in GPU buffers; fit records each epoch's steps into one command buffer, and
+// fitDataset streams its batches through a ring of upload slots (stream.ts). It trains the members of a group side
+// by side, in the same dispatches (plan.ts, members.ts); a Sequential is a group of one (member-view.ts).
+import type { Data, EpochLogs, GroupBackend, GroupFitRequest, GroupScored, Scores, StreamRequest } from '../backend';
 import { WebGPUNNError } from '../errors';
 import type { CoreGpu, LayerSpecBase } from '../layers/layer';
 import { layerDefinition } from '../layers/registry';
@@ -17,7 +17,8 @@ import { BufferUsage, MapMode } from './flags';
 import { bindingLimit } from './layout';
 import { memberCount } from './members';
 import { Plan } from './plan';
-import { Readback } from './readback';
+import { Readback, type ReadbackSlot } from './readback';
+import { type StreamHost, fitStream } from './stream';
 
 /** An epoch submitted to the device: what it was scheduled with, and its readback once it is done. */
 interface Queued {
@@ -143,7 +144,7 @@ export class GpuBackend implements GroupBackend {
     const readback = new Readback([
       { name: 'scores', source: train.scores!.result },
       ...(check ? [{ name: 'validation', source: check.scores!.result }] : []),
-      ...this.parameters.flatMap((source, l) => (source ? [{ name: String(l), source }] : [])),
+      ...this.parameterSlots(),
       ...(batchEnd ? [{ name: 'positions', source: train.scores!.buffer }, ...train.scores!.penalties.map(({ buffer }, k) => ({ name: `penalties ${k}`, source: buffer }))] : []),
     ]);
     const buffers = [0, 1].map(() => readback.buffer(this.device, 'epoch readback'));
@@ -165,7 +166,7 @@ export class GpuBackend implements GroupBackend {
       train.writeSchedule(this.iterations, (m) => scheduled[m]);
       this.iterations += train.steps.length;
       const encoder = this.device.createCommandEncoder({ label: `epoch ${epoch}` });
-      this.state.forEach((b, i) => encoder.copyBufferToBuffer(b, 0, this.snapshot[i], 0, b.size));
+      this.encodeSnapshot(encoder);
       train.encodePass(encoder);
       if (check && validation.freq(epoch)) check.encodePass(encoder);
       const target = buffers[epoch % 2];
@@ -237,6 +238,41 @@ export class GpuBackend implements GroupBackend {
       check?.destroy();
       buffers.forEach((b) => b.destroy());
     }
+  }
+
+  /** fitDataset's batches, streamed through a ring of upload slots (stream.ts), training `member` alone. */
+  async fitStream(member: number, request: StreamRequest): Promise<void> {
+    this.alive();
+    const backend = this;
+    const host: StreamHost = {
+      device: this.device,
+      specs: this.specs,
+      trains: (m) => m === member,
+      parameters: this.parameters,
+      moments: this.moments,
+      get iterations() {
+        return backend.iterations;
+      },
+      advance: () => void this.iterations++,
+      snapshot: (encoder) => {
+        this.encodeSnapshot(encoder);
+        this.visible = this.snapshotOfParameters();
+      },
+      rollBack: (steps) => {
+        if (this.lostReason === undefined) this.rollBack(steps);
+        this.visible = this.parameters;
+      },
+      complete: (values) => {
+        this.known[member] = values;
+        this.visible = this.parameters;
+      },
+      parameterSlots: () => this.parameterSlots(),
+      whileAlive: (work) => this.whileAlive(work),
+      scoringPlan: (rows) => this.scoringPlan(rows, this.parameters, rows.batchSize),
+      logs: (plan, results, rows) => this.logs(plan, results, member, rows),
+      evaluated: (plan, results, rows) => this.evaluated(plan, results, member, rows),
+    };
+    await fitStream(host, request);
   }
 
   /** Each member's outputs for each row of x, read back. */
@@ -363,6 +399,16 @@ export class GpuBackend implements GroupBackend {
     });
   }
 
+  /** Every layer's parameters (every member's) as readback slots, under the layer's index. */
+  private parameterSlots(): ReadbackSlot[] {
+    return this.parameters.flatMap((source, l) => (source ? [{ name: String(l), source }] : []));
+  }
+
+  /** Copies the parameters and moments into the snapshot, as an epoch begins. */
+  private encodeSnapshot(encoder: GPUCommandEncoder): void {
+    this.state.forEach((b, i) => encoder.copyBufferToBuffer(b, 0, this.snapshot[i], 0, b.size));
+  }
+
   /** The snapshot's copy of each layer's parameters. */
   private snapshotOfParameters(): (GPUBuffer | undefined)[] {
     return this.parameters.map((p) => p && this.snapshot[this.state.indexOf(p)]);
@@ -377,18 +423,21 @@ export class GpuBackend implements GroupBackend {
     return plan;
   }
 
-  /** A member's scores of a pass by name, from the reductions' results: the loss includes the penalties (as Keras reports it). */
-  private logs(plan: Plan, results: Float32Array, member: number): Scores {
+  /**
+   * A member's scores of a pass over `rows` rows (the plan's, or a stream's batches') by name, from the reductions'
+   * results: the loss includes the penalties (as Keras reports it), each a sum over the plan's positions ÷ their count.
+   */
+  private logs(plan: Plan, results: Float32Array | Float64Array, member: number, rows = plan.scores!.scoring.positions): Scores {
     const { scoring, penalties, resultStride } = plan.scores!;
     const own = results.subarray(member * resultStride, (member + 1) * resultStride);
-    const scores = scoring.scores(own, plan.steps.reduce((sum, step) => sum + step.rows, 0));
-    for (let k = 0; k < penalties.length; k++) scores.loss += own[scoring.resultFloats + k];
+    const scores = scoring.scores(own, rows);
+    for (let k = 0; k < penalties.length; k++) scores.loss += (own[scoring.resultFloats + k] * scoring.positions) / rows;
     return scores;
   }
 
   /** A member's scores of an evaluation: its loss with the weights' penalties at the weights it ran with, computed here. */
-  private evaluated(plan: Plan, results: Float32Array, member: number): Scores {
-    const scores = this.logs(plan, results, member);
+  private evaluated(plan: Plan, results: Float32Array | Float64Array, member: number, rows?: number): Scores {
+    const scores = this.logs(plan, results, member, rows);
     const { layers } = this.specs[member];
     scores.loss += networkPenalty(layers, splitWeights(layers, this.knownWeights(member)));
     return scores;

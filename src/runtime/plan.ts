@@ -106,6 +106,8 @@ export interface PlanData {
   sampleWeight?: Data | Data[];
   /** Whether each member visits the rows in an order of its own (writeOrder then takes one per member). */
   ownOrders?: boolean;
+  /** Whether steps are recorded one at a time as their rows arrive (fitDataset): no pass in one dispatch then. */
+  stepwise?: boolean;
 }
 
 /**
@@ -232,17 +234,32 @@ export class Plan {
   /**
    * Writes the schedule of the next pass, whose first step follows `taken` steps of training: each step's counter,
    * and each member's optimizer's scalars for its iteration t = taken + step + 1, and whether the member trains.
+   * With `only`, that step's alone, as the one after `taken` steps (a stream's steps are written as their batches
+   * come).
    */
-  writeSchedule(taken: number, trains: (member: number) => boolean = () => true): void {
+  writeSchedule(taken: number, trains: (member: number) => boolean = () => true, only?: number): void {
     const scalarsOf = (m: number, s: number) => {
       const { optimizer } = this.specs[m];
       return optimizerDefinition(optimizer).stepScalars(optimizer, taken + s + 1, rateAt(optimizer, taken + s));
     };
-    this.device.queue.writeBuffer(this.words, this.layout.schedule * 4, this.layout.scheduleWords(this.steps.length, taken, scalarsOf, trains));
+    const words = this.layout.scheduleWords(only === undefined ? this.steps.length : 1, taken, scalarsOf, trains);
+    this.device.queue.writeBuffer(this.words, (this.layout.schedule + (only ?? 0) * this.layout.perStep) * 4, words);
+  }
+
+  /** Sets how many rows step `index` has (a stream's batches may be short): for its kernels and its grid. */
+  setStepRows(index: number, rows: number): void {
+    this.steps[index].rows = rows;
+    this.device.queue.writeBuffer(this.stepTable, index * this.stepStride + 4, new Uint32Array([rows]));
+  }
+
+  /** Where dataset row `row`'s sample weight lies (f32; the members' shared set), for rows that arrive after planning. */
+  sampleWeightAt(row: number): { buffer: GPUBuffer; offset: number } {
+    return { buffer: this.words, offset: (this.layout.weights + row) * 4 };
   }
 
   /** Records step `index` into a compute pass. */
   encodeStep(pass: GPUComputePassEncoder, index: number): void {
+    if (this.epoch) throw new Error('encodeStep: this plan trains its whole pass in one dispatch (encodeSteps)');
     const { rows } = this.steps[index];
     for (const d of this.dispatches) this.encode(pass, d, rows, index);
   }
@@ -392,7 +409,7 @@ export class Plan {
 
   /** A penalised layer's buffer of penalties, [steps × perStep] per member, which the reductions add into the loss. */
   private penalty(perStep: number): GPUBuffer {
-    const buffer = this.memberBuffer('penalties', perStep * this.steps.length * 4, BufferUsage.STORAGE | BufferUsage.COPY_SRC);
+    const buffer = this.memberBuffer('penalties', perStep * this.steps.length * 4, BufferUsage.STORAGE | BufferUsage.COPY_SRC | BufferUsage.COPY_DST);
     this.scores!.penalties.push({ buffer, perStep });
     return buffer;
   }
@@ -464,7 +481,7 @@ export class Plan {
     const loss = losses[spec.loss];
     const scoring = new Scoring(spec.metrics, this.data.x.rows, units, rowWise ? 'row' : 'element', this.data.sampleWeight !== undefined);
     if (scoring.floats * 4 > bindingLimit(this.device)) throw new WebGPUNNError('INVALID_ARGUMENT', `y: expected at most ${bindingLimit(this.device)} bytes of per-row scores on this device, got ${scoring.floats * 4}`);
-    const scores = this.memberBuffer('scores', scoring.floats * 4, BufferUsage.STORAGE | BufferUsage.COPY_SRC);
+    const scores = this.memberBuffer('scores', scoring.floats * 4, BufferUsage.STORAGE | BufferUsage.COPY_SRC | BufferUsage.COPY_DST);
     this.scores = { buffer: scores, scoring, penalties: [], result: undefined!, resultStride: 0 };
     const metricStats = scoring.metrics.flatMap((m) => m.stats);
     const inEmit = rowWise ? [] : metricStats.filter((stat) => stat.per === 'element');
@@ -561,7 +578,7 @@ export class Plan {
     const core = (b: number) => layerDefinition(spec.layers[blocks[b].core]).gpu as CoreGpu<LayerSpecBase>;
 
     // A network small enough trains the whole pass in one dispatch, a workgroup for each member; the rest, step by step.
-    this.epoch = training
+    this.epoch = training && !this.data.stepwise
       ? epochKernel({
           device: this.device, spec, blocks, capacity, steps: this.steps.length, stepStride: this.stepStride,
           dataset: gathered ? undefined : whole(x, 'x'), output: outputs[last], head: rowHead ? undefined : elementHead, parameters, moments,

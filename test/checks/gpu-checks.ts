@@ -34,6 +34,7 @@ import { trainingControlChecks } from './control-checks';
 import { epochKernelChecks } from './epoch-checks';
 import { groupChecks } from './group-checks';
 import { reportedAs } from './reported';
+import { streamChecks } from './stream-checks';
 
 import type { Check } from './check';
 
@@ -843,4 +844,5 @@ export const gpuChecks: Check[] = [
   ...appBufferChecks,
   countCheck,
   ...epochKernelChecks,
+  ...streamChecks,
 ];
