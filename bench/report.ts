@@ -166,16 +166,18 @@ function tuningTable(results: TuningResult[]): string {
 /**
  * A library's host cost on the null backend, where no kernel runs, from its lesson runs at batch 32 (32 steps an
  * epoch) and full batch (one). An epoch costs fixed + steps × step: the two batch sizes' mean epochs (whole fit
- * calls ÷ their epochs, so that every cost of fit counts) give the step's cost and the epoch's fixed cost. fit's
- * own setup, per call, is a run's first epoch less a median epoch (the median of the times between epoch ends,
- * which leaves out occasional stalls that the means include).
+ * calls ÷ their epochs, so that every cost of fit counts) give the step's cost and the epoch's fixed cost. Where the
+ * batch-32 epoch is one dispatch (webgpu-nn on an adapter that is not a fallback, src/runtime/epoch-kernel.ts), its
+ * steps cost the host nothing and the difference may come out below zero: the step then counts as zero and the
+ * full-batch epoch counts whole as fixed. fit's own setup, per call, is a run's first epoch less a median epoch (the
+ * median of the times between epoch ends, which leaves out occasional stalls that the means include).
  */
 export function hostCost(r: Results, library: string) {
   const small = r.lesson.find((l) => l.library === library && l.batchSize === 32);
   const full = r.lesson.find((l) => l.library === library && l.batchSize === 1000);
   if (!small || !full) return undefined;
   const meanEpochUs = (l: LessonResult) => 1000 * l.msPerStep * l.stepsPerEpoch;
-  const stepUs = (meanEpochUs(small) - meanEpochUs(full)) / (small.stepsPerEpoch - full.stepsPerEpoch);
+  const stepUs = Math.max(0, (meanEpochUs(small) - meanEpochUs(full)) / (small.stepsPerEpoch - full.stepsPerEpoch));
   return {
     small,
     full,

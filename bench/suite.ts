@@ -854,7 +854,7 @@ export async function stepBreakdown(batchSize: number, runMs: number): Promise<B
     }
     const timing = await timeReps(runMs, (reps) =>
       timePassOnDevice(reps, (pass) => {
-        epoch.steps.forEach((_, s) => epoch.encodeStep(pass, s));
+        epoch.encodeSteps(pass);
         epoch.encodeReductions(pass);
       }),
     );

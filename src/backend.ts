@@ -22,14 +22,9 @@ export interface Scored<D extends Data = Data> {
   sampleWeight?: D;
 }
 
-/** What `fit` asks of a backend once its arguments are checked. */
-export interface FitRequest<D extends Data = Data> extends Scored<D> {
-  /** Scored after each epoch that `validationFreq` names, as `evaluate` would, `validationBatchSize` rows per step. */
-  validation?: Scored<D> & { batchSize?: number; freq: (epoch: number) => boolean };
+/** What a training run asks of a backend besides its data: how many epochs, and what to call at their points. */
+export interface TrainingHooks {
   epochs: number;
-  batchSize: number;
-  /** The row order of the next epoch (identity when shuffle is off); called once per epoch, in order. */
-  nextOrder(): Uint32Array;
   /**
    * Where callbacks act at the beginning of epochs: called before each epoch is queued, and so, after the first,
    * once the epoch before has ended and reported (which keeps the GPU from queueing ahead).
@@ -39,6 +34,29 @@ export interface FitRequest<D extends Data = Data> extends Scored<D> {
   epochEnd(epoch: number, logs: EpochLogs): Promise<boolean>;
   /** Called with each batch's scores, in order, when the caller asked for them. */
   batchEnd?(batch: number, scores: Scores): Promise<void>;
+}
+
+/** What `fit` asks of a backend once its arguments are checked. */
+export interface FitRequest<D extends Data = Data> extends Scored<D>, TrainingHooks {
+  /** Scored after each epoch that `validationFreq` names, as `evaluate` would, `validationBatchSize` rows per step. */
+  validation?: Scored<D> & { batchSize?: number; freq: (epoch: number) => boolean };
+  batchSize: number;
+  /**
+   * The row order of the next epoch (identity when shuffle is off: the same array every epoch, never changed);
+   * called once per epoch, in order.
+   */
+  nextOrder(): Uint32Array;
+}
+
+/**
+ * What `fitDataset` asks of a backend: the batches of each epoch, each checked as it arrives. No batch has more rows
+ * than the first of the run, which sizes what the backend allocates.
+ */
+export interface StreamRequest<D extends Data = Data> extends TrainingHooks {
+  /** The batches of an epoch, in order; called once per epoch. An epoch that yields no batch ends training, unreported. */
+  batches(epoch: number): AsyncIterable<Scored<D>>;
+  /** Scored after each epoch that `freq` names: rows, as fit's validation, or batches, as the training's. */
+  validation?: ((Scored<D> & { batchSize?: number }) | { batches(epoch: number): AsyncIterable<Scored<D>> }) & { freq: (epoch: number) => boolean };
 }
 
 /**
@@ -52,6 +70,8 @@ export interface Backend {
   getWeights(): Promise<Float32Array[]>;
   setWeights(weights: Float32Array[]): Promise<void>;
   fit(request: FitRequest): Promise<void>;
+  /** Trains on batches as they come (fitDataset). */
+  fitStream(request: StreamRequest): Promise<void>;
   /** The outputs for the rows of x, `batchSize` rows per step (default: as many as the backend likes). */
   predict(x: Data, batchSize?: number): Promise<Matrix>;
   /** The outputs written into `into` on the device, nothing read back; WebGPU only. */
@@ -77,7 +97,10 @@ export interface GroupFitRequest<D extends Data = Data> extends GroupScored<D> {
   validation?: GroupScored<D> & { batchSize?: number; freq: (epoch: number) => boolean };
   epochs: number;
   batchSize: number;
-  /** The next epoch's order for every member, or each member's own (`ownOrders`). */
+  /**
+   * The next epoch's order for every member, or each member's own (`ownOrders`); without shuffling the same array
+   * every epoch, never changed.
+   */
   nextOrder(): Uint32Array | Uint32Array[];
   ownOrders: boolean;
   /** Which members this fit trains (default: all); the others stay as they are. */
@@ -102,6 +125,8 @@ export interface GroupBackend {
   getWeights(member: number): Promise<Float32Array[]>;
   setWeights(member: number, weights: Float32Array[]): Promise<void>;
   fit(request: GroupFitRequest): Promise<void>;
+  /** fitDataset's batches, training `member` alone; the others stay as they are. */
+  fitStream(member: number, request: StreamRequest): Promise<void>;
   /** Each member's outputs for the rows of x. */
   predict(x: Data, batchSize?: number): Promise<Matrix[]>;
   /** Each member's scores. */

@@ -4,6 +4,7 @@ export { ModelGroup } from './model/group';
 export type { CrossValidation, EachMember, GroupCompileOptions, GroupFitOptions, PerMember } from './model/group';
 export type { Tuning, TuningTable } from './runtime/tuning-table';
 export type { FitOptions, History } from './model/fit-options';
+export type { Batch, BatchIterable, BatchSource, FitDatasetOptions } from './model/fit-dataset';
 export type { ClassWeight, SampleWeightLike } from './model/sample-weights';
 export type { MetricLike } from './model/metrics';
 export { Callback } from './callbacks/callback';

@@ -48,21 +48,28 @@ export interface History {
   [column: string]: number[];
 }
 
-export interface ParsedFitOptions<D> {
+/** The options that fit and fitDataset share. */
+export type SharedOptions = Pick<FitOptions<unknown>, 'epochs' | 'initialEpoch' | 'validationFreq' | 'callbacks' | 'verbose' | 'onEpochEnd' | 'onBatchEnd'>;
+
+/** The options that fit and fitDataset share, checked. */
+export interface TrainingOptions {
   epochs: number;
   initialEpoch: number;
+  validationFreq: number;
+  callbacks: Callback[];
+  verbose: 0 | 1 | 2;
+  onEpochEnd: FitOptions['onEpochEnd'];
+  onBatchEnd: FitOptions['onBatchEnd'];
+}
+
+export interface ParsedFitOptions<D> extends TrainingOptions {
   batchSize: number;
   shuffle: boolean;
   sampleWeight: unknown;
   classWeight: unknown;
   validationData: [D, D] | [D, D, SampleWeightLike] | undefined;
   validationSplit: number;
-  validationFreq: number;
   validationBatchSize: number | undefined;
-  callbacks: Callback[];
-  verbose: 0 | 1 | 2;
-  onEpochEnd: FitOptions['onEpochEnd'];
-  onBatchEnd: FitOptions['onBatchEnd'];
 }
 
 function callback<T>(argument: string, value: T | undefined): T | undefined {
@@ -70,14 +77,35 @@ function callback<T>(argument: string, value: T | undefined): T | undefined {
   return value;
 }
 
-export function parseFitOptions<D>(options: FitOptions<D>): ParsedFitOptions<D> {
-  if (options === null || typeof options !== 'object') throw invalid('fit(x, y, options)', 'an object like { epochs, batchSize }', options);
+/** Checks the options fit and fitDataset (`call`) share: the epochs, the validation's frequency, the callbacks, verbose. */
+export function parseTrainingOptions(call: string, options: SharedOptions): TrainingOptions {
   const epochs = options.epochs ?? 1;
-  if (!Number.isInteger(epochs) || epochs < 0) throw invalid('fit({ epochs })', 'a non-negative integer', epochs);
+  if (!Number.isInteger(epochs) || epochs < 0) throw invalid(`${call}({ epochs })`, 'a non-negative integer', epochs);
   const initialEpoch = options.initialEpoch ?? 0;
   if (!Number.isInteger(initialEpoch) || initialEpoch < 0 || initialEpoch > epochs) {
-    throw invalid('fit({ initialEpoch })', `an integer in [0, epochs = ${epochs}]`, initialEpoch);
+    throw invalid(`${call}({ initialEpoch })`, `an integer in [0, epochs = ${epochs}]`, initialEpoch);
   }
+  const callbacks = options.callbacks ?? [];
+  if (!Array.isArray(callbacks)) throw invalid(`${call}({ callbacks })`, 'an array of callbacks (new EarlyStopping(), ...)', callbacks);
+  callbacks.forEach((c, i) => {
+    if (!(c instanceof Callback)) throw invalid(`${call}({ callbacks })[${i}]`, 'a Callback (new EarlyStopping(), a subclass of Callback)', c);
+  });
+  const verbose = options.verbose ?? 0;
+  if (verbose !== 0 && verbose !== 1 && verbose !== 2) throw invalid(`${call}({ verbose })`, '0, 1 or 2', verbose);
+  return {
+    epochs,
+    initialEpoch,
+    validationFreq: positiveInteger(`${call}({ validationFreq })`, options.validationFreq ?? 1),
+    callbacks,
+    verbose,
+    onEpochEnd: callback(`${call}({ onEpochEnd })`, options.onEpochEnd),
+    onBatchEnd: callback(`${call}({ onBatchEnd })`, options.onBatchEnd),
+  };
+}
+
+export function parseFitOptions<D>(options: FitOptions<D>): ParsedFitOptions<D> {
+  if (options === null || typeof options !== 'object') throw invalid('fit(x, y, options)', 'an object like { epochs, batchSize }', options);
+  const training = parseTrainingOptions('fit', options);
   const shuffle = options.shuffle ?? true;
   if (typeof shuffle !== 'boolean') throw invalid('fit({ shuffle })', 'true or false', shuffle);
   const validationData = options.validationData;
@@ -87,33 +115,30 @@ export function parseFitOptions<D>(options: FitOptions<D>): ParsedFitOptions<D> 
   if (options.sampleWeight !== undefined && options.classWeight !== undefined) {
     throw invalid('fit({ classWeight })', 'no classWeight beside sampleWeight (give one or the other)', options.classWeight);
   }
-  const callbacks = options.callbacks ?? [];
-  if (!Array.isArray(callbacks)) throw invalid('fit({ callbacks })', 'an array of callbacks (new EarlyStopping(), ...)', callbacks);
-  callbacks.forEach((c, i) => {
-    if (!(c instanceof Callback)) throw invalid(`fit({ callbacks })[${i}]`, 'a Callback (new EarlyStopping(), a subclass of Callback)', c);
-  });
-  const verbose = options.verbose ?? 0;
-  if (verbose !== 0 && verbose !== 1 && verbose !== 2) throw invalid('fit({ verbose })', '0, 1 or 2', verbose);
   const validationSplit = options.validationSplit ?? 0;
   if (typeof validationSplit !== 'number' || !(validationSplit >= 0 && validationSplit < 1)) {
     throw invalid('fit({ validationSplit })', 'a fraction in [0, 1)', validationSplit);
   }
   return {
-    epochs,
-    initialEpoch,
+    ...training,
     batchSize: positiveInteger('fit({ batchSize })', options.batchSize ?? 32),
     shuffle,
     sampleWeight: options.sampleWeight,
     classWeight: options.classWeight,
     validationData,
     validationSplit,
-    validationFreq: positiveInteger('fit({ validationFreq })', options.validationFreq ?? 1),
     validationBatchSize: options.validationBatchSize === undefined ? undefined : positiveInteger('fit({ validationBatchSize })', options.validationBatchSize),
-    callbacks,
-    verbose,
-    onEpochEnd: callback('fit({ onEpochEnd })', options.onEpochEnd),
-    onBatchEnd: callback('fit({ onBatchEnd })', options.onBatchEnd),
   };
+}
+
+/** Whether the run's epoch `index` (counted from initialEpoch) validates: every validationFreq-th, counting from 1. */
+export function validationEpochs(o: TrainingOptions): (index: number) => boolean {
+  return (index) => (o.initialEpoch + index + 1) % o.validationFreq === 0;
+}
+
+/** What a fit over `rows` rows tells its callbacks of each epoch (params.steps, params.samples). */
+export function epochSize(o: ParsedFitOptions<unknown>, rows: number): { steps: number; samples: number } {
+  return { steps: Math.ceil(rows / o.batchSize), samples: rows };
 }
 
 /** Appends an epoch's logs to the history, creating the columns the logs have. */

@@ -15,12 +15,12 @@ import { GpuBackend, type GpuOptions } from '../runtime/gpu-backend';
 import { MemberView } from '../runtime/member-view';
 import type { Tuning, TuningTable } from '../runtime/tuning-table';
 import type { NetworkSpec } from '../spec';
-import { type FitOptions, type History, parseFitOptions, splitRows } from './fit-options';
+import { type FitOptions, type History, epochSize, parseFitOptions, splitRows, validationEpochs } from './fit-options';
 import type { Loss, LossName } from './losses';
 import type { MetricLike } from './metrics';
 import { Optimizer } from './optimizers';
 import { type ClassWeight, type SampleWeightLike, checkClassWeight, checkSampleWeight, classWeightsOf } from './sample-weights';
-import { type BackendName, type CompileOptions, Sequential, type Settled, validationFreq } from './sequential';
+import { type BackendName, type CompileOptions, Sequential, type Settled } from './sequential';
 import { TrainingSession } from './session';
 
 /** A value for every member, a list with one per member, or a function of the member's index. */
@@ -180,8 +180,9 @@ export class ModelGroup {
         ? splitWeights.map((w) => w ?? ones(validationRows))
         : undefined;
     const memberOptions = this.members.map((_, i) => parseFitOptions({ ...shared, shuffle: shuffle !== false, callbacks: callbacks?.(i) ?? [] }));
-    const sessions = this.members.map((member, i) => new TrainingSession(member, memberOptions[i], Sequential.internals(member).compiled('fit').metrics, rows, 'stop'));
+    const sessions = this.members.map((member, i) => new TrainingSession(member, 'ModelGroup.fit', memberOptions[i], Sequential.internals(member).compiled('fit').metrics, epochSize(o, rows), 'stop'));
     const randoms = this.members.map((member) => Sequential.internals(member).shuffleRandom());
+    let unshuffled: Uint32Array | undefined;
 
     this.fitting = true;
     this.members.forEach((member) => Sequential.internals(member).setFitting(true));
@@ -190,11 +191,12 @@ export class ModelGroup {
       const request: GroupFitRequest = {
         ...data,
         sampleWeight: weights.some((w) => w !== undefined) ? weights.map((w) => w ?? ones(rows)) : undefined,
-        validation: validation && { ...validation, sampleWeight: validationWeights, batchSize: o.validationBatchSize, freq: validationFreq(o) },
+        validation: validation && { ...validation, sampleWeight: validationWeights, batchSize: o.validationBatchSize, freq: validationEpochs(o) },
         epochs: o.epochs - o.initialEpoch,
         batchSize: o.batchSize,
         ownOrders: shuffle === 'each',
-        nextOrder: () => (shuffle === 'each' ? randoms.map((random) => epochOrder(rows, true, random)) : epochOrder(rows, o.shuffle, randoms[0])),
+        nextOrder:
+          shuffle === 'each' ? () => randoms.map((random) => epochOrder(rows, true, random)) : o.shuffle ? () => epochOrder(rows, true, randoms[0]) : () => (unshuffled ??= epochOrder(rows, false, randoms[0])),
         epochBegin: sessions.some((s) => s.has('onEpochBegin')) ? async (index) => void (await Promise.all(sessions.map((s) => s.epochBegin(index)))) : undefined,
         epochEnd: async (index, logs) => {
           const stops: boolean[] = [];

@@ -1,4 +1,4 @@
-import type { Backend, Data, FitRequest, Scored, Scores } from '../backend';
+import type { Backend, Data, Scored, Scores, TrainingHooks } from '../backend';
 import { WebGPUNNError, invalid, positiveInteger } from '../errors';
 import { layerDefinition, layers } from '../layers/registry';
 import type { LayerSpec } from '../layers/registry';
@@ -12,7 +12,8 @@ import type { GpuOptions } from '../runtime/gpu-backend';
 import { MemberView } from '../runtime/member-view';
 import { type Tuning, type TuningTable, parseTuning } from '../runtime/tuning-table';
 import type { NetworkSpec } from '../spec';
-import { type FitOptions, type History, type ParsedFitOptions, parseFitOptions, splitRows } from './fit-options';
+import { type Batch, type BatchCheck, type BatchSource, BatchStream, type FitDatasetOptions, isRows, parseDatasetOptions } from './fit-dataset';
+import { type FitOptions, type History, type ParsedFitOptions, epochSize, parseFitOptions, splitRows, validationEpochs } from './fit-options';
 import { TrainingSession } from './session';
 import { type SampleWeightLike, checkClassWeight, checkSampleWeight, classWeightsOf } from './sample-weights';
 import { Layer } from './layer';
@@ -69,8 +70,8 @@ export interface Settled {
   gpuOptions: GpuOptions;
 }
 
-/** Which epochs (counted from fit's first) validate: every validationFreq-th, counting from 1 (Keras). */
-export const validationFreq = (o: ParsedFitOptions<unknown>) => (index: number) => (o.initialEpoch + index + 1) % o.validationFreq === 0;
+/** The names of a call's x and y in errors: 'fit(x)', 'fit(y)'. */
+const argumentsOf = (call: string) => ({ x: `${call}(x)`, y: `${call}(y)` });
 
 /** A linear stack of layers, trained with Keras semantics. */
 export class Sequential {
@@ -134,37 +135,58 @@ export class Sequential {
     const o = parseFitOptions(options);
     const { data, validation } = this.fitData(x, y, o, compiled.loss);
     const rows = data.x.shape[0];
-    const session = new TrainingSession(this, o, compiled.metrics, rows, 'throw');
-    this.fitting = true;
-    try {
-      if (!this.backend) {
-        this.inputDim = data.x.shape[1];
-        this.backend = await openBackend(this.backendKind, this.gpuOptions, this.network(compiled), this.initialWeights(this.seed)).catch((error) => {
-          this.inputDim = undefined;
-          throw error;
-        });
-      }
-      await session.begin();
-      const request: FitRequest = {
+    const session = new TrainingSession(this, 'fit', o, compiled.metrics, epochSize(o, rows), 'throw');
+    let unshuffled: Uint32Array | undefined;
+    return this.train(session, compiled, async () => data.x.shape[1], (hooks) =>
+      this.backend!.fit({
         ...data,
-        validation: validation && { ...validation, batchSize: o.validationBatchSize, freq: validationFreq(o) },
-        epochs: o.epochs - o.initialEpoch,
+        ...hooks,
+        validation: validation && { ...validation, batchSize: o.validationBatchSize, freq: validationEpochs(o) },
         batchSize: o.batchSize,
-        nextOrder: () => epochOrder(rows, o.shuffle, this.shuffleRandom),
-        epochBegin: session.has('onEpochBegin') ? (index) => session.epochBegin(index) : undefined,
-        epochEnd: (index, logs) => session.epochEnd(index, logs),
-        batchEnd: session.has('onBatchEnd') ? (batch, scores) => session.batchEnd(batch, scores) : undefined,
-      };
-      await this.backend!.fit(request);
-      this.fitting = false;
-      await session.end();
-      return session.history;
-    } catch (error) {
-      // The epochs that did complete stay in the model and in the error's history.
-      if (error instanceof WebGPUNNError) Object.assign(error, { history: session.history });
-      throw error;
+        nextOrder: o.shuffle ? () => epochOrder(rows, true, this.shuffleRandom) : () => (unshuffled ??= epochOrder(rows, false, this.shuffleRandom)),
+      }),
+    );
+  }
+
+  /**
+   * Trains on batches { xs, ys } or { xs, ys, sampleWeight } as a source gives them: an iterable, an async iterable
+   * (a generator that makes or augments data as training runs) or a function that returns a new one per epoch
+   * (TF.js's fitDataset). No batch may have more rows than the first; any may have fewer. An epoch is one pass over
+   * the source, or `batchesPerEpoch` batches. Each batch is checked as it comes; a bad one rejects, and the model
+   * keeps the weights of its last completed epoch. The history, callbacks and batch logs are fit's.
+   */
+  async fitDataset(source: BatchSource, options: FitDatasetOptions = {}): Promise<History> {
+    const compiled = this.compiledState('fitDataset');
+    this.idle('fitDataset');
+    const o = parseDatasetOptions(options);
+    const check: BatchCheck = (batch, where) => this.checkBatch(batch, where, compiled.loss);
+    const stream = new BatchStream('fitDataset(source)', source, o.batchesPerEpoch, check, true);
+    const { validationData } = o;
+    const validation =
+      validationData === undefined
+        ? undefined
+        : isRows(validationData)
+          ? { ...this.validationRows('fitDataset({ validationData })', validationData, compiled.loss), batchSize: o.validationBatchSize }
+          : new BatchStream('fitDataset({ validationData })', validationData, o.validationBatches, check, false);
+    // Until an epoch has ended, its batches and rows are unknown (NaN) unless batchesPerEpoch says how many batches.
+    const session = new TrainingSession(this, 'fitDataset', o, compiled.metrics, { steps: o.batchesPerEpoch ?? NaN, samples: NaN }, 'throw');
+    try {
+      return await this.train(session, compiled, async () => (await stream.first(o.initialEpoch)).x.shape[1], (hooks) =>
+        this.backend!.fitStream({
+          ...hooks,
+          batches: (index) => stream.epoch(o.initialEpoch + index),
+          validation: validation && {
+            ...(validation instanceof BatchStream ? { batches: (index: number) => validation.epoch(o.initialEpoch + index) } : validation),
+            freq: validationEpochs(o),
+          },
+          epochEnd: async (index, logs) => {
+            [session.params.steps, session.params.samples] = [stream.count, stream.rows];
+            return (await hooks.epochEnd(index, logs)) || stream.exhausted;
+          },
+        }),
+      );
     } finally {
-      this.fitting = false;
+      await Promise.all([stream.close(), validation instanceof BatchStream && validation.close()]);
     }
   }
 
@@ -194,7 +216,7 @@ export class Sequential {
     const { loss } = this.compiledState('evaluate');
     const backend = this.built('evaluate');
     if (options === null || typeof options !== 'object') throw invalid('evaluate(x, y, options)', 'an object like { batchSize, sampleWeight }', options);
-    const data: Scored = this.checkData('evaluate', x, y, loss);
+    const data: Scored = this.checkData(argumentsOf('evaluate'), x, y, loss);
     if (options.sampleWeight !== undefined) data.sampleWeight = checkSampleWeight('evaluate({ sampleWeight })', options.sampleWeight, data.x.shape[0], this.runsOnWebGPU());
     const batchSize = options.batchSize === undefined ? undefined : positiveInteger('evaluate({ batchSize })', options.batchSize);
     return backend.evaluate(data, batchSize);
@@ -325,7 +347,7 @@ export class Sequential {
       compiled: (call: string) => model.compiledState(call),
       idle: (call: string) => model.idle(call),
       fitData: (x: unknown, y: unknown, o: ParsedFitOptions<unknown>) => model.fitData(x, y, o, model.compiledState('fit').loss),
-      checkData: (call: string, x: unknown, y: unknown) => model.checkData(call, x, y, model.compiledState(call).loss),
+      checkData: (call: string, x: unknown, y: unknown) => model.checkData(argumentsOf(call), x, y, model.compiledState(call).loss),
       checkInput: (argument: string, x: unknown) => model.checkInput(argument, x),
       shuffleRandom: () => model.shuffleRandom,
       setFitting: (fitting: boolean) => (model.fitting = fitting),
@@ -367,6 +389,35 @@ export class Sequential {
     this.backendKind = settled.backend;
     this.gpuOptions = settled.gpuOptions;
     this.shuffleRandom = seededRandom(settled.seed ^ 0x5bd1e995);
+  }
+
+  /**
+   * A training run, fit's or fitDataset's, with its session (callbacks and history): the model built, where it is
+   * not yet, for the input width that `width` finds (fitDataset reads its first batch for it), then `run` with the
+   * session's hooks; errors carry the history of the epochs that completed.
+   */
+  private async train(session: TrainingSession, compiled: Compiled, width: () => Promise<number>, run: (hooks: TrainingHooks) => Promise<void>): Promise<History> {
+    this.fitting = true;
+    try {
+      if (!this.backend) {
+        this.inputDim = await width();
+        this.backend = await openBackend(this.backendKind, this.gpuOptions, this.network(compiled), this.initialWeights(this.seed)).catch((error) => {
+          this.inputDim = undefined;
+          throw error;
+        });
+      }
+      await session.begin();
+      await run(session.hooks());
+      this.fitting = false;
+      await session.end();
+      return session.history;
+    } catch (error) {
+      // The epochs that did complete stay in the model and in the error's history.
+      if (error instanceof WebGPUNNError) Object.assign(error, { history: session.history });
+      throw error;
+    } finally {
+      this.fitting = false;
+    }
   }
 
   private check(argument: string, layer: unknown, index: number): void {
@@ -463,15 +514,13 @@ export class Sequential {
    */
   private fitData(x: unknown, y: unknown, o: ParsedFitOptions<unknown>, loss: LossName): { data: Scored; validation: Scored | undefined } {
     const gpu = this.runsOnWebGPU();
-    let data: Scored = this.checkData('fit', x, y, loss);
+    let data: Scored = this.checkData(argumentsOf('fit'), x, y, loss);
     if (o.sampleWeight !== undefined) data.sampleWeight = checkSampleWeight('fit({ sampleWeight })', o.sampleWeight, data.x.shape[0], gpu);
     const classWeight = o.classWeight === undefined ? undefined : checkClassWeight('fit({ classWeight })', o.classWeight);
     if (classWeight && !('data' in data.y)) throw invalid('fit({ classWeight })', 'labels from the CPU (give sampleWeight for labels in a GPUBuffer)', 'a GPUBuffer');
     let validation: Scored | undefined;
     if (o.validationData) {
-      const [vx, vy, vw] = o.validationData;
-      validation = this.checkData('fit({ validationData })', vx, vy, loss);
-      if (vw !== undefined) validation.sampleWeight = checkSampleWeight('fit({ validationData })[2]', vw, validation.x.shape[0], gpu);
+      validation = this.validationRows('fit({ validationData })', o.validationData, loss);
     } else if (o.validationSplit > 0) {
       const cpu = (m: Data | undefined): m is Matrix | undefined => m === undefined || 'data' in m;
       if (!cpu(data.x) || !cpu(data.y) || !cpu(data.sampleWeight)) throw invalid('fit({ validationSplit })', 'data from the CPU (use validationData with GPU buffers)', 'a GPUBuffer');
@@ -489,36 +538,54 @@ export class Sequential {
   }
 
 
-  /** Checks data from the CPU, or (WebGPU) in a GPUBuffer; the latter is not read, so not checked for NaN. */
-  private toData(value: unknown, argument: string): Data {
+  /**
+   * Checks data from the CPU, or (WebGPU) in a GPUBuffer with `usage` (STORAGE, where the kernels read it in place);
+   * the latter is not read, so not checked for NaN.
+   */
+  private toData(value: unknown, argument: string, usage: 'STORAGE' | 'COPY_SRC' = 'STORAGE'): Data {
     if (!isGPUMatrix(value)) return toMatrix(value, argument);
     this.acceptsGPUData(argument);
-    return checkGPUMatrix(value, argument, BufferUsage.STORAGE, 'STORAGE');
+    return checkGPUMatrix(value, argument, BufferUsage[usage], usage);
   }
 
-  private checkInput(argument: string, x: unknown): Data {
-    const matrix = this.toData(x, argument);
+  private checkInput(argument: string, x: unknown, usage?: 'STORAGE' | 'COPY_SRC'): Data {
+    const matrix = this.toData(x, argument, usage);
     if (this.inputDim !== undefined && matrix.shape[1] !== this.inputDim) {
       throw new WebGPUNNError('SHAPE_MISMATCH', `${argument}: expected ${this.inputDim} columns (the model's input width), got ${matrix.shape[1]}`);
     }
     return matrix;
   }
 
-  private checkData(call: string, x: unknown, y: unknown, loss: LossName): { x: Data; y: Data } {
-    const xm = this.checkInput(`${call}(x)`, x);
-    const ym = this.toData(y, `${call}(y)`);
+  /** Inputs and labels, named `names` in errors, checked against the model and each other. */
+  private checkData(names: { x: string; y: string }, x: unknown, y: unknown, loss: LossName, usage?: 'STORAGE' | 'COPY_SRC'): { x: Data; y: Data } {
+    const xm = this.checkInput(names.x, x, usage);
+    const ym = this.toData(y, names.y, usage);
     const units = this.outputWidth();
     const definition = losses[loss];
     const columns = labelColumns(definition, units);
     if (ym.shape[0] !== xm.shape[0]) {
-      throw new WebGPUNNError('SHAPE_MISMATCH', `${call}(y): expected ${xm.shape[0]} rows (as many as x), got ${ym.shape[0]}`);
+      throw new WebGPUNNError('SHAPE_MISMATCH', `${names.y}: expected ${xm.shape[0]} rows (as many as ${names.x}), got ${ym.shape[0]}`);
     }
     if (ym.shape[1] !== columns) {
       const why = columns === units ? "the last layer's units" : `a class index per row for ${loss}`;
-      throw new WebGPUNNError('SHAPE_MISMATCH', `${call}(y): expected ${columns} column${columns > 1 ? 's' : ''} (${why}), got ${ym.shape[1]}`);
+      throw new WebGPUNNError('SHAPE_MISMATCH', `${names.y}: expected ${columns} column${columns > 1 ? 's' : ''} (${why}), got ${ym.shape[1]}`);
     }
-    if ('data' in ym) definition.checkLabels(ym.data, units, `${call}(y)`, invalid);
+    if ('data' in ym) definition.checkLabels(ym.data, units, names.y, invalid);
     return { x: xm, y: ym };
+  }
+
+  /** `call`'s validation rows [x, y] or [x, y, sampleWeight], checked. */
+  private validationRows(call: string, [x, y, weights]: [unknown, unknown] | [unknown, unknown, unknown], loss: LossName): Scored {
+    const validation: Scored = this.checkData(argumentsOf(call), x, y, loss);
+    if (weights !== undefined) validation.sampleWeight = checkSampleWeight(`${call}[2]`, weights, validation.x.shape[0], this.runsOnWebGPU());
+    return validation;
+  }
+
+  /** A batch of fitDataset's, checked, named `where`; in GPU buffers, its parts are copied (COPY_SRC). */
+  private checkBatch({ xs, ys, sampleWeight }: Batch<unknown>, where: string, loss: LossName): Scored {
+    const batch: Scored = this.checkData({ x: `${where} xs`, y: `${where} ys` }, xs, ys, loss, 'COPY_SRC');
+    if (sampleWeight !== undefined) batch.sampleWeight = checkSampleWeight(`${where} sampleWeight`, sampleWeight, batch.x.shape[0], this.runsOnWebGPU());
+    return batch;
   }
 }
 

@@ -1,4 +1,4 @@
-import type { Backend, EpochLogs, FitRequest, Scored, Scores } from '../backend';
+import type { Backend, EpochLogs, FitRequest, Scored, Scores, StreamRequest } from '../backend';
 import { networkPenalty, splitWeights } from '../layers/weights';
 import { labelDistribution } from '../losses/loss';
 import { losses } from '../losses/registry';
@@ -39,29 +39,53 @@ export class CpuBackend implements Backend {
     this.weights.flat().forEach((w, i) => w.set(weights[i]));
   }
 
-  async fit({ x, y, sampleWeight, validation, epochs, batchSize, nextOrder, epochBegin, epochEnd, batchEnd }: FitRequest<Matrix>): Promise<void> {
+  /** fit's epochs: the rows in each epoch's order, cut into batches, trained as fitDataset trains on batches. */
+  async fit({ x, y, sampleWeight, batchSize, nextOrder, ...run }: FitRequest<Matrix>): Promise<void> {
     const [rows, inputs] = x.shape;
     const labels = y.shape[1];
+    async function* batches(): AsyncGenerator<Scored<Matrix>> {
+      const order = nextOrder();
+      for (let start = 0; start < rows; start += batchSize) {
+        const m = Math.min(batchSize, rows - start);
+        yield {
+          x: { shape: [m, inputs], data: gatherRows(x.data, inputs, order, start, m) },
+          y: { shape: [m, labels], data: gatherRows(y.data, labels, order, start, m) },
+          sampleWeight: sampleWeight && { shape: [m, 1], data: gatherRows(sampleWeight.data, 1, order, start, m) },
+        };
+      }
+    }
+    await this.fitStream({ ...run, batches });
+  }
+
+  /**
+   * Batch by batch: each batch's step, its logs, and the epoch's, the row-weighted mean of its batches' losses (each
+   * taken before its update, with the penalty at that step's weights) and its metrics from its sums over every
+   * batch. An epoch that fails part-way (a bad batch) leaves the weights as it found them.
+   */
+  async fitStream({ epochs, batches, validation, epochBegin, epochEnd, batchEnd }: StreamRequest<Matrix>): Promise<void> {
     for (let epoch = 0; epoch < epochs; epoch++) {
       await epochBegin?.(epoch);
-      const order = nextOrder();
-      let epochTotals: Totals | undefined;
-      for (let start = 0, batch = 0; start < rows; start += batchSize, batch++) {
-        const m = Math.min(batchSize, rows - start);
-        const xb = gatherRows(x.data, inputs, order, start, m);
-        const yb = gatherRows(y.data, labels, order, start, m);
-        const wb = sampleWeight && gatherRows(sampleWeight.data, 1, order, start, m);
-        const step = trainStep(this.spec, this.weights, this.state, xb, yb, m, wb);
-        // The epoch's loss is the row-weighted mean of its batches' (each taken before its update, with the penalty
-        // at that step's weights), its metrics those of its sums over every batch.
-        const totals = this.totals(step.cost, step.output, yb, m, wb);
-        epochTotals = epochTotals ? add(epochTotals, totals) : totals;
-        await batchEnd?.(batch, this.scores(totals));
-      }
-      const logs: EpochLogs = this.scores(epochTotals!);
-      if (validation?.freq(epoch)) {
-        const v = await this.evaluate(validation);
-        for (const [key, value] of Object.entries(v)) logs[`val_${key}`] = value;
+      const start = this.copy();
+      let logs: EpochLogs | undefined;
+      try {
+        let epochTotals: Totals | undefined;
+        let batch = 0;
+        for await (const { x, y, sampleWeight } of batches(epoch)) {
+          const m = x.shape[0];
+          const step = trainStep(this.spec, this.weights, this.state, x.data, y.data, m, sampleWeight?.data);
+          const totals = this.totals(step.cost, step.output, y.data, m, sampleWeight?.data);
+          epochTotals = epochTotals ? add(epochTotals, totals) : totals;
+          await batchEnd?.(batch++, this.scores(totals));
+        }
+        if (!epochTotals) return;
+        logs = this.scores(epochTotals);
+        if (validation?.freq(epoch)) {
+          const v = 'batches' in validation ? await this.evaluateBatches(validation.batches(epoch)) : this.scores(this.evaluation(validation));
+          for (const [key, value] of Object.entries(v)) logs[`val_${key}`] = value;
+        }
+      } catch (error) {
+        this.restore(start);
+        throw error;
       }
       if (await epochEnd(epoch, logs)) return;
     }
@@ -73,12 +97,39 @@ export class CpuBackend implements Backend {
     return { shape: [x.shape[0], output.length / x.shape[0]], data: output };
   }
 
-  async evaluate({ x, y, sampleWeight }: Scored<Matrix>): Promise<Scores> {
+  async evaluate(data: Scored<Matrix>): Promise<Scores> {
+    return this.scores(this.evaluation(data));
+  }
+
+  /** What scoring rows adds up: their loss (with the weights' penalty, as Keras reports it) and metric sums. */
+  private evaluation({ x, y, sampleWeight }: Scored<Matrix>): Totals {
     const m = x.shape[0];
     const { layers } = this.spec;
     const pass = forward(layers, this.weights, x.data, m);
     const J = cost(layers, losses[this.spec.loss], pass, y.data, m, sampleWeight?.data) + networkPenalty(layers, this.weights);
-    return this.scores(this.totals(J, pass.activations[layers.length - 1], y.data, m, sampleWeight?.data));
+    return this.totals(J, pass.activations[layers.length - 1], y.data, m, sampleWeight?.data);
+  }
+
+  /** The scores of batches taken together, as of their rows in one pass. */
+  private async evaluateBatches(batches: AsyncIterable<Scored<Matrix>>): Promise<Scores> {
+    let totals: Totals | undefined;
+    for await (const batch of batches) {
+      const t = this.evaluation(batch);
+      totals = totals ? add(totals, t) : t;
+    }
+    return this.scores(totals!);
+  }
+
+  /** The weights and the optimizer's state, copied. */
+  private copy(): { weights: Float32Array[][]; slots: Float32Array[][][]; iterations: number } {
+    const { slots, iterations } = this.state;
+    return { weights: this.weights.map((layer) => layer.map((w) => w.slice())), slots: slots.map((layer) => layer.map((s) => s.map((v) => v.slice()))), iterations };
+  }
+
+  private restore({ weights, slots, iterations }: ReturnType<CpuBackend['copy']>): void {
+    this.weights.forEach((layer, l) => layer.forEach((w, k) => w.set(weights[l][k])));
+    this.state.slots.forEach((layer, l) => layer.forEach((s, k) => s.forEach((v, j) => v.set(slots[l][k][j]))));
+    this.state.iterations = iterations;
   }
 
   async describeTrainingStep(): Promise<string> {

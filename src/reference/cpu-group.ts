@@ -1,6 +1,6 @@
 // A group on the CPU reference: each member its own reference network, trained one after another, epoch by epoch,
 // so that the group reports every member's epoch together as the WebGPU group does.
-import type { EpochLogs, GroupBackend, GroupFitRequest, GroupScored, Scores } from '../backend';
+import type { EpochLogs, GroupBackend, GroupFitRequest, GroupScored, Scores, StreamRequest } from '../backend';
 import type { Matrix } from '../matrix';
 import type { NetworkSpec } from '../spec';
 import { CpuBackend } from './cpu-backend';
@@ -57,6 +57,10 @@ export class CpuGroup implements GroupBackend {
       stops.forEach((stop, m) => stop && (trains[m] = false));
       if (!trains.some(Boolean)) return;
     }
+  }
+
+  fitStream(member: number, request: StreamRequest<Matrix>): Promise<void> {
+    return this.members[member].fitStream(request);
   }
 
   predict(x: Matrix): Promise<Matrix[]> {

@@ -69,10 +69,28 @@ fn ${name}_input(a: vec4f) -> vec4f { return ${wgsl.input}; }
 const declare = (binding: number, name: string, kind: BindingKind, type: string) =>
   `@group(0) @binding(${binding}) var<storage, ${kind === 'read' ? 'read' : 'read_write'}> ${name}: ${type};\n`;
 
-const declarations = (ops: PointwiseOp[]) => [...new Set(ops.map((op) => op.declarations))].join('');
+/** The declarations the operations need, each text once. */
+export const declarations = (ops: PointwiseOp[]) => [...new Set(ops.map((op) => op.declarations))].join('');
 
 /** `real`: which of the four columns from `col` lie inside a row of `width`. */
-const realColumns = (width: number) => `let real = vec4u(col) + vec4u(0u, 1u, 2u, 3u) < vec4u(${width}u);`;
+export const realColumns = (width: number) => `let real = vec4u(col) + vec4u(0u, 1u, 2u, 3u) < vec4u(${width}u);`;
+
+/** Statements carrying `z` through the operations: v0 = z, v1, ..., the last the block's output. */
+export const forwardThrough = (ops: PointwiseOp[]) => ['let v0 = z;', ...ops.map((op, k) => `let v${k + 1} = ${op.forward(`v${k}`)};`)];
+
+/**
+ * Statements carrying `d` (a var holding dJ/d(a block's output)) back through its operations, last first, each
+ * operation's input recovered from its output, the first from `output`, the block's stored output.
+ */
+export function backThrough(ops: PointwiseOp[], output: string): string[] {
+  const n = ops.length;
+  const body = n > 0 ? [`let a${n} = ${output};`] : [];
+  for (let k = n; k >= 1; k--) {
+    body.push(`d = ${ops[k - 1].backward('d', `a${k}`)};`);
+    if (k > 1) body.push(`let a${k - 1} = ${ops[k - 1].input(`a${k}`)};`);
+  }
+  return body;
+}
 
 /** Where a block's output goes: rows padded to vec4s (hidden blocks, read by the next), or as they are (the output). */
 export interface BlockOutput {
@@ -133,7 +151,7 @@ export function outputEpilogue(ops: PointwiseOp[], output: BlockOutput, members:
     bindings,
     code(first) {
       let code = declare(first, 'outputs', 'write', output.padded ? 'array<vec4f>' : 'array<f32>') + declarations(ops);
-      const body = ['let v0 = z;', ...ops.map((op, k) => `let v${k + 1} = ${op.forward(`v${k}`)};`), realColumns(w), storeOutput(output, `v${n}`, members)];
+      const body = [...forwardThrough(ops), realColumns(w), storeOutput(output, `v${n}`, members)];
       if (head) {
         const weighted = head.lossStat.weighted;
         code += declare(first + 1, 'labels', 'read', 'array<f32>');
@@ -174,14 +192,8 @@ export function outputEpilogue(ops: PointwiseOp[], output: BlockOutput, members:
  * operation's input recovered from its output (the block stores only its output), stored as the block's deltas.
  */
 export function priorEpilogue(ops: PointwiseOp[], output: GPUBuffer, width: number, deltas: GPUBuffer, members: Members): Epilogue {
-  const n = ops.length;
   // The block's output and its deltas have the same shape, so one index serves both.
-  const body = [`let index = ${members.offset(output)}row * ${Math.ceil(width / 4)}u + col / 4u;`, realColumns(width), 'var d = dz;'];
-  if (n > 0) body.push(`let a${n} = prior_outputs[index];`);
-  for (let k = n; k >= 1; k--) {
-    body.push(`d = ${ops[k - 1].backward('d', `a${k}`)};`);
-    if (k > 1) body.push(`let a${k - 1} = ${ops[k - 1].input(`a${k}`)};`);
-  }
+  const body = [`let index = ${members.offset(output)}row * ${Math.ceil(width / 4)}u + col / 4u;`, realColumns(width), 'var d = dz;', ...backThrough(ops, 'prior_outputs[index]')];
   body.push('prior_deltas[index] = select(vec4f(), d, real);');
   return {
     text: ops.map((op) => `${op.text}'`).join(' ⊙ ') || 'linear',

@@ -1,7 +1,7 @@
-// The 'webgpu' backend: weights live in GPU buffers; fit records each epoch's steps into one command buffer. It
-// trains the members of a group side by side, in the same dispatches (plan.ts, members.ts); a Sequential is a group
-// of one (runtime/member-backend.ts).
-import type { Data, EpochLogs, GroupBackend, GroupFitRequest, GroupScored, Scores } from '../backend';
+// The 'webgpu' backend: weights live in GPU buffers; fit records each epoch's steps into one command buffer, and
+// fitDataset streams its batches through a ring of upload slots (stream.ts). It trains the members of a group side
+// by side, in the same dispatches (plan.ts, members.ts); a Sequential is a group of one (member-view.ts).
+import type { Data, EpochLogs, GroupBackend, GroupFitRequest, GroupScored, Scores, StreamRequest } from '../backend';
 import { WebGPUNNError } from '../errors';
 import type { CoreGpu, LayerSpecBase } from '../layers/layer';
 import { layerDefinition } from '../layers/registry';
@@ -17,7 +17,8 @@ import { BufferUsage, MapMode } from './flags';
 import { bindingLimit } from './layout';
 import { memberCount } from './members';
 import { Plan } from './plan';
-import { Readback } from './readback';
+import { Readback, type ReadbackSlot } from './readback';
+import { type StreamHost, fitStream } from './stream';
 import { Tuner } from './tuner';
 import type { Tuning, TuningTable } from './tuning-table';
 
@@ -70,10 +71,11 @@ export class GpuBackend implements GroupBackend {
   private visible: (GPUBuffer | undefined)[];
   /**
    * Each member's weights as the caller sees them, which the CPU always knows: set by setWeights and by every
-   * completed epoch (they ride in the epoch's readback). getWeights answers from here, also once the device is lost,
-   * and a new compile continues from them.
+   * completed epoch (they ride in the epoch's readback, and are put in Keras order when first asked for: most
+   * epochs' never are). getWeights answers from here, also once the device is lost, and a new compile continues
+   * from them.
    */
-  private known: Float32Array[][];
+  private known: (Float32Array[] | Record<string, Float32Array>)[];
   /** Rejects with DEVICE_LOST once the device is lost; raced against every wait on the GPU. */
   private readonly lost: Promise<never>;
   private lostReason: string | undefined;
@@ -135,7 +137,7 @@ export class GpuBackend implements GroupBackend {
 
   /** A member's weights as the CPU knows them: no readback (each epoch's already carried them). */
   async getWeights(member: number): Promise<Float32Array[]> {
-    return this.known[member].map((w) => w.slice());
+    return this.knownWeights(member).map((w) => w.slice());
   }
 
   async setWeights(member: number, weights: Float32Array[]): Promise<void> {
@@ -156,38 +158,39 @@ export class GpuBackend implements GroupBackend {
     const readback = new Readback([
       { name: 'scores', source: train.scores!.result },
       ...(check ? [{ name: 'validation', source: check.scores!.result }] : []),
-      ...this.parameters.flatMap((source, l) => (source ? [{ name: String(l), source }] : [])),
+      ...this.parameterSlots(),
       ...(batchEnd ? [{ name: 'positions', source: train.scores!.buffer }, ...train.scores!.penalties.map(({ buffer }, k) => ({ name: `penalties ${k}`, source: buffer }))] : []),
     ]);
     const buffers = [0, 1].map(() => readback.buffer(this.device, 'epoch readback'));
+    // Where each epoch's results are copied out of the mapped buffer: memory made once per fit, since a fresh
+    // ArrayBuffer per epoch costs more than the rest of the readback. An epoch's results stay in use until the epoch
+    // after it is read and reported, and one more epoch may complete meanwhile: three live at most, used in turn.
+    const copies = [0, 1, 2].map(() => new Uint8Array(readback.size));
     const queue = this.device.queue;
     // Which members train: those asked for, until one diverges or the caller stops it.
     const trains = specs.map((_, m) => training?.[m] ?? true);
 
     // One command buffer per epoch: snapshot the state, every step, the reductions, validation, one copy out.
+    let written: Uint32Array | Uint32Array[] | undefined;
     const submitEpoch = (epoch: number, order = nextOrder()): Queued => {
       const learningRates = specs.map((spec) => spec.optimizer.learningRate);
       const scheduled = [...trains];
-      train.writeOrder(order);
+      // Without shuffling every epoch has the same order, written once.
+      if (order !== written) train.writeOrder((written = order));
       train.writeSchedule(this.iterations, (m) => scheduled[m]);
       this.iterations += train.steps.length;
       const encoder = this.device.createCommandEncoder({ label: `epoch ${epoch}` });
-      this.state.forEach((b, i) => encoder.copyBufferToBuffer(b, 0, this.snapshot[i], 0, b.size));
-      const pass = encoder.beginComputePass();
-      train.steps.forEach((_, s) => train.encodeStep(pass, s));
-      train.encodeReductions(pass);
-      if (check && validation.freq(epoch)) {
-        check.steps.forEach((_, s) => check.encodeStep(pass, s));
-        check.encodeReductions(pass);
-      }
-      pass.end();
+      this.encodeSnapshot(encoder);
+      train.encodePass(encoder);
+      if (check && validation.freq(epoch)) check.encodePass(encoder);
       const target = buffers[epoch % 2];
       readback.encode(encoder, target);
       const submitted = checked(this.device, `epoch ${epoch}`, () => queue.submit([encoder.finish()]));
       const values = Promise.all([submitted, target.mapAsync(MapMode.READ)]).then(() => {
-        const read = readback.read(target.getMappedRange().slice(0));
+        const copy = copies[epoch % 3];
+        copy.set(new Uint8Array(target.getMappedRange()));
         target.unmap();
-        return read;
+        return readback.read(copy.buffer);
       });
       // An epoch queued behind one that fails may reject before the loop awaits it (wgpu rejects the maps of a
       // destroyed device at once): the loop or its finally always settles it, so it is not an unhandled rejection.
@@ -210,7 +213,9 @@ export class GpuBackend implements GroupBackend {
         if (!epochBegin && epoch + 1 < epochs) pending.push(submitEpoch(epoch + 1));
         const queued = pending.shift()!;
         const values = await this.whileAlive(queued.values);
-        this.known = specs.map((_, m) => (queued.trains[m] ? this.unpack(values, m) : this.known[m]));
+        // A member that did not train keeps its weights, put in Keras order now: the copy they were read into is
+        // used again three epochs on.
+        this.known = specs.map((_, m) => (queued.trains[m] ? values : this.knownWeights(m)));
         this.visible = pending.length > 0 ? this.snapshotOfParameters() : this.parameters;
         let stops: boolean[];
         try {
@@ -247,6 +252,41 @@ export class GpuBackend implements GroupBackend {
       check?.destroy();
       buffers.forEach((b) => b.destroy());
     }
+  }
+
+  /** fitDataset's batches, streamed through a ring of upload slots (stream.ts), training `member` alone. */
+  async fitStream(member: number, request: StreamRequest): Promise<void> {
+    this.alive();
+    const backend = this;
+    const host: StreamHost = {
+      device: this.device,
+      specs: this.specs,
+      trains: (m) => m === member,
+      parameters: this.parameters,
+      moments: this.moments,
+      get iterations() {
+        return backend.iterations;
+      },
+      advance: () => void this.iterations++,
+      snapshot: (encoder) => {
+        this.encodeSnapshot(encoder);
+        this.visible = this.snapshotOfParameters();
+      },
+      rollBack: (steps) => {
+        if (this.lostReason === undefined) this.rollBack(steps);
+        this.visible = this.parameters;
+      },
+      complete: (values) => {
+        this.known[member] = values;
+        this.visible = this.parameters;
+      },
+      parameterSlots: () => this.parameterSlots(),
+      whileAlive: (work) => this.whileAlive(work),
+      scoringPlan: (rows) => this.scoringPlan(rows, this.parameters, rows.batchSize),
+      logs: (plan, results, rows) => this.logs(plan, results, member, rows),
+      evaluated: (plan, results, rows) => this.evaluated(plan, results, member, rows),
+    };
+    await fitStream(host, request);
   }
 
   /** Each member's outputs for each row of x, read back. */
@@ -294,10 +334,7 @@ export class GpuBackend implements GroupBackend {
     const target = readback.buffer(this.device, 'scores');
     try {
       const encoder = this.device.createCommandEncoder({ label: 'evaluate' });
-      const pass = encoder.beginComputePass();
-      plan.steps.forEach((_, s) => plan.encodeStep(pass, s));
-      plan.encodeReductions(pass);
-      pass.end();
+      plan.encodePass(encoder);
       readback.encode(encoder, target);
       await checked(this.device, 'evaluate', () => this.device.queue.submit([encoder.finish()]));
       await this.whileAlive(target.mapAsync(MapMode.READ));
@@ -355,14 +392,21 @@ export class GpuBackend implements GroupBackend {
     });
   }
 
-  /** A member's weights in Keras order from each layer's parameters, read back under the layer's index. */
-  private unpack(values: Record<string, Float32Array>, member: number): Float32Array[] {
-    return this.spec.layers.flatMap((layer, l) => {
+  /**
+   * A member's known weights in Keras order, unpacked once from each layer's parameters (read back under the
+   * layer's index, each member's range in turn).
+   */
+  private knownWeights(member: number): Float32Array[] {
+    const known = this.known[member];
+    if (Array.isArray(known)) return known;
+    const weights = this.spec.layers.flatMap((layer, l) => {
       const layout = parametersOf(layer);
       if (!layout) return [];
       const floats = this.memberBytes[l] / 4;
-      return layout.unpack(layer, values[String(l)].subarray(member * floats, (member + 1) * floats));
+      return layout.unpack(layer, known[String(l)].subarray(member * floats, (member + 1) * floats));
     });
+    this.known[member] = weights;
+    return weights;
   }
 
   private writeWeights(member: number, weights: Float32Array[]): void {
@@ -372,6 +416,16 @@ export class GpuBackend implements GroupBackend {
       const layout = parametersOf(layer);
       if (layout) this.device.queue.writeBuffer(this.parameters[l]!, member * this.memberBytes[l], layout.pack(layer, split[l]));
     });
+  }
+
+  /** Every layer's parameters (every member's) as readback slots, under the layer's index. */
+  private parameterSlots(): ReadbackSlot[] {
+    return this.parameters.flatMap((source, l) => (source ? [{ name: String(l), source }] : []));
+  }
+
+  /** Copies the parameters and moments into the snapshot, as an epoch begins. */
+  private encodeSnapshot(encoder: GPUCommandEncoder): void {
+    this.state.forEach((b, i) => encoder.copyBufferToBuffer(b, 0, this.snapshot[i], 0, b.size));
   }
 
   /** The snapshot's copy of each layer's parameters. */
@@ -388,20 +442,23 @@ export class GpuBackend implements GroupBackend {
     return plan;
   }
 
-  /** A member's scores of a pass by name, from the reductions' results: the loss includes the penalties (as Keras reports it). */
-  private logs(plan: Plan, results: Float32Array, member: number): Scores {
+  /**
+   * A member's scores of a pass over `rows` rows (the plan's, or a stream's batches') by name, from the reductions'
+   * results: the loss includes the penalties (as Keras reports it), each a sum over the plan's positions ÷ their count.
+   */
+  private logs(plan: Plan, results: Float32Array | Float64Array, member: number, rows = plan.scores!.scoring.positions): Scores {
     const { scoring, penalties, resultStride } = plan.scores!;
     const own = results.subarray(member * resultStride, (member + 1) * resultStride);
-    const scores = scoring.scores(own, plan.steps.reduce((sum, step) => sum + step.rows, 0));
-    for (let k = 0; k < penalties.length; k++) scores.loss += own[scoring.resultFloats + k];
+    const scores = scoring.scores(own, rows);
+    for (let k = 0; k < penalties.length; k++) scores.loss += (own[scoring.resultFloats + k] * scoring.positions) / rows;
     return scores;
   }
 
   /** A member's scores of an evaluation: its loss with the weights' penalties at the weights it ran with, computed here. */
-  private evaluated(plan: Plan, results: Float32Array, member: number): Scores {
-    const scores = this.logs(plan, results, member);
+  private evaluated(plan: Plan, results: Float32Array | Float64Array, member: number, rows?: number): Scores {
+    const scores = this.logs(plan, results, member, rows);
     const { layers } = this.specs[member];
-    scores.loss += networkPenalty(layers, splitWeights(layers, this.known[member]));
+    scores.loss += networkPenalty(layers, splitWeights(layers, this.knownWeights(member)));
     return scores;
   }
 

@@ -2,7 +2,7 @@
 // how a ModelGroup's members are Sequentials of their own (their weights, predict, evaluate, and a fit of their own,
 // which trains that member alone while the others stay as they are), and how a Sequential runs on WebGPU, as the
 // one member of a group it owns.
-import type { Backend, Data, FitRequest, GroupBackend, Scored, Scores } from '../backend';
+import type { Backend, Data, FitRequest, GroupBackend, Scored, Scores, StreamRequest } from '../backend';
 import { invalid } from '../errors';
 import type { GPUMatrix, Matrix } from '../matrix';
 import type { NetworkSpec } from '../spec';
@@ -52,6 +52,11 @@ export class MemberView implements Backend {
       },
       batchEnd: batchEnd && ((batch, scores) => batchEnd(batch, scores[member]!)),
     });
+  }
+
+  /** Trains this member on fitDataset's batches; the group's others stay as they are. */
+  fitStream(request: StreamRequest): Promise<void> {
+    return this.group.fitStream(this.member, request);
   }
 
   async predict(x: Data, batchSize?: number): Promise<Matrix> {

@@ -28,6 +28,7 @@ import rowKernel from '../shaders/rows.wgsl?raw';
 import type { NetworkSpec } from '../spec';
 import type { DeviceMatrix } from './device-matrix';
 import { checked } from './device';
+import { type EpochKernel, epochKernel } from './epoch-kernel';
 import { type ElementHead, type PointwiseOp, activationOp, deferredEpilogue, outputEpilogue, priorEpilogue, updateEpilogue } from './epilogues';
 import { BufferUsage } from './flags';
 import { type Blocking, type KernelSource, blocking, compile, matmulWorkgroups, occupancy } from './kernels';
@@ -107,12 +108,18 @@ export interface PlanData {
   sampleWeight?: Data | Data[];
   /** Whether each member visits the rows in an order of its own (writeOrder then takes one per member). */
   ownOrders?: boolean;
+  /** Whether steps are recorded one at a time as their rows arrive (fitDataset): no pass in one dispatch then. */
+  stepwise?: boolean;
 }
 
-/** The step table and the words, which every stepped kernel binds first; made once the run's constants are known. */
+/**
+ * The step table and the words, which every stepped kernel binds first (a step's entry, or the whole table for the
+ * epoch kernel, which walks it); made once the run's constants are known.
+ */
 const STEP_TABLE = 'step table';
+const WHOLE_STEP_TABLE = 'whole step table';
 const WORDS = 'words';
-type Resource = GPUBuffer | GPUBufferBinding | typeof STEP_TABLE | typeof WORDS;
+type Resource = GPUBuffer | GPUBufferBinding | typeof STEP_TABLE | typeof WHOLE_STEP_TABLE | typeof WORDS;
 
 export class Plan {
   /** One step, in order. */
@@ -149,6 +156,10 @@ export class Plan {
   private words!: GPUBuffer;
   private stepTable!: GPUBuffer;
   private readonly stepStride: number;
+  /** The device's maxComputeWorkgroupsPerDimension, read once: reading a device's limits costs a call into the implementation. */
+  private readonly workgroupsLimit: number;
+  /** Where one dispatch trains the whole pass (epoch-kernel.ts), that dispatch's copies; `dispatches` is then it alone. */
+  private epoch: EpochKernel | undefined;
   private readonly scalars: number;
   private readonly blocks: Block[];
   private readonly owned: GPUBuffer[] = [];
@@ -175,6 +186,7 @@ export class Plan {
     const { optimizer } = this.spec;
     this.scalars = mode === 'train' ? optimizerDefinition(optimizer).stepScalars(optimizer, 1, optimizer.learningRate).length : 0;
     this.stepStride = Math.max(device.limits.minUniformBufferOffsetAlignment, 32);
+    this.workgroupsLimit = device.limits.maxComputeWorkgroupsPerDimension;
     this.blocks = blocksOf(this.spec.layers, { training: mode === 'train', constant: (word) => this.constants.word(word) });
   }
 
@@ -232,22 +244,37 @@ export class Plan {
   /**
    * Writes the schedule of the next pass, whose first step follows `taken` steps of training: each step's counter,
    * and each member's optimizer's scalars for its iteration t = taken + step + 1, and whether the member trains.
+   * With `only`, that step's alone, as the one after `taken` steps (a stream's steps are written as their batches
+   * come).
    */
-  writeSchedule(taken: number, trains: (member: number) => boolean = () => true): void {
-    this.device.queue.writeBuffer(this.words, this.layout.schedule * 4, this.scheduleWords(this.layout, taken, trains));
+  writeSchedule(taken: number, trains: (member: number) => boolean = () => true, only?: number): void {
+    const words = this.scheduleWords(this.layout, taken, trains, only === undefined ? this.steps.length : 1);
+    this.device.queue.writeBuffer(this.words, (this.layout.schedule + (only ?? 0) * this.layout.perStep) * 4, words);
   }
 
-  /** The schedule's words of a pass whose first step follows `taken` steps (`writeSchedule`). */
-  private scheduleWords(layout: WordsLayout, taken: number, trains: (member: number) => boolean): Uint32Array {
+  /** The schedule's words of `steps` steps, the first following `taken` steps of training (`writeSchedule`). */
+  private scheduleWords(layout: WordsLayout, taken: number, trains: (member: number) => boolean, steps = this.steps.length): Uint32Array {
     const scalarsOf = (m: number, s: number) => {
       const { optimizer } = this.specs[m];
       return optimizerDefinition(optimizer).stepScalars(optimizer, taken + s + 1, rateAt(optimizer, taken + s));
     };
-    return layout.scheduleWords(this.steps.length, taken, scalarsOf, trains);
+    return layout.scheduleWords(steps, taken, scalarsOf, trains);
+  }
+
+  /** Sets how many rows step `index` has (a stream's batches may be short): for its kernels and its grid. */
+  setStepRows(index: number, rows: number): void {
+    this.steps[index].rows = rows;
+    this.device.queue.writeBuffer(this.stepTable, index * this.stepStride + 4, new Uint32Array([rows]));
+  }
+
+  /** Where dataset row `row`'s sample weight lies (f32; the members' shared set), for rows that arrive after planning. */
+  sampleWeightAt(row: number): { buffer: GPUBuffer; offset: number } {
+    return { buffer: this.words, offset: (this.layout.weights + row) * 4 };
   }
 
   /** Records step `index` into a compute pass. */
   encodeStep(pass: GPUComputePassEncoder, index: number): void {
+    if (this.epoch) throw new Error('encodeStep: this plan trains its whole pass in one dispatch (encodeSteps)');
     const { rows } = this.steps[index];
     for (const d of this.dispatches) this.encode(pass, d, rows, index);
   }
@@ -255,6 +282,22 @@ export class Plan {
   /** Records the reductions that close a pass over the data. */
   encodeReductions(pass: GPUComputePassEncoder): void {
     for (const d of this.reductions) this.encode(pass, d, 0, 0);
+  }
+
+  /** Records every step of a pass over the data: each step's dispatches, or the one dispatch of the whole pass. */
+  encodeSteps(pass: GPUComputePassEncoder): void {
+    if (this.epoch) this.encode(pass, this.dispatches[0], this.capacity, 0);
+    else for (let s = 0; s < this.steps.length; s++) this.encodeStep(pass, s);
+  }
+
+  /** Records a pass over the data into `encoder`: its steps and its reductions in a compute pass. */
+  encodePass(encoder: GPUCommandEncoder): void {
+    this.epoch?.before(encoder);
+    const pass = encoder.beginComputePass();
+    this.encodeSteps(pass);
+    this.encodeReductions(pass);
+    pass.end();
+    this.epoch?.after(encoder);
   }
 
   /** The dispatch list of one step, one line each. */
@@ -280,7 +323,7 @@ export class Plan {
     // A grid taller than the device allows is folded into z, after which the members follow (step.wgsl unfolds
     // both); the reductions have their members in y.
     const [x, y] = d.workgroups(rows);
-    const limit = this.device.limits.maxComputeWorkgroupsPerDimension;
+    const limit = this.workgroupsLimit;
     if (d.stepped) pass.dispatchWorkgroups(x, Math.min(y, limit), Math.ceil(y / limit) * d.copies);
     else pass.dispatchWorkgroups(x, y * d.copies);
   }
@@ -386,9 +429,7 @@ export class Plan {
 
   /** A request as every member's dispatch runs it: with the member constants of step.wgsl. */
   private memberRequest(request: KernelRequest, shared = false): KernelRequest {
-    const members = shared ? 1 : this.members.count;
-    const constants = { ...request.constants, MEMBERS: members, STEP_SCALARS: this.scalars + 1, ...(this.data.ownOrders ? { ORDER_STRIDE: this.data.x.rows } : {}) };
-    return { ...request, constants };
+    return { ...request, constants: { ...request.constants, ...this.stepConstants(shared ? 1 : this.members.count) } };
   }
 
   /**
@@ -399,6 +440,11 @@ export class Plan {
     const { kernel, bindings } = stepKernel(this.memberRequest(request, shared));
     const resources: Resource[] = [STEP_TABLE, WORDS, ...bindings.map((b) => b.resource)];
     this.compileDispatch(kernel, resources, true, request.workgroups, shared ? 1 : this.members.count, request.text, this.dispatches);
+  }
+
+  /** step.wgsl's pipeline constants for a kernel of `members` members. */
+  private stepConstants(members: number): Record<string, number> {
+    return { MEMBERS: members, STEP_SCALARS: this.scalars + 1, ...(this.data.ownOrders ? { ORDER_STRIDE: this.data.x.rows } : {}) };
   }
 
   private compileDispatch(kernel: KernelSource, resources: Resource[], stepped: boolean, workgroups: Dispatch['workgroups'], copies: number, text: string, list: Dispatch[]): void {
@@ -435,7 +481,16 @@ export class Plan {
 
   /** The dispatches, once their pipelines are compiled, bound to their buffers. */
   private async finish(): Promise<void> {
-    const bound = (resource: Resource) => (resource === STEP_TABLE ? { buffer: this.stepTable, size: 20 } : resource === WORDS ? { buffer: this.words } : 'buffer' in resource ? resource : { buffer: resource });
+    const bound = (resource: Resource) =>
+      resource === STEP_TABLE
+        ? { buffer: this.stepTable, size: 20 }
+        : resource === WHOLE_STEP_TABLE
+          ? { buffer: this.stepTable }
+          : resource === WORDS
+            ? { buffer: this.words }
+            : 'buffer' in resource
+              ? resource
+              : { buffer: resource };
     for (const { list, pipeline, resources, dispatch } of this.compiling) {
       const { pipeline: compiled, layout } = await pipeline;
       const entries = resources.map((resource, binding) => ({ binding, resource: bound(resource) }));
@@ -445,7 +500,7 @@ export class Plan {
 
   /** A penalised layer's buffer of penalties, [steps × perStep] per member, which the reductions add into the loss. */
   private penalty(perStep: number): GPUBuffer {
-    const buffer = this.memberBuffer('penalties', perStep * this.steps.length * 4, BufferUsage.STORAGE | BufferUsage.COPY_SRC);
+    const buffer = this.memberBuffer('penalties', perStep * this.steps.length * 4, BufferUsage.STORAGE | BufferUsage.COPY_SRC | BufferUsage.COPY_DST);
     this.scores!.penalties.push({ buffer, perStep });
     return buffer;
   }
@@ -517,7 +572,7 @@ export class Plan {
     const loss = losses[spec.loss];
     const scoring = new Scoring(spec.metrics, this.data.x.rows, units, rowWise ? 'row' : 'element', this.data.sampleWeight !== undefined);
     if (scoring.floats * 4 > bindingLimit(this.device)) throw new WebGPUNNError('INVALID_ARGUMENT', `y: expected at most ${bindingLimit(this.device)} bytes of per-row scores on this device, got ${scoring.floats * 4}`);
-    const scores = this.memberBuffer('scores', scoring.floats * 4, BufferUsage.STORAGE | BufferUsage.COPY_SRC);
+    const scores = this.memberBuffer('scores', scoring.floats * 4, BufferUsage.STORAGE | BufferUsage.COPY_SRC | BufferUsage.COPY_DST);
     this.scores = { buffer: scores, scoring, penalties: [], result: undefined!, resultStride: 0 };
     const metricStats = scoring.metrics.flatMap((m) => m.stats);
     const inEmit = rowWise ? [] : metricStats.filter((stat) => stat.per === 'element');
@@ -613,12 +668,27 @@ export class Plan {
     };
     const core = (b: number) => layerDefinition(spec.layers[blocks[b].core]).gpu as CoreGpu<LayerSpecBase>;
 
+    // A network small enough trains the whole pass in one dispatch, a workgroup for each member; the rest, step by step.
+    this.epoch = training && !this.data.stepwise
+      ? epochKernel({
+          device: this.device, spec, blocks, capacity, steps: this.steps.length, stepStride: this.stepStride,
+          dataset: gathered ? undefined : whole(x, 'x'), output: outputs[last], head: rowHead ? undefined : elementHead, parameters, moments,
+          members, constants, stepConstants: this.stepConstants(members.count),
+          memberBuffer: (label, size, usage) => this.memberBuffer(label, size, usage),
+        })
+      : undefined;
+    if (this.epoch) {
+      const resources: Resource[] = [WHOLE_STEP_TABLE, WORDS, ...this.epoch.bindings.map((b) => b.resource)];
+      this.compileDispatch(this.epoch.kernel, resources, true, () => [1, 1], members.count, this.epoch.text, this.dispatches);
+    }
+    const perStep = !this.epoch;
+
     // Forward: each block's product, its operations and, at the output, the scores.
-    for (const [b, block] of blocks.entries()) {
+    for (const [b, block] of (perStep ? blocks : []).entries()) {
       const output = { buffer: outputs[b], width: block.width, padded: b !== last };
       await this.schedule((c) => core(b).forward(c), { ...context(b), emit: outputEpilogue(block.ops, output, members, b === last ? elementHead : undefined), training });
     }
-    if (rowWise || rowHead) {
+    if (perStep && (rowWise || rowHead)) {
       const what = [rowWise ? 'softmax of each row' : '', rowHead?.loss ? `${spec.loss} and dJ/dz = a − y` : '', rowHead?.stats.length ? 'metrics' : '']
         .filter(Boolean)
         .join(', ');
@@ -637,7 +707,7 @@ export class Plan {
     // Backpropagation and the update, last block first: each layer's deltas carried back through the previous
     // block's operations, and its parameters updated by the optimizer where their gradient is computed; or, where
     // the optimizer clips by a norm, its gradients kept, and the updates made once every norm is known.
-    if (training) {
+    if (training && perStep) {
       const optimizer = optimizerDefinition(spec.optimizer);
       const clipping = clipsByNorm(spec.optimizer) ? this.normClipping(blocks.map((block) => block.core), parameters) : undefined;
       for (let b = last; b >= 0; b--) {

@@ -17,3 +17,6 @@ export function reportedAs(device: GPUDevice, report: { limits?: Record<string, 
     },
   });
 }
+
+/** The device described as a GPU (an NVIDIA Hopper), where the library plans kernels for a GPU (kernels.ts `occupancy`). */
+export const asGPU = (device: GPUDevice) => reportedAs(device, { adapterInfo: { vendor: 'nvidia', architecture: 'hopper' } });

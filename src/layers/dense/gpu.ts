@@ -31,8 +31,12 @@ export const denseGpu: CoreGpu<DenseSpec> = {
     },
     unpack({ inputs, units, useBias }, data) {
       const stride = padded(units);
-      const augmented = Float32Array.from({ length: (inputs + 1) * units }, (_, i) => data[Math.floor(i / units) * stride + (i % units)]);
-      return useBias ? [augmented.slice(0, inputs * units), augmented.slice(inputs * units)] : [augmented.slice(0, inputs * units)];
+      const rows = (from: number, to: number) => {
+        const out = new Float32Array((to - from) * units);
+        for (let i = from; i < to; i++) out.set(data.subarray(i * stride, i * stride + units), (i - from) * units);
+        return out;
+      };
+      return useBias ? [rows(0, inputs), rows(inputs, inputs + 1)] : [rows(0, inputs)];
     },
     variables({ inputs, units, useBias }) {
       const rowVectors = padded(units) / 4;
