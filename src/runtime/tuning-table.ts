@@ -11,9 +11,9 @@ export interface TuningTable {
   /** The adapter they were timed on, as `model.adapterInfo` names it: a table is used on that adapter only. */
   adapter: string;
   /**
-   * Each product's kernel, by the product's kernel, constants and result shape (`'forward(INPUTS=400,UNITS=25,
-   * GATHER=1) 32×25'`): its block of 4 × 4 tiles per invocation, its workgroup, and whether it stages its operands
-   * in workgroup memory.
+   * Each product's kernel, by the product's kernel (with its epilogue), constants and result shape (`'forward(
+   * INPUTS=400,UNITS=25,GATHER=1,INPUT_STRIDE=0,WEIGHTS_STRIDE=0,MEMBERS=1,STEP_SCALARS=2) 32×25'`): its block of
+   * 4 × 4 tiles per invocation, its workgroup, and whether it stages its operands in workgroup memory.
    */
   kernels: Record<string, Blocking>;
 }
