@@ -232,7 +232,7 @@ function breakdownTable(b: Breakdown, step: LessonResult | undefined): string {
       b.dispatches.map((d) => [`${d.text}${d.perEpoch ? ' (once per epoch)' : ''}`, ms(d.ms), String(d.reps)]),
     ),
     `${ms(total)} ms per step${step ? ` against ${ms(step.msPerStep)} ms per step in fit` : ''}`,
-    ...(b.epoch ? [`a whole epoch of ${b.epoch.steps} steps as fit records it, in one pass: ${ms(b.epoch.ms / b.epoch.steps)} ms per step on the device (${b.epoch.reps} reps)`] : []),
+    ...(b.epoch ? [`a whole epoch of ${b.epoch.steps} step${b.epoch.steps === 1 ? '' : 's'} as fit records it, in one pass: ${ms(b.epoch.ms / b.epoch.steps)} ms per step on the device (${b.epoch.reps} reps)`] : []),
   ].join('\n');
 }
 

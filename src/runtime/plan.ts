@@ -307,7 +307,7 @@ export class Plan {
     const lines = this.dispatches.map((d, i) => `${String(i + 1).padStart(2)}. ${d.name.padEnd(14)} ${d.text}  ${d.workgroups(rows).join('×')} workgroups${times(d)}`);
     lines.push(...this.reductions.map((d) => `then once per pass over the data: ${d.name.padEnd(14)} ${d.text}`));
     const members = this.members.count > 1 ? `, ${this.members.count} members` : '';
-    return `${this.mode}, ${rows} rows per step, ${this.steps.length} steps${members}:\n${lines.join('\n')}`;
+    return `${this.mode}, ${rows} rows per step, ${this.steps.length} step${this.steps.length === 1 ? '' : 's'}${members}:\n${lines.join('\n')}`;
   }
 
   destroy(): void {
