@@ -9,23 +9,9 @@ import type { Batch } from '../src/model/fit-dataset';
 import type { Matrix } from '../src/matrix';
 import { seededRandom } from '../src/random';
 import { halvesDataset, randomMatrix } from './support/data';
+import { batchesOf } from './support/batches';
 
 const flat = (weights: Float32Array[]) => weights.flatMap((w) => Array.from(w));
-
-function rowsOf(m: Matrix, start: number, count: number): Matrix {
-  const cols = m.shape[1];
-  return { shape: [count, cols], data: m.data.slice(start * cols, (start + count) * cols) };
-}
-
-/** x, y (and w) cut into batches of `size` rows, the last one short, as fit with shuffle off cuts them. */
-function batchesOf(x: Matrix, y: Matrix, size: number, w?: Float32Array): Batch<Matrix>[] {
-  const batches: Batch<Matrix>[] = [];
-  for (let start = 0; start < x.shape[0]; start += size) {
-    const count = Math.min(size, x.shape[0] - start);
-    batches.push({ xs: rowsOf(x, start, count), ys: rowsOf(y, start, count), ...(w ? { sampleWeight: w.slice(start, start + count) } : {}) });
-  }
-  return batches;
-}
 
 /** Rows of batches, in order, as one matrix. */
 function joined(parts: Matrix[]): Matrix {

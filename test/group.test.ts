@@ -2,24 +2,15 @@
 // folds trained one by one, best() is a standalone copy of the best member, and bad input is refused, changing
 // nothing. The GPU runs the same against the CPU in the shared GPU checks (checks/group-checks.ts).
 import { describe, expect, it } from 'vitest';
-import { Adam, Dense, Dropout, ModelGroup, SGD, Sequential, WebGPUNNError } from '../src/index';
+import { Adam, Dense, Dropout, ModelGroup, SGD, Sequential } from '../src/index';
 import type { Matrix } from '../src/matrix';
 import { halvesDataset, maxRelativeError } from './support/data';
+import { rejection } from './support/rejection';
 
 const flat = (weights: Float32Array[]) => weights.flatMap((w) => Array.from(w));
 const member = (units = 8) => new Sequential([new Dense({ units, activation: 'tanh', inputDim: 20 }), new Dropout({ rate: 0.2 }), new Dense({ units: 1, activation: 'sigmoid' })]);
 
-async function rejected(call: () => unknown, code: string, fragment: string) {
-  let error: unknown;
-  try {
-    await call();
-  } catch (e) {
-    error = e;
-  }
-  expect(error, fragment).toBeInstanceOf(WebGPUNNError);
-  expect((error as WebGPUNNError).code).toBe(code);
-  expect((error as Error).message).toContain(fragment);
-}
+const rejected = (call: () => unknown, code: string, fragment: string) => rejection(call, [fragment], code);
 
 describe('ModelGroup', () => {
   const { x, y } = halvesDataset(90, 20, 21);

@@ -20,10 +20,10 @@ import {
   SGD,
   Sequential,
   TerminateOnNaN,
-  WebGPUNNError,
 } from '../src/index';
 import type { Matrix } from '../src/matrix';
 import { halvesDataset, maxRelativeError, randomMatrix } from './support/data';
+import { rejection } from './support/rejection';
 
 await tf.setBackend('cpu');
 
@@ -345,16 +345,7 @@ describe('metrics against tf.metrics and Keras’s formulas', () => {
 describe('bad training-control options', () => {
   const { x, y } = halvesDataset(20, 20, 13);
 
-  async function rejected(call: () => unknown, fragment: string) {
-    let error: unknown;
-    try {
-      await call();
-    } catch (e) {
-      error = e;
-    }
-    expect(error, fragment).toBeInstanceOf(WebGPUNNError);
-    expect((error as Error).message).toContain(fragment);
-  }
+  const rejected = (call: () => unknown, fragment: string) => rejection(call, [fragment]);
 
   it('throw WebGPUNNError naming the argument, and a rejected fit changes nothing', async () => {
     const model = await lessonModel();

@@ -19,6 +19,7 @@ import {
 } from '../../src/index';
 import type { FitOptions } from '../../src/model/fit-options';
 import type { Check } from './check';
+import { counted } from './counted';
 import { halvesDataset, maxRelativeError, randomMatrix } from '../support/data';
 
 type Backend = 'webgpu' | 'cpu';
@@ -180,30 +181,6 @@ const controlChecks: Check[] = [
   }),
 ];
 
-/** Counts the device's submits and buffer maps while `work` runs. */
-async function counting(device: GPUDevice, work: () => Promise<unknown>): Promise<{ submits: number; maps: number }> {
-  const queue = device.queue;
-  const submit = queue.submit;
-  const proto = Object.getPrototypeOf(device.createBuffer({ size: 4, usage: 0x8 })) as GPUBuffer;
-  const mapAsync = proto.mapAsync;
-  const counts = { submits: 0, maps: 0 };
-  queue.submit = function (...args) {
-    counts.submits++;
-    return submit.apply(this, args);
-  };
-  proto.mapAsync = function (...args) {
-    counts.maps++;
-    return mapAsync.apply(this, args);
-  };
-  try {
-    await work();
-  } finally {
-    queue.submit = submit;
-    proto.mapAsync = mapAsync;
-  }
-  return counts;
-}
-
 const controlCountCheck: Check = {
   name: 'fit still submits once and maps once per epoch with every metric, weighted metrics, sample weights, validation, batch logs, a schedule and every callback (10 epochs, 5 steps each)',
   async run(device) {
@@ -225,7 +202,7 @@ const controlCountCheck: Check = {
       // A schedule excludes the callbacks that set the rate; without one, they run and keep it (patience 100, the same rate).
       const setters = scheduled ? [] : [new ReduceLROnPlateau({ patience: 100 }), new LearningRateScheduler((_, rate) => rate)];
       const callbacks = [new EarlyStopping({ patience: 100, restoreBestWeights: true }), new TerminateOnNaN(), new BatchRecorder(), ...setters];
-      runs.push(await counting(device, () => model.fit(x, y, { epochs: 10, batchSize: 32, sampleWeight, validationData: [valid.x, twoLabels(valid.x, valid.y)], callbacks })));
+      runs.push(await counted(device, () => model.fit(x, y, { epochs: 10, batchSize: 32, sampleWeight, validationData: [valid.x, twoLabels(valid.x, valid.y)], callbacks })));
       model.dispose();
     }
     const worst = Math.max(...runs.flatMap((r) => [r.submits, r.maps]));

@@ -17,6 +17,7 @@ import {
   regularizers,
 } from '../../src/index';
 import type { Check } from './check';
+import { counted } from './counted';
 import { reportedAs } from './reported';
 import { halvesDataset, maxRelativeError, randomMatrix } from '../support/data';
 
@@ -156,26 +157,7 @@ const groupCountCheck: Check = {
     const dispatches = (text: string) => text.split('\n').filter((line) => /^ *\d+\. /.test(line)).length;
     const [one, eight] = [dispatches(await single.describeTrainingStep(32)), dispatches(await group.describeTrainingStep(32))];
     single.dispose();
-    const queue = device.queue;
-    const submit = queue.submit;
-    const proto = Object.getPrototypeOf(device.createBuffer({ size: 4, usage: 0x8 })) as GPUBuffer;
-    const mapAsync = proto.mapAsync;
-    const counts = { submits: 0, maps: 0 };
-    queue.submit = function (...args) {
-      counts.submits++;
-      return submit.apply(this, args);
-    };
-    proto.mapAsync = function (...args) {
-      counts.maps++;
-      return mapAsync.apply(this, args);
-    };
-    try {
-      await group.fit(x, y, { epochs: 10, batchSize: 32 });
-    } finally {
-      queue.submit = submit;
-      proto.mapAsync = mapAsync;
-      group.dispose();
-    }
+    const counts = await counted(device, () => group.fit(x, y, { epochs: 10, batchSize: 32 })).finally(() => group.dispose());
     const worst = one === eight ? Math.max(counts.submits, counts.maps) / 10 : Infinity;
     return { maxError: worst, tolerance: 1.0001, detail: `${eight} dispatches per step for 8 members, ${one} for one; ${counts.submits} submits, ${counts.maps} maps in 10 epochs` };
   },
