@@ -2,10 +2,11 @@
 // rejected with an error naming the field, before anything of the size they declare is allocated.
 import * as tf from '@tensorflow/tfjs';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { Activation, BatchNormalization, Dense, Dropout, type ModelArtifacts, type ModelJSON, Sequential, WebGPUNNError, downloadModel, initializers, readModelFiles, regularizers } from '../src/index';
+import { Activation, BatchNormalization, Dense, Dropout, type ModelArtifacts, type ModelJSON, Sequential, downloadModel, initializers, readModelFiles, regularizers } from '../src/index';
 import type { ActivationName } from '../src/index';
 import { halvesDataset, randomMatrix } from './support/data';
 import { nodeDevice } from './support/node-gpu';
+import { rejection } from './support/rejection';
 
 await tf.setBackend('cpu');
 
@@ -469,14 +470,5 @@ describe('browser helpers', () => {
   });
 });
 
-async function expectError(call: () => Promise<unknown>, code: string, ...fragments: (string | RegExp)[]): Promise<void> {
-  const error = await call().then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(WebGPUNNError);
-  expect((error as WebGPUNNError).code).toBe(code);
-  for (const fragment of fragments) expect((error as Error).message).toMatch(typeof fragment === 'string' ? new RegExp(escapeRegExp(fragment)) : fragment);
-}
+const expectError = async (call: () => Promise<unknown>, code: string, ...fragments: (string | RegExp)[]): Promise<void> => void (await rejection(call, fragments, code));
 
-const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');

@@ -10,6 +10,7 @@ import { Dense, type IOArtifacts, Sequential, WebGPUNNError, listModels, removeM
 import { type DenseFixture, converted, sequentialTopology, weightNames } from './support/converter';
 import { randomMatrix } from './support/data';
 import { serveFiles } from './support/file-server';
+import { rejection } from './support/rejection';
 
 await tf.setBackend('cpu');
 
@@ -25,16 +26,7 @@ async function trainedModel(): Promise<Sequential> {
   return model;
 }
 
-async function expectError(call: () => Promise<unknown>, code: string, ...fragments: string[]): Promise<WebGPUNNError> {
-  const error = await call().then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(WebGPUNNError);
-  expect((error as WebGPUNNError).code).toBe(code);
-  for (const fragment of fragments) expect((error as Error).message).toContain(fragment);
-  return error as WebGPUNNError;
-}
+const expectError = (call: () => Promise<unknown>, code: string, ...fragments: string[]): Promise<WebGPUNNError> => rejection(call, fragments, code);
 
 /** A converter output directory written to disk. */
 async function writeConverted(at: string, files: ReturnType<typeof converted>): Promise<void> {

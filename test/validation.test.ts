@@ -1,9 +1,10 @@
 // Bad input is rejected with an error naming the argument, what was expected and what came,
 // and the rejected call leaves the model exactly as it was.
 import { beforeEach, describe, expect, it } from 'vitest';
-import { Activation, Adam, AdamW, BatchNormalization, Dense, Dropout, RMSprop, SGD, Sequential, WebGPUNNError, initializers, regularizers } from '../src/index';
+import { Activation, Adam, AdamW, BatchNormalization, Dense, Dropout, RMSprop, SGD, Sequential, initializers, regularizers } from '../src/index';
 import type { Initializer, Regularizer } from '../src/index';
 import { halvesDataset } from './support/data';
+import { rejection } from './support/rejection';
 
 const { x, y } = halvesDataset(10, 4);
 let model: Sequential;
@@ -16,15 +17,7 @@ beforeEach(async () => {
 });
 
 async function rejects(call: () => Promise<unknown> | unknown, code: string, ...fragments: (string | RegExp)[]) {
-  let error: unknown;
-  try {
-    await call();
-  } catch (e) {
-    error = e;
-  }
-  expect(error).toBeInstanceOf(WebGPUNNError);
-  expect((error as WebGPUNNError).code).toBe(code);
-  for (const f of fragments) expect((error as Error).message).toMatch(f);
+  await rejection(call, fragments, code);
   if (model) expect((await model.getWeights()).map((w) => Array.from(w))).toEqual(before);
 }
 
