@@ -5,6 +5,7 @@ import { Adam, Dense, type FitOptions, type Optimizer, RMSprop, SGD, Sequential 
 import type { ActivationName } from '../src/index';
 import type { LossName } from '../src/model/losses';
 import type { Matrix } from '../src/matrix';
+import { batchesOf } from './support/batches';
 import { halvesDataset, maxRelativeError, randomMatrix } from './support/data';
 
 await tf.setBackend('cpu');
@@ -88,4 +89,30 @@ describe('agreement with TensorFlow.js', () => {
       theirs.dispose();
     });
   }
+});
+
+describe('fitDataset, against TensorFlow.js', () => {
+  it("matches TF.js's fitDataset within 1e-5: batches of 20 from an iterable, the last of 10, validation batches, Adam, accuracy: history and weights", async () => {
+    const { x, y } = halvesDataset(90, 40, 21);
+    const valid = halvesDataset(40, 40, 22);
+    const ours = new Sequential(sigmoidNet.map(([units, activation], i) => new Dense({ units, activation, inputDim: i === 0 ? 40 : undefined })));
+    await ours.compile({ loss: 'binaryCrossentropy', optimizer: new Adam({ learningRate: 0.01 }), metrics: ['accuracy'], backend: 'cpu', seed: 5 });
+    const initial = await ours.getWeights();
+    const theirs = tf.sequential({ layers: sigmoidNet.map(([units, activation], i) => tf.layers.dense({ units, activation, inputShape: i === 0 ? [40] : undefined })) });
+    theirs.setWeights(initial.map((w, i) => tf.tensor(w, theirs.getWeights()[i].shape)));
+    theirs.compile({ loss: 'binaryCrossentropy', optimizer: tf.train.adam(0.01, 0.9, 0.999, 1e-7), metrics: ['accuracy'] });
+
+    const batches = (m: { x: Matrix; y: Matrix }) => batchesOf(m.x, m.y, 20);
+    const tensors = (m: { x: Matrix; y: Matrix }) => tf.data.array(batches(m).map((b) => ({ xs: tf.tensor2d(b.xs.data, b.xs.shape), ys: tf.tensor2d(b.ys.data, b.ys.shape) })));
+    const ourHistory = await ours.fitDataset(batches({ x, y }), { epochs: 4, validationData: batches(valid) });
+    const theirHistory = await theirs.fitDataset(tensors({ x, y }), { epochs: 4, validationData: tensors(valid), verbose: 0 });
+
+    expect(ourHistory.epoch).toEqual(theirHistory.epoch);
+    for (const [ourKey, theirKey] of [['loss', 'loss'], ['accuracy', 'acc'], ['val_loss', 'val_loss'], ['val_accuracy', 'val_acc']]) {
+      expect(maxRelativeError(ourHistory[ourKey]!, theirHistory.history[theirKey] as number[]), ourKey).toBeLessThan(1e-5);
+    }
+    const theirWeights = theirs.getWeights().map((t) => t.dataSync() as Float32Array);
+    (await ours.getWeights()).forEach((w, i) => expect(maxRelativeError(w, theirWeights[i])).toBeLessThan(1e-5));
+    theirs.dispose();
+  });
 });
