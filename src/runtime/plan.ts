@@ -24,6 +24,7 @@ import { clipsByNorm } from '../optimizers/update';
 import applySource from '../shaders/apply.wgsl?raw';
 import gather from '../shaders/gather.wgsl?raw';
 import normsSource from '../shaders/norms.wgsl?raw';
+import workgroupSum from '../shaders/workgroup-sum.wgsl?raw';
 import rowKernel from '../shaders/rows.wgsl?raw';
 import type { NetworkSpec } from '../spec';
 import type { DeviceMatrix } from './device-matrix';
@@ -531,7 +532,7 @@ export class Plan {
       const ranges = variables.map((v) => `vec2u(${offsets.get(v.layer)! + v.offset}u, ${v.vectors}u)`).join(', ');
       const normsKernel: KernelSource = {
         label: 'norms',
-        code: `${normsSource}\nfn variable_range(v: u32) -> vec2u {\n  var ranges = array<vec2u, ${variables.length}>(${ranges});\n  return ranges[v];\n}\n`,
+        code: `${normsSource}\n${workgroupSum}\nfn variable_range(v: u32) -> vec2u {\n  var ranges = array<vec2u, ${variables.length}>(${ranges});\n  return ranges[v];\n}\n`,
         entry: 'norms_of',
         bindings: ['read', 'write'],
         constants: strides,

@@ -5,6 +5,7 @@ import matmul from '../shaders/matmul.wgsl?raw';
 import matmulShared from '../shaders/matmul-shared.wgsl?raw';
 import reduce from '../shaders/reduce.wgsl?raw';
 import step from '../shaders/step.wgsl?raw';
+import workgroupSum from '../shaders/workgroup-sum.wgsl?raw';
 import type { Binding } from './epilogues';
 import type { KernelSource } from './kernels';
 import type { KernelRequest } from './layer-context';
@@ -56,7 +57,7 @@ export function reduceKernel(ranges: [offset: number, count: number, divisor: nu
   const list = ranges.map(([offset, count, divisor]) => `vec3u(${offset}u, ${count}u, ${divisor}u)`).join(', ');
   return {
     label: 'reduce',
-    code: `${reduce}\nconst RESULT = ${first}u;\nfn score_range(s: u32) -> vec3u {\n  var ranges = array<vec3u, ${ranges.length}>(${list});\n  return ranges[s];\n}\n`,
+    code: `${reduce}\n${workgroupSum}\nconst RESULT = ${first}u;\nfn score_range(s: u32) -> vec3u {\n  var ranges = array<vec3u, ${ranges.length}>(${list});\n  return ranges[s];\n}\n`,
     entry: 'reduce',
     bindings: ['read', 'write'],
     constants: { SCORES_STRIDE: strides.scores, RESULT_STRIDE: strides.results },
@@ -69,7 +70,7 @@ export function curveKernel(thresholds: number[], stats: { offset: number }[], c
   const list = thresholds.map((t) => f32(t)).join(', ');
   return {
     label: 'curve',
-    code: `${curve}\nconst COUNT = ${count}u;\nconst PREDICTIONS = ${predictions}u;\nconst POSITIVES = ${positives}u;\nconst NEGATIVES = ${negatives}u;\nconst THRESHOLDS = ${thresholds.length}u;\nconst RESULT = ${first}u;\nconst CURVE = array<f32, ${thresholds.length}>(${list});\nfn threshold(k: u32) -> f32 { return CURVE[k]; }\n`,
+    code: `${curve}\n${workgroupSum}\nconst COUNT = ${count}u;\nconst PREDICTIONS = ${predictions}u;\nconst POSITIVES = ${positives}u;\nconst NEGATIVES = ${negatives}u;\nconst THRESHOLDS = ${thresholds.length}u;\nconst RESULT = ${first}u;\nconst CURVE = array<f32, ${thresholds.length}>(${list});\nfn threshold(k: u32) -> f32 { return CURVE[k]; }\n`,
     entry: 'bins',
     bindings: ['read', 'write'],
     constants: { SCORES_STRIDE: strides.scores, RESULT_STRIDE: strides.results },

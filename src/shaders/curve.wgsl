@@ -1,7 +1,7 @@
 // curve.wgsl: a curve metric's bins (AUC), one workgroup per threshold: over every element of a pass, the weighted
 // positives and negatives whose prediction, clipped to [0, 1], lies above the threshold (Keras's confusion counts
-// at each threshold). Each invocation sums a strided slice, then a tree reduction in workgroup memory, as in
-// reduce.wgsl. Run once per pass over the data.
+// at each threshold). Each invocation sums a strided slice, then workgroup-sum.wgsl's tree reduction. Run once per
+// pass over the data.
 // The runtime appends `fn threshold(k: u32) -> f32` (the curve's thresholds, in float32), COUNT (elements in the
 // pass), the offsets PREDICTIONS, POSITIVES and NEGATIVES of its three stats in `scores`, THRESHOLDS, and RESULT,
 // where its bins go in `result`: the true positives at each threshold, then the false positives.
@@ -18,9 +18,6 @@
 override SCORES_STRIDE: u32 = 0u;
 override RESULT_STRIDE: u32 = 0u;
 
-var<workgroup> positives: array<f32, 64>;
-var<workgroup> negatives: array<f32, 64>;
-
 @compute @workgroup_size(64)
 fn bins(@builtin(workgroup_id) id: vec3u, @builtin(local_invocation_index) index: u32) {
   let t = threshold(id.x);
@@ -33,18 +30,10 @@ fn bins(@builtin(workgroup_id) id: vec3u, @builtin(local_invocation_index) index
       n += scores[scored + NEGATIVES + i];
     }
   }
-  positives[index] = p;
-  negatives[index] = n;
-  for (var width = 32u; width > 0u; width /= 2u) {
-    workgroupBarrier();
-    if (index < width) {
-      positives[index] += positives[index + width];
-      negatives[index] += negatives[index + width];
-    }
-  }
+  let sums = workgroup_sum(index, vec2f(p, n));
   if (index == 0u) {
     let first = id.y * RESULT_STRIDE + RESULT;
-    result[first + id.x] = positives[0];
-    result[first + THRESHOLDS + id.x] = negatives[0];
+    result[first + id.x] = sums.x;
+    result[first + THRESHOLDS + id.x] = sums.y;
   }
 }

@@ -1,5 +1,5 @@
 // norms.wgsl: for norm clipping, the squared norm of each trainable variable's gradient, one workgroup a variable:
-// each invocation sums a strided slice of its vec4s' squares, then a tree reduction in workgroup memory. Once a step,
+// each invocation sums a strided slice of its vec4s' squares, then workgroup-sum.wgsl's tree reduction. Once a step,
 // after every gradient kernel stored its gradients (runtime/epilogues.ts `deferredEpilogue`) and before apply.wgsl.
 // The runtime appends `fn variable_range(v: u32) -> vec2u`: where variable v starts in `gradients`, and its vec4s.
 //
@@ -15,8 +15,6 @@
 override GRADIENTS_STRIDE: u32 = 0u;
 override NORMS_STRIDE: u32 = 0u;
 
-var<workgroup> partial: array<f32, 64>;
-
 @compute @workgroup_size(64)
 fn norms_of(@builtin(workgroup_id) id: vec3u, @builtin(local_invocation_index) index: u32) {
   let range = variable_range(id.x) + vec2u(id.y * GRADIENTS_STRIDE, 0u);
@@ -25,10 +23,6 @@ fn norms_of(@builtin(workgroup_id) id: vec3u, @builtin(local_invocation_index) i
     let g = gradients[range.x + i];
     sum += dot(g, g);
   }
-  partial[index] = sum;
-  for (var width = 32u; width > 0u; width /= 2u) {
-    workgroupBarrier();
-    if (index < width) { partial[index] += partial[index + width]; }
-  }
-  if (index == 0u) { norms[id.y * NORMS_STRIDE + id.x] = partial[0]; }
+  let total = workgroup_sum(index, vec2f(sum, 0.0)).x;
+  if (index == 0u) { norms[id.y * NORMS_STRIDE + id.x] = total; }
 }

@@ -1,6 +1,6 @@
 // reduce.wgsl: the means of a pass's scores (each element's or row's loss, each metric; the weights' penalties), one
 // workgroup per score:
-// each invocation sums a strided slice, then a tree reduction in workgroup memory. Run once per pass over the data:
+// each invocation sums a strided slice, then workgroup-sum.wgsl's tree reduction. Run once per pass over the data:
 // per epoch, per validation, per evaluate. 64 invocations: a CPU adapter runs a workgroup with barriers as one
 // coroutine per four invocations, and 256 of them took it 0.5 ms per reduction.
 // The runtime appends `fn score_range(s: u32) -> vec3u`: where score s's values start in `scores`, how many there
@@ -18,8 +18,6 @@
 override SCORES_STRIDE: u32 = 0u;
 override RESULT_STRIDE: u32 = 0u;
 
-var<workgroup> partial: array<f32, 64>;
-
 @compute @workgroup_size(64)
 fn reduce(@builtin(workgroup_id) id: vec3u, @builtin(local_invocation_index) index: u32) {
   let range = score_range(id.x);
@@ -28,10 +26,6 @@ fn reduce(@builtin(workgroup_id) id: vec3u, @builtin(local_invocation_index) ind
   let divisor = range.z;
   var sum = 0.0;
   for (var i = index; i < count; i += 64u) { sum += scores[offset + i]; }
-  partial[index] = sum;
-  for (var width = 32u; width > 0u; width /= 2u) {
-    workgroupBarrier();
-    if (index < width) { partial[index] += partial[index + width]; }
-  }
-  if (index == 0u) { result[id.y * RESULT_STRIDE + RESULT + id.x] = partial[0] / f32(divisor); }
+  let total = workgroup_sum(index, vec2f(sum, 0.0)).x;
+  if (index == 0u) { result[id.y * RESULT_STRIDE + RESULT + id.x] = total / f32(divisor); }
 }
