@@ -89,3 +89,28 @@ export async function checked<T>(device: GPUDevice, what: string, work: () => T 
   if (failure !== undefined) throw failure;
   return result as T;
 }
+
+/**
+ * The device's uncaptured errors, from `new UncapturedErrors(device)` until `stop()`. A fit submits the same commands
+ * every epoch: the first submit is checked in error scopes (`checked`), and the rest go without, as two scopes an
+ * epoch cost the host more than the rest of its submit. What can still fail later (an app's buffer destroyed
+ * meanwhile) is then an uncaptured error, which Dawn, Chromium and wgpu deliver before the map that follows the
+ * submit resolves: `check`, called once that map has, turns it into GPU_ERROR. The app's own listeners see it too.
+ */
+export class UncapturedErrors {
+  private readonly messages: string[] = [];
+  private readonly listener = (event: Event) => void this.messages.push((event as GPUUncapturedErrorEvent).error.message);
+
+  constructor(private readonly device: GPUDevice) {
+    device.addEventListener('uncapturederror', this.listener);
+  }
+
+  /** Throws GPU_ERROR naming `what` if the device reported an uncaptured error since the watch began. */
+  check(what: string): void {
+    if (this.messages.length > 0) throw new WebGPUNNError('GPU_ERROR', `${what}: ${this.messages.join('; ')}`);
+  }
+
+  stop(): void {
+    this.device.removeEventListener('uncapturederror', this.listener);
+  }
+}

@@ -12,7 +12,7 @@ import type { GPUMatrix, Matrix } from '../matrix';
 import { optimizerDefinition } from '../optimizers/registry';
 import type { NetworkSpec } from '../spec';
 import { deviceMatrix } from './device-matrix';
-import { type GpuHandle, acquireDevice, checked } from './device';
+import { type GpuHandle, UncapturedErrors, acquireDevice, checked } from './device';
 import { BufferUsage, MapMode } from './flags';
 import { bindingLimit } from './layout';
 import { memberCount } from './members';
@@ -169,6 +169,7 @@ export class GpuBackend implements GroupBackend {
     const queue = this.device.queue;
     // Which members train: those asked for, until one diverges or the caller stops it.
     const trains = specs.map((_, m) => training?.[m] ?? true);
+    const uncaptured = new UncapturedErrors(this.device);
 
     // One command buffer per epoch: snapshot the state, every step, the reductions, validation, one copy out.
     let written: Uint32Array | Uint32Array[] | undefined;
@@ -185,8 +186,10 @@ export class GpuBackend implements GroupBackend {
       if (check && validation.freq(epoch)) check.encodePass(encoder);
       const target = buffers[epoch % 2];
       readback.encode(encoder, target);
-      const submitted = checked(this.device, `epoch ${epoch}`, () => queue.submit([encoder.finish()]));
+      // The first epoch's submit is checked in error scopes; the later ones, the same commands, by `uncaptured`.
+      const submitted = epoch === 0 ? checked(this.device, `epoch ${epoch}`, () => queue.submit([encoder.finish()])) : queue.submit([encoder.finish()]);
       const values = Promise.all([submitted, target.mapAsync(MapMode.READ)]).then(() => {
+        uncaptured.check(`epoch ${epoch}`);
         const copy = copies[epoch % 3];
         copy.set(new Uint8Array(target.getMappedRange()));
         target.unmap();
@@ -244,10 +247,16 @@ export class GpuBackend implements GroupBackend {
         }
       }
     } finally {
+      // An epoch queued but not reported is rolled back. Where an epoch failed on the GPU, the epochs around it may
+      // or may not have run: the parameters are those of the last epoch reported, written back.
       if (pending.length > 0) {
-        await Promise.allSettled(pending.map((p) => p.values));
-        if (this.lostReason === undefined) this.rollBack(train.steps.length);
+        const settled = await Promise.allSettled(pending.map((p) => p.values));
+        if (this.lostReason === undefined) {
+          if (settled.every((s) => s.status === 'fulfilled')) this.rollBack(train.steps.length);
+          else specs.forEach((_, m) => this.writeWeights(m, this.knownWeights(m)));
+        }
       }
+      uncaptured.stop();
       train.destroy();
       check?.destroy();
       buffers.forEach((b) => b.destroy());
