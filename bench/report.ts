@@ -165,19 +165,19 @@ function tuningTable(results: TuningResult[]): string {
 
 /**
  * A library's host cost on the null backend, where no kernel runs, from its lesson runs at batch 32 (32 steps an
- * epoch) and full batch (one). An epoch costs fixed + steps × step: the two batch sizes' mean epochs (whole fit
- * calls ÷ their epochs, so that every cost of fit counts) give the step's cost and the epoch's fixed cost. Where the
- * batch-32 epoch is one dispatch (webgpu-nn on an adapter that is not a fallback, src/runtime/epoch-kernel.ts), its
- * steps cost the host nothing and the difference may come out below zero: the step then counts as zero and the
- * full-batch epoch counts whole as fixed. fit's own setup, per call, is a run's first epoch less a median epoch (the
- * median of the times between epoch ends, which leaves out occasional stalls that the means include).
+ * epoch), 500 (two) and full batch (one). An epoch costs fixed + steps × step: batch 500's and the full batch's mean
+ * epochs (whole fit calls ÷ their epochs, so that every cost of fit counts), whose steps run the same kernels, give
+ * the step's cost and the epoch's fixed cost. The batch-32 step is the target's own measure: on an adapter that is
+ * not a fallback its whole epoch is one dispatch for webgpu-nn (src/runtime/epoch-kernel.ts), so its steps are not
+ * the full batch's. fit's own setup, per call, is a run's first epoch less a median epoch (the median of the times
+ * between epoch ends, which leaves out occasional stalls that the means include).
  */
 export function hostCost(r: Results, library: string) {
-  const small = r.lesson.find((l) => l.library === library && l.batchSize === 32);
-  const full = r.lesson.find((l) => l.library === library && l.batchSize === 1000);
-  if (!small || !full) return undefined;
+  const find = (batchSize: number) => r.lesson.find((l) => l.library === library && l.batchSize === batchSize);
+  const [small, half, full] = [find(32), find(500), find(1000)];
+  if (!small || !half || !full) return undefined;
   const meanEpochUs = (l: LessonResult) => 1000 * l.msPerStep * l.stepsPerEpoch;
-  const stepUs = Math.max(0, (meanEpochUs(small) - meanEpochUs(full)) / (small.stepsPerEpoch - full.stepsPerEpoch));
+  const stepUs = (meanEpochUs(half) - meanEpochUs(full)) / (half.stepsPerEpoch - full.stepsPerEpoch);
   return {
     small,
     full,
@@ -206,7 +206,7 @@ function hostCostSection(r: Results): string {
   return [
     "Host cost on Dawn's null backend (no kernel runs: times are the host's; buffers read back garbage, so losses mean nothing)",
     "µs/step b32: whole fit calls ÷ their steps (per-epoch costs spread over an epoch's 32 steps); full-batch epoch: whole fit calls ÷ their epochs (one step each);",
-    'median: the same from the median time between two epoch ends; an epoch = fixed + steps × step, from the two; fit setup: a fit call\'s first epoch less a median one, batch 32',
+    'median: the same from the median time between two epoch ends; step and epoch fixed: an epoch = fixed + steps × step, from batch 500 (2 steps) and full batch; fit setup: a fit call\'s first epoch less a median one, batch 32',
     table(
       ['library', 'µs/step b32', 'median', 'full-batch epoch µs', 'median', 'step µs', 'epoch fixed µs', 'fit setup µs', 'dispatches/step', 'submits/step', 'maps/step', 'floor µs/step b32', 'floor µs/epoch full'],
       costs.map(([library, c]) => [
