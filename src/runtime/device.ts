@@ -80,7 +80,9 @@ export async function checked<T>(device: GPUDevice, what: string, work: () => T 
   let result: T | undefined;
   let failure: unknown;
   try {
-    result = await work();
+    // Work done synchronously has its scopes popped at once, before the caller records anything else.
+    const value = work();
+    result = value instanceof Promise ? await value : value;
   } catch (error) {
     failure = error;
   }
@@ -91,23 +93,25 @@ export async function checked<T>(device: GPUDevice, what: string, work: () => T 
 }
 
 /**
- * The device's uncaptured errors, from `new UncapturedErrors(device)` until `stop()`. A fit submits the same commands
- * every epoch: the first submit is checked in error scopes (`checked`), and the rest go without, as two scopes an
- * epoch cost the host more than the rest of its submit. What can still fail later (an app's buffer destroyed
- * meanwhile) is then an uncaptured error, which Dawn, Chromium and wgpu deliver before the map that follows the
- * submit resolves: `check`, called once that map has, turns it into GPU_ERROR. The app's own listeners see it too.
+ * The messages of the device's uncaptured errors, from `new UncapturedErrors(device)` until `stop()`: what a fit says
+ * of an epoch whose commands did not run. Only a fit's first epoch is submitted in error scopes (`checked`), as two
+ * scopes an epoch cost the host more than the rest of its submit; a later epoch's failure is known from its readback
+ * (gpu-backend.ts, the epoch's stamp), and its error, unless a scope of the app's took it, arrives here. The app's own
+ * listeners see it too.
  */
 export class UncapturedErrors {
-  private readonly messages: string[] = [];
+  private messages: string[] = [];
   private readonly listener = (event: Event) => void this.messages.push((event as GPUUncapturedErrorEvent).error.message);
 
   constructor(private readonly device: GPUDevice) {
     device.addEventListener('uncapturederror', this.listener);
   }
 
-  /** Throws GPU_ERROR naming `what` if the device reported an uncaptured error since the watch began. */
-  check(what: string): void {
-    if (this.messages.length > 0) throw new WebGPUNNError('GPU_ERROR', `${what}: ${this.messages.join('; ')}`);
+  /** The messages that arrived since the last call, joined. */
+  take(): string {
+    const text = this.messages.join('; ');
+    this.messages = [];
+    return text;
   }
 
   stop(): void {

@@ -34,6 +34,8 @@ interface Queued {
 
 /** Rows per step in predict and evaluate, bounding their activation buffers. */
 const INFERENCE_ROWS = 4096;
+/** Distinct stamps an epoch's readback takes in turn: more than the submits between two into one readback buffer. */
+const STAMPS = 16;
 
 const parametersOf = (layer: LayerSpecBase) => {
   const { gpu } = layerDefinition(layer);
@@ -153,13 +155,19 @@ export class GpuBackend implements GroupBackend {
     const data = { x: deviceMatrix(this.device, x, 'x', true), y: deviceMatrix(this.device, y, 'y'), sampleWeight, ownOrders };
     const train = await Plan.create(this.device, 'train', specs, this.parameters, data, Math.min(batchSize, x.shape[0]), this.moments, this.tuner);
     const check = validation && (await this.scoringPlan(validation, this.parameters, validation.batchSize).catch((e) => (train.destroy(), Promise.reject(e))));
+    // Each submit's stamp, copied into its readback from one of STAMPS words: a submit that fails runs none of its
+    // commands, and its readback buffer then holds an earlier submit's results under another stamp.
+    const stamps = this.device.createBuffer({ label: 'epoch stamps', size: 4 * STAMPS, usage: BufferUsage.COPY_SRC, mappedAtCreation: true });
+    new Float32Array(stamps.getMappedRange()).set(Array.from({ length: STAMPS }, (_, i) => i + 1));
+    stamps.unmap();
     // What one epoch reads back: every member's scores (and the validation's), every layer's parameters at its end,
-    // and, when batch logs are wanted, every epoch position's stats.
+    // when batch logs are wanted every epoch position's stats, and the stamp.
     const readback = new Readback([
       { name: 'scores', source: train.scores!.result },
       ...(check ? [{ name: 'validation', source: check.scores!.result }] : []),
       ...this.parameterSlots(),
       ...(batchEnd ? [{ name: 'positions', source: train.scores!.buffer }, ...train.scores!.penalties.map(({ buffer }, k) => ({ name: `penalties ${k}`, source: buffer }))] : []),
+      { name: 'stamp', source: stamps, bytes: 4 },
     ]);
     const buffers = [0, 1].map(() => readback.buffer(this.device, 'epoch readback'));
     // Where each epoch's results are copied out of the mapped buffer: memory made once per fit, since a fresh
@@ -170,6 +178,9 @@ export class GpuBackend implements GroupBackend {
     // Which members train: those asked for, until one diverges or the caller stops it.
     const trains = specs.map((_, m) => training?.[m] ?? true);
     const uncaptured = new UncapturedErrors(this.device);
+    // The steps taken up to the end of the last epoch reported: those of an epoch that did not count are not.
+    let counted = this.iterations;
+    let submits = 0;
 
     // One command buffer per epoch: snapshot the state, every step, the reductions, validation, one copy out.
     let written: Uint32Array | Uint32Array[] | undefined;
@@ -185,15 +196,19 @@ export class GpuBackend implements GroupBackend {
       train.encodePass(encoder);
       if (check && validation.freq(epoch)) check.encodePass(encoder);
       const target = buffers[epoch % 2];
-      readback.encode(encoder, target);
-      // The first epoch's submit is checked in error scopes; the later ones, the same commands, by `uncaptured`.
+      const stamp = submits++ % STAMPS;
+      readback.encode(encoder, target, { stamp: 4 * stamp });
+      // The first epoch's submit is checked in error scopes; the later ones, the same commands, by their stamps.
       const submitted = epoch === 0 ? checked(this.device, `epoch ${epoch}`, () => queue.submit([encoder.finish()])) : queue.submit([encoder.finish()]);
       const values = Promise.all([submitted, target.mapAsync(MapMode.READ)]).then(() => {
-        uncaptured.check(`epoch ${epoch}`);
         const copy = copies[epoch % 3];
         copy.set(new Uint8Array(target.getMappedRange()));
         target.unmap();
-        return readback.read(copy.buffer);
+        const read = readback.read(copy.buffer);
+        if (read.stamp[0] !== stamp + 1) {
+          throw new WebGPUNNError('GPU_ERROR', `epoch ${epoch}: ${uncaptured.take() || "the GPU ran none of the epoch's commands (their error went to an error scope open around fit)"}`);
+        }
+        return read;
       });
       // An epoch queued behind one that fails may reject before the loop awaits it (wgpu rejects the maps of a
       // destroyed device at once): the loop or its finally always settles it, so it is not an unhandled rejection.
@@ -216,6 +231,7 @@ export class GpuBackend implements GroupBackend {
         if (!epochBegin && epoch + 1 < epochs) pending.push(submitEpoch(epoch + 1));
         const queued = pending.shift()!;
         const values = await this.whileAlive(queued.values);
+        counted = this.iterations - pending.length * train.steps.length;
         // A member that did not train keeps its weights, put in Keras order now: the copy they were read into is
         // used again three epochs on.
         this.known = specs.map((_, m) => (queued.trains[m] ? values : this.knownWeights(m)));
@@ -247,16 +263,14 @@ export class GpuBackend implements GroupBackend {
         }
       }
     } finally {
-      // An epoch queued but not reported is rolled back. Where an epoch failed on the GPU, the epochs around it may
-      // or may not have run: the parameters are those of the last epoch reported, written back.
+      uncaptured.stop();
+      // The epoch queued but not reported is rolled back from the snapshot it took, if it ran.
       if (pending.length > 0) {
         const settled = await Promise.allSettled(pending.map((p) => p.values));
-        if (this.lostReason === undefined) {
-          if (settled.every((s) => s.status === 'fulfilled')) this.rollBack(train.steps.length);
-          else specs.forEach((_, m) => this.writeWeights(m, this.knownWeights(m)));
-        }
+        if (this.lostReason === undefined && settled.every((s) => s.status === 'fulfilled')) this.rollBack(train.steps.length);
       }
-      uncaptured.stop();
+      this.iterations = counted;
+      stamps.destroy();
       train.destroy();
       check?.destroy();
       buffers.forEach((b) => b.destroy());

@@ -28,9 +28,9 @@ export class Readback {
     return device.createBuffer({ label, size: this.size, usage: BufferUsage.MAP_READ | BufferUsage.COPY_DST });
   }
 
-  /** Copies every slot into `target`. */
-  encode(encoder: GPUCommandEncoder, target: GPUBuffer): void {
-    for (const { source, bytes, offset } of this.slots) encoder.copyBufferToBuffer(source, 0, target, offset, bytes);
+  /** Copies every slot into `target`, from the start of its source or from where `from` says, by slot name. */
+  encode(encoder: GPUCommandEncoder, target: GPUBuffer, from: Record<string, number> = {}): void {
+    for (const { name, source, bytes, offset } of this.slots) encoder.copyBufferToBuffer(source, from[name] ?? 0, target, offset, bytes);
   }
 
   /** Each slot's floats, by name, from the bytes of a mapped `target`. */
