@@ -382,6 +382,7 @@ export function report(r: Results): string {
   return [
     sections,
     lessonTable(r.lesson, 32),
+    r.lesson.some((l) => l.batchSize === 500) ? lessonTable(r.lesson, 500) : '',
     lessonTable(r.lesson, 1000),
     r.nullBackend ? hostCostSection(r) : '',
     r.matmul.length ? matmulTable(r) : '',
