@@ -23,9 +23,14 @@ export class Readback {
     this.size = Math.max(4, offset);
   }
 
-  /** A mappable buffer the size of the slots. */
+  /**
+   * A mappable buffer the size of the slots, made mapped so that it starts zeroed on every device (Dawn's null
+   * backend leaves a buffer made otherwise as its memory was).
+   */
   buffer(device: GPUDevice, label: string): GPUBuffer {
-    return device.createBuffer({ label, size: this.size, usage: BufferUsage.MAP_READ | BufferUsage.COPY_DST });
+    const buffer = device.createBuffer({ label, size: this.size, usage: BufferUsage.MAP_READ | BufferUsage.COPY_DST, mappedAtCreation: true });
+    buffer.unmap();
+    return buffer;
   }
 
   /** Copies every slot into `target`, from the start of its source or from where `from` says, by slot name. */
