@@ -157,6 +157,8 @@ export class Plan {
   private words!: GPUBuffer;
   private stepTable!: GPUBuffer;
   private readonly stepStride: number;
+  /** Each step's offset in the step table, made once: what a stepped dispatch's bind group is set at. */
+  private readonly stepOffsets: Uint32Array;
   /** The device's maxComputeWorkgroupsPerDimension, read once: reading a device's limits costs a call into the implementation. */
   private readonly workgroupsLimit: number;
   /** Where one dispatch trains the whole pass (epoch-kernel.ts), that dispatch's copies; `dispatches` is then it alone. */
@@ -187,6 +189,7 @@ export class Plan {
     const { optimizer } = this.spec;
     this.scalars = mode === 'train' ? optimizerDefinition(optimizer).stepScalars(optimizer, 1, optimizer.learningRate).length : 0;
     this.stepStride = Math.max(device.limits.minUniformBufferOffsetAlignment, 32);
+    this.stepOffsets = Uint32Array.from(this.steps, (_, i) => i * this.stepStride);
     this.workgroupsLimit = device.limits.maxComputeWorkgroupsPerDimension;
     this.blocks = blocksOf(this.spec.layers, { training: mode === 'train', constant: (word) => this.constants.word(word) });
   }
@@ -319,7 +322,7 @@ export class Plan {
 
   private encode(pass: GPUComputePassEncoder, d: Dispatch, rows: number, step: number): void {
     pass.setPipeline(d.pipeline);
-    if (d.stepped) pass.setBindGroup(0, d.bindGroup, [step * this.stepStride]);
+    if (d.stepped) pass.setBindGroup(0, d.bindGroup, this.stepOffsets, step, 1);
     else pass.setBindGroup(0, d.bindGroup);
     // A grid taller than the device allows is folded into z, after which the members follow (step.wgsl unfolds
     // both); the reductions have their members in y.
