@@ -211,13 +211,17 @@ export class GpuBackend implements GroupBackend {
         target.unmap();
         const read = readback.read(copy.buffer);
         if (read.stamp[0] !== stamp + 1) {
-          if (epoch === 0) stamped = false;
-          else if (stamped) throw new WebGPUNNError('GPU_ERROR', `epoch ${epoch}: ${uncaptured.take() || "the GPU ran none of the epoch's commands (their error went to an error scope open around fit)"}`);
+          // Epoch 0 passed its scopes (validation, out of memory): without its stamp, and without an error of
+          // another kind (internal), the device runs no commands.
+          const errors = uncaptured.take();
+          if (epoch === 0 && !errors) stamped = false;
+          else if (stamped) throw new WebGPUNNError('GPU_ERROR', `epoch ${epoch}: the GPU ran none of the epoch's commands: ${errors || "no error reached the device's uncapturederror listeners (an error scope open around fit may have taken it)"}`);
         }
         return read;
       });
       // An epoch queued behind one that fails may reject before the loop awaits it (wgpu rejects the maps of a
-      // destroyed device at once): the loop or its finally always settles it, so it is not an unhandled rejection.
+      // destroyed device at once): the loop or its finally awaits it, and `settled` keeps it from counting as an
+      // unhandled rejection meanwhile.
       const settled = values.catch(() => undefined);
       if (epoch === 0) first = settled;
       return { epoch, order, learningRates, trains: scheduled, values };
