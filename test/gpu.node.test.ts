@@ -3,6 +3,7 @@ import v8 from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Dense, Sequential } from '../src/index';
+import { tracking } from './support/buffers';
 import { halvesDataset } from './support/data';
 import { gpuChecks } from './checks/gpu-checks';
 import { nodeDevice } from './support/node-gpu';
@@ -42,22 +43,10 @@ describe('the plan', () => {
 
   it('destroys every buffer it made: 100 cycles of compile, fit, predict, getWeights, dispose leave none alive and the heap bounded', async () => {
     const { x, y } = halvesDataset(50, 20, 2);
-    const live = new Set<GPUBuffer>();
-    const createBuffer = device.createBuffer;
-    device.createBuffer = function (descriptor) {
-      const buffer = createBuffer.call(this, descriptor);
-      const destroy = buffer.destroy;
-      live.add(buffer);
-      buffer.destroy = function () {
-        live.delete(buffer);
-        return destroy.call(this);
-      };
-      return buffer;
-    };
     v8.setFlagsFromString('--expose-gc');
     const gc = runInNewContext('gc') as () => void;
     const heap: number[] = [];
-    try {
+    const { alive } = await tracking(device, async () => {
       for (let cycle = 0; cycle < 100; cycle++) {
         if (cycle === 20 || cycle === 99) {
           gc();
@@ -71,10 +60,8 @@ describe('the plan', () => {
         await model.getWeights();
         model.dispose();
       }
-    } finally {
-      device.createBuffer = createBuffer;
-    }
-    expect(live.size).toBe(0);
+    });
+    expect(alive).toBe(0);
     console.log(`heap after 20 cycles ${(heap[0] / 2 ** 20).toFixed(1)} MiB, after 100 ${(heap[1] / 2 ** 20).toFixed(1)} MiB`);
     expect(heap[1] - heap[0]).toBeLessThan(16 * 2 ** 20);
   });

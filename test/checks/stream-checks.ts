@@ -10,6 +10,7 @@ import { halvesDataset, maxRelativeError, randomMatrix } from '../support/data';
 import { asGPU, reportedAs } from './reported';
 import type { Check } from './check';
 import { batchesOf, rowsOf } from '../support/batches';
+import { tracking } from '../support/buffers';
 
 type Backend = 'webgpu' | 'cpu';
 
@@ -43,30 +44,6 @@ function compare(gpu: { history: History; batches: number[]; weights: number[] }
     weights: maxRelativeError(gpu.weights, cpu.weights),
   };
   return { maxError: Math.max(...Object.values(errors)), detail: `${columns.join(' ')} over ${cpu.history.epoch.length} epochs; ${Object.entries(errors).map(([k, v]) => `${k} ${v.toExponential(2)}`).join(', ')}` };
-}
-
-/** Tracks the buffers `device` makes while `work` runs: the largest, and those not destroyed. */
-async function tracking<T>(device: GPUDevice, work: () => Promise<T>): Promise<{ result: T; largest: number; alive: number }> {
-  const live = new Set<GPUBuffer>();
-  let largest = 0;
-  const createBuffer = device.createBuffer;
-  device.createBuffer = function (descriptor) {
-    const buffer = createBuffer.call(this, descriptor);
-    largest = Math.max(largest, descriptor.size);
-    const destroy = buffer.destroy;
-    live.add(buffer);
-    buffer.destroy = function () {
-      live.delete(buffer);
-      return destroy.call(this);
-    };
-    return buffer;
-  };
-  try {
-    const result = await work();
-    return { result, largest, alive: live.size };
-  } finally {
-    device.createBuffer = createBuffer;
-  }
 }
 
 const largeCheck: Check = {
